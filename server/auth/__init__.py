@@ -1,0 +1,1 @@
+"""Operator tokens and role checks (SPEC 3)."""

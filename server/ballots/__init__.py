@@ -1,0 +1,1 @@
+"""Ballots and their lifecycle (SPEC 2.4-2.8)."""

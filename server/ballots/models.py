@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, UTCDateTime
+
+
+class Ballot(Base):
+    __tablename__ = "ballots"
+    __table_args__ = (
+        # SPEC 4.1: at most one ballot of a meeting is open at a time.
+        Index(
+            "uq_ballots_one_open_per_meeting",
+            "meeting_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    agenda: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20))
+    majority: Mapped[str] = mapped_column(String(16))
+    abstain_is_cast: Mapped[bool] = mapped_column(Boolean, default=False)
+    allow_change: Mapped[bool] = mapped_column(Boolean, default=True)
+    test: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_live_tally: Mapped[bool] = mapped_column(Boolean, default=False)
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("ballots.id"), default=None)
+    submitters: Mapped[list[str]] = mapped_column(JSON, default=list)
+    preadvies: Mapped[str | None] = mapped_column(String(16), default=None)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The result, stored when the ballot is decided (SPEC 2.6).
+    outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+    for_weight: Mapped[int | None] = mapped_column(Integer, default=None)
+    against_weight: Mapped[int | None] = mapped_column(Integer, default=None)
+    abstain_weight: Mapped[int | None] = mapped_column(Integer, default=None)
+    cast_weight: Mapped[int | None] = mapped_column(Integer, default=None)
+    members_voted: Mapped[int | None] = mapped_column(Integer, default=None)
+    percent_for: Mapped[str | None] = mapped_column(String(8), default=None)
+
+    def result_dict(self) -> dict[str, Any] | None:
+        if self.outcome is None:
+            return None
+        return {
+            "outcome": self.outcome,
+            "for": self.for_weight,
+            "against": self.against_weight,
+            "abstain": self.abstain_weight,
+            "cast": self.cast_weight,
+            "members_voted": self.members_voted,
+            "percent_for": self.percent_for,
+        }
+
+
+class Vote(Base):
+    """The current vote of a member on a ballot: at most one (SPEC 2.4, DESIGN invariant 2)."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("ballot_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    pass_id: Mapped[int | None] = mapped_column(ForeignKey("passes.id"), default=None)
+    choice: Mapped[str] = mapped_column(String(8))
+    vote_id: Mapped[str] = mapped_column(String(64))
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())

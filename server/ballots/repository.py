@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.ballots.models import Ballot, Vote
+from server.meetings.models import MeetingMember
+
+
+async def get(session: AsyncSession, ballot_id: int, *, for_update: bool = False) -> Ballot | None:
+    query = select(Ballot).where(Ballot.id == ballot_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def of_meeting(session: AsyncSession, meeting_id: int) -> Sequence[Ballot]:
+    return (await session.scalars(select(Ballot).where(Ballot.meeting_id == meeting_id))).all()
+
+
+async def open_ballot_of(session: AsyncSession, meeting_id: int) -> Ballot | None:
+    return await session.scalar(
+        select(Ballot).where(Ballot.meeting_id == meeting_id, Ballot.status == "open")
+    )
+
+
+async def draft_amendments_of(session: AsyncSession, ballot_id: int) -> Sequence[Ballot]:
+    query = select(Ballot).where(Ballot.amends_id == ballot_id, Ballot.status == "draft")
+    return (await session.scalars(query)).all()
+
+
+async def weighted_votes(session: AsyncSession, ballot: Ballot) -> Sequence[tuple[str, str, int]]:
+    """(member code, choice, frozen weight) of every current vote on the ballot."""
+    query = (
+        select(MeetingMember.cbs_code, Vote.choice, MeetingMember.weight)
+        .join(
+            MeetingMember,
+            (MeetingMember.member_id == Vote.member_id) & (MeetingMember.meeting_id == ballot.meeting_id),
+        )
+        .where(Vote.ballot_id == ballot.id)
+    )
+    return [(code, choice, weight) for code, choice, weight in (await session.execute(query)).all()]

@@ -1,0 +1,197 @@
+"""The `votehall` command line (SPEC 4.5)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.app import create_app
+from server.auth.roles import Role
+from server.config import Settings
+from server.db import Database
+from server.errors import VoteHallError
+from server.migrate import upgrade
+
+app = typer.Typer(
+    help="VoteHall: live weighted voting for general assemblies.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+token_app = typer.Typer(help="Operator tokens.", no_args_is_help=True)
+members_app = typer.Typer(help="The member register.", no_args_is_help=True)
+meetings_app = typer.Typer(help="Meetings.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(members_app, name="members")
+app.add_typer(meetings_app, name="meetings")
+
+T = TypeVar("T")
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database-url", help="SQLAlchemy URL; default VOTEHALL_DATABASE_URL or ./votehall.db"),
+]
+
+
+def _settings(database_url: str | None = None, **overrides: Any) -> Settings:
+    values = {key: value for key, value in overrides.items() if value is not None}
+    if database_url:
+        values["database_url"] = database_url
+    return Settings(**values)
+
+
+def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Migrate, then run `work` in one transaction; domain errors end the command with their message."""
+    upgrade(settings.database_url)
+
+    async def run() -> T:
+        database = Database(settings.database_url)
+        try:
+            async with database.transaction() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except VoteHallError as error:
+        typer.secho(f"error: {error.message}", fg=typer.colors.RED, err=True)
+        for problem in error.extra.get("errors", []):
+            typer.echo(f"  line {problem['line']}: {problem['message']}", err=True)
+        raise typer.Exit(code=1) from None
+
+
+@app.command()
+def migrate(database_url: DatabaseOption = None) -> None:
+    """Create or upgrade the database schema."""
+    settings = _settings(database_url)
+    upgrade(settings.database_url)
+    typer.echo(f"schema up to date: {settings.database_url}")
+
+
+@app.command()
+def serve(
+    database_url: DatabaseOption = None,
+    host: Annotated[str | None, typer.Option(help="address to listen on (VOTEHALL_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (VOTEHALL_PORT)")] = None,
+) -> None:
+    """Apply the migrations and serve the API and the pages."""
+    settings = _settings(database_url, host=host, port=port)
+    upgrade(settings.database_url)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[Role, typer.Option(help="admin, desk or chair")],
+    label: Annotated[str | None, typer.Option(help="who holds it, e.g. 'desk 1'")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create an operator token; it is printed once and stored hashed."""
+    from server.auth.service import create_token
+
+    secret = _in_transaction(_settings(database_url), lambda session: create_token(session, role, label))
+    typer.echo(secret)
+
+
+@members_app.command("import")
+def members_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="plain or CBS StatLine CSV")],
+    allow_new_codes: Annotated[bool, typer.Option(help="accept CBS codes that are not yet known")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Import or update the member register from a CSV file (all or nothing)."""
+    from server.register.service import import_register
+
+    text = file.read_bytes().decode("utf-8-sig")
+    report = _in_transaction(
+        _settings(database_url),
+        lambda session: import_register(session, text, allow_new_codes=allow_new_codes),
+    )
+    typer.echo(f"imported {report.imported} members ({report.created} new, {report.updated} updated)")
+    for row in report.skipped:
+        typer.echo(f"  skipped line {row.line}: {row.text} ({row.reason})")
+    for member in report.unmatched:
+        typer.echo(f"  not in the file, unchanged: {member.cbs_code} {member.name}")
+
+
+@meetings_app.command("create")
+def meetings_create(
+    agenda: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="agenda JSON, as in server/data")
+    ],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create a meeting (draft) from an agenda file."""
+    from server.demo import meeting_from_agenda
+    from server.meetings.service import create_meeting
+
+    data = meeting_from_agenda(json.loads(agenda.read_text(encoding="utf-8")))
+
+    async def work(session: AsyncSession) -> int:
+        return (await create_meeting(session, data)).id
+
+    typer.echo(f"meeting {_in_transaction(_settings(database_url), work)} created")
+
+
+@meetings_app.command("open")
+def meetings_open(meeting_id: int, database_url: DatabaseOption = None) -> None:
+    """Open a meeting: freezes the register and the weights."""
+    from server.meetings.service import open_meeting
+
+    async def work(session: AsyncSession) -> int:
+        return (await open_meeting(session, meeting_id)).id
+
+    typer.echo(f"meeting {_in_transaction(_settings(database_url), work)} is open")
+
+
+@app.command()
+def demo(
+    database: Annotated[Path, typer.Option(help="SQLite file, recreated on every run")] = Path(
+        "votehall-demo.db"
+    ),
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Set up a fresh demo meeting (342 members, the agenda of 18 June 2025) and serve it."""
+    from server.demo import set_up_demo
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    settings = _settings(f"sqlite+aiosqlite:///{database.resolve()}", host=host, port=port)
+    upgrade(settings.database_url)
+
+    async def run() -> Any:
+        db = Database(settings.database_url)
+        try:
+            return await set_up_demo(db)
+        finally:
+            await db.dispose()
+
+    setup = asyncio.run(run())
+    base = f"http://{host}:{port}"
+    typer.echo(
+        f"\nVoteHall demo: meeting {setup.meeting_id} is open with {setup.members} members "
+        f"and {setup.ballots} ballots.\n"
+    )
+    typer.echo(f"  API documentation  {base}/docs")
+    typer.echo(f"  the meeting        {base}/api/meetings/{setup.meeting_id}  (chair or admin token)")
+    typer.echo(f"  its ballots        {base}/api/meetings/{setup.meeting_id}/ballots")
+    typer.echo("\nTokens (send as 'Authorization: Bearer <token>'):")
+    for role, secret in setup.tokens.items():
+        typer.echo(f"  {role.value:<6} {secret}")
+    typer.echo(
+        f"\nTry:  curl -s -H 'Authorization: Bearer {setup.tokens[Role.CHAIR]}' "
+        f"{base}/api/meetings/{setup.meeting_id}/ballots\n"
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,68 @@
+"""FastAPI dependencies shared by every area: the session (the one commit point) and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.roles import Role
+from server.auth.service import Operator, authenticate
+from server.config import Settings
+from server.db import Database
+from server.errors import Forbidden, Unauthorized
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_session(database: Annotated[Database, Depends(get_database)]) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed after the endpoint returns and before the response."""
+    async with database.transaction() as session:
+        yield session
+
+
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+_bearer = HTTPBearer(auto_error=False, description="an operator token from `votehall token create`")
+
+
+class RequireRole:
+    """Dependency that admits an operator token of one of `roles` (admin always)."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset({Role.ADMIN, *roles})
+
+    async def __call__(
+        self,
+        request: Request,
+        session: Session,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Operator:
+        if credentials is None or not credentials.credentials.strip():
+            raise Unauthorized(
+                "send an operator token as 'Authorization: Bearer <token>'", code="missing_token"
+            )
+        settings = get_app_settings(request)
+        env_token = settings.admin_token.get_secret_value() if settings.admin_token else None
+        operator = await authenticate(session, credentials.credentials.strip(), env_token)
+        if operator.role not in self.roles:
+            allowed = ", ".join(sorted(self.roles))
+            raise Forbidden(f"this needs the role {allowed}; the token has the role {operator.role}")
+        return operator
+
+
+AdminOnly = Annotated[Operator, Depends(RequireRole())]
+ChairOrAdmin = Annotated[Operator, Depends(RequireRole(Role.CHAIR))]
+DeskOrAdmin = Annotated[Operator, Depends(RequireRole(Role.DESK))]

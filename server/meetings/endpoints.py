@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from server.deps import AdminOnly, ChairOrAdmin, Session
+from server.meetings import service
+from server.meetings.schemas import (
+    AgendaItemIn,
+    AgendaItemOut,
+    FrozenMemberOut,
+    MeetingCreate,
+    MeetingOut,
+    WeightRuleOut,
+)
+
+router = APIRouter(prefix="/api/meetings", tags=["meetings"])
+
+
+def meeting_out(view: service.MeetingView) -> MeetingOut:
+    meeting = view.meeting
+    opened = meeting.status != "draft"
+    return MeetingOut(
+        id=meeting.id,
+        title=meeting.title,
+        date=meeting.date,
+        place=meeting.place,
+        status=meeting.status,
+        weight_rule=WeightRuleOut(
+            inhabitants_per_vote=meeting.inhabitants_per_vote,
+            min_votes=meeting.min_votes,
+            max_votes=meeting.max_votes,
+        ),
+        opened_at=meeting.opened_at,
+        closed_at=meeting.closed_at,
+        agenda=[
+            AgendaItemOut(number=i.number, title=i.title, decision=i.decision, kind=i.kind)
+            for i in view.agenda
+        ],
+        members=len(view.register) if opened else None,
+        weight=sum(m.weight for m in view.register) if opened else None,
+    )
+
+
+@router.post("", response_model=MeetingOut, status_code=status.HTTP_201_CREATED)
+async def create_meeting(data: MeetingCreate, session: Session, _: AdminOnly) -> MeetingOut:
+    """Create a meeting (draft) with its weight rule and, optionally, its agenda."""
+    meeting = await service.create_meeting(session, data)
+    return meeting_out(await service.view(session, meeting))
+
+
+@router.get("", response_model=list[MeetingOut])
+async def list_meetings(session: Session, _: ChairOrAdmin) -> list[MeetingOut]:
+    from server.meetings import repository
+
+    return [meeting_out(await service.view(session, m)) for m in await repository.all_meetings(session)]
+
+
+@router.get("/{meeting_id}", response_model=MeetingOut)
+async def get_meeting(meeting_id: int, session: Session, _: ChairOrAdmin) -> MeetingOut:
+    return meeting_out(await service.view(session, await service.get_meeting(session, meeting_id)))
+
+
+@router.post("/{meeting_id}/agenda", response_model=MeetingOut)
+async def add_agenda(
+    meeting_id: int, items: list[AgendaItemIn], session: Session, _: AdminOnly
+) -> MeetingOut:
+    """Append items to the agenda."""
+    meeting = await service.get_meeting(session, meeting_id)
+    await service.add_agenda_items(session, meeting, items)
+    return meeting_out(await service.view(session, meeting))
+
+
+@router.post("/{meeting_id}/open", response_model=MeetingOut)
+async def open_meeting(meeting_id: int, session: Session, _: AdminOnly) -> MeetingOut:
+    """Open the meeting: freezes the register and every member's weight (SPEC 2.1)."""
+    meeting = await service.open_meeting(session, meeting_id)
+    return meeting_out(await service.view(session, meeting))
+
+
+@router.post("/{meeting_id}/close", response_model=MeetingOut)
+async def close_meeting(meeting_id: int, session: Session, _: AdminOnly) -> MeetingOut:
+    meeting = await service.close_meeting(session, meeting_id)
+    return meeting_out(await service.view(session, meeting))
+
+
+@router.get("/{meeting_id}/members", response_model=list[FrozenMemberOut])
+async def frozen_register(meeting_id: int, session: Session, _: ChairOrAdmin) -> list[FrozenMemberOut]:
+    """The register frozen at opening, with the weights that count in this meeting."""
+    view = await service.view(session, await service.get_meeting(session, meeting_id))
+    return [
+        FrozenMemberOut(code=m.cbs_code, name=m.name, population=m.population, weight=m.weight)
+        for m in view.register
+    ]

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, UTCDateTime
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (
+        # SPEC 4.3: at most one meeting is open at a time; the database holds the line.
+        Index(
+            "uq_meetings_one_open",
+            "status",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    date: Mapped[date] = mapped_column(Date)
+    place: Mapped[str | None] = mapped_column(String(300), default=None)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    inhabitants_per_vote: Mapped[int] = mapped_column(Integer, default=1000)
+    min_votes: Mapped[int] = mapped_column(Integer, default=1)
+    max_votes: Mapped[int] = mapped_column(Integer, default=75)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class MeetingMember(Base):
+    """The register as frozen when the meeting opened (SPEC 2.1): later changes do not move it."""
+
+    __tablename__ = "meeting_members"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"), UniqueConstraint("meeting_id", "cbs_code"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    cbs_code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    population: Mapped[int] = mapped_column(Integer)
+    weight: Mapped[int] = mapped_column(Integer)
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_items"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(500))
+    decision: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str | None] = mapped_column(String(20), default=None)
+    position: Mapped[int] = mapped_column(Integer)

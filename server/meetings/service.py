@@ -1,0 +1,133 @@
+"""Meetings: preparation, the agenda, and opening with a frozen register (SPEC 2.1, 4.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.ballots import repository as ballot_repository
+from server.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from server.meetings import repository
+from server.meetings.models import AgendaItem, Meeting, MeetingMember
+from server.meetings.schemas import AgendaItemIn, MeetingCreate
+from server.register import repository as register_repository
+from server.rules import WeightRule, weight_for
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    meeting: Meeting
+    agenda: Sequence[AgendaItem]
+    register: Sequence[MeetingMember]
+
+
+def weight_rule_of(meeting: Meeting) -> WeightRule:
+    return WeightRule(meeting.inhabitants_per_vote, meeting.min_votes, meeting.max_votes)
+
+
+async def get_meeting(session: AsyncSession, meeting_id: int, *, for_update: bool = False) -> Meeting:
+    meeting = await repository.get(session, meeting_id, for_update=for_update)
+    if meeting is None:
+        raise NotFound(f"there is no meeting {meeting_id}", code="unknown_meeting")
+    return meeting
+
+
+async def view(session: AsyncSession, meeting: Meeting) -> MeetingView:
+    return MeetingView(
+        meeting=meeting,
+        agenda=await repository.agenda(session, meeting.id),
+        register=await repository.frozen_register(session, meeting.id),
+    )
+
+
+async def create_meeting(session: AsyncSession, data: MeetingCreate) -> Meeting:
+    rule_in = data.weight_rule
+    rule = WeightRule(**rule_in.model_dump()) if rule_in else WeightRule()
+    meeting = Meeting(
+        title=data.title.strip(),
+        date=data.date,
+        place=data.place,
+        status="draft",
+        inhabitants_per_vote=rule.inhabitants_per_vote,
+        min_votes=rule.min_votes,
+        max_votes=rule.max_votes,
+    )
+    session.add(meeting)
+    await session.flush()
+    await add_agenda_items(session, meeting, data.agenda)
+    return meeting
+
+
+async def add_agenda_items(session: AsyncSession, meeting: Meeting, items: Sequence[AgendaItemIn]) -> None:
+    """Append items to the agenda; a number used twice is refused as a whole."""
+    if meeting.status == "closed":
+        raise Conflict("the meeting is closed", code="meeting_closed")
+    taken = {item.number for item in await repository.agenda(session, meeting.id)}
+    position = await repository.next_agenda_position(session, meeting.id)
+    for item in items:
+        if item.number in taken:
+            raise InvalidInput(f"agenda item {item.number!r} appears twice", code="duplicate_agenda_item")
+        taken.add(item.number)
+        session.add(
+            AgendaItem(
+                meeting_id=meeting.id,
+                number=item.number,
+                title=item.title.strip(),
+                decision=item.decision,
+                kind=item.kind.value if item.kind else None,
+                position=position,
+            )
+        )
+        position += 1
+    await session.flush()
+
+
+async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
+    """Open the meeting and freeze the register with each member's weight (SPEC 2.1).
+
+    A later register import changes the standing register only; votes of this meeting keep the
+    weights frozen here.
+    """
+    meeting = await get_meeting(session, meeting_id, for_update=True)
+    if meeting.status != "draft":
+        raise IllegalTransition(f"cannot open a meeting that is {meeting.status}")
+    other = await repository.open_meeting(session)
+    if other is not None:
+        raise Conflict(
+            f"meeting {other.id} ({other.title}) is open; close it first", code="another_meeting_open"
+        )
+    members = await register_repository.all_members(session)
+    if not members:
+        raise Conflict("the member register is empty; import it first", code="empty_register")
+    rule = weight_rule_of(meeting)
+    session.add_all(
+        MeetingMember(
+            meeting_id=meeting.id,
+            member_id=member.id,
+            cbs_code=member.cbs_code,
+            name=member.name,
+            population=member.population,
+            weight=weight_for(member.population, rule),
+        )
+        for member in members
+    )
+    meeting.status = "open"
+    meeting.opened_at = datetime.now(UTC)
+    await session.flush()
+    return meeting
+
+
+async def close_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
+    meeting = await get_meeting(session, meeting_id, for_update=True)
+    if meeting.status != "open":
+        raise IllegalTransition(f"cannot close a meeting that is {meeting.status}")
+    open_ballot = await ballot_repository.open_ballot_of(session, meeting.id)
+    if open_ballot is not None:
+        raise Conflict(f"ballot {open_ballot.id} is still open; close it first", code="ballot_open")
+    meeting.status = "closed"
+    meeting.closed_at = datetime.now(UTC)
+    await session.flush()
+    return meeting

@@ -1,0 +1,1 @@
+"""The standing member register: municipalities, their populations, and importing them."""

@@ -1,0 +1,100 @@
+"""Every operator route refuses a request without a token (401) and with the wrong role (403).
+
+The routes are enumerated from the app's OpenAPI document, so a new route that is neither in
+PUBLIC nor in ROLES fails this test until someone decides who may call it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from server.app import create_app
+from server.auth.roles import Role
+from server.config import Settings
+from server.db import Database
+from tests.factories import bearer
+
+PUBLIC: set[tuple[str, str]] = set()
+
+ADMIN, CHAIR, DESK = (
+    frozenset({Role.ADMIN}),
+    frozenset({Role.ADMIN, Role.CHAIR}),
+    frozenset({Role.ADMIN, Role.DESK}),
+)
+ROLES: dict[tuple[str, str], frozenset[Role]] = {
+    ("POST", "/api/members/import"): ADMIN,
+    ("GET", "/api/members"): ADMIN,
+    ("POST", "/api/meetings"): ADMIN,
+    ("GET", "/api/meetings"): CHAIR,
+    ("GET", "/api/meetings/{meeting_id}"): CHAIR,
+    ("POST", "/api/meetings/{meeting_id}/agenda"): ADMIN,
+    ("POST", "/api/meetings/{meeting_id}/open"): ADMIN,
+    ("POST", "/api/meetings/{meeting_id}/close"): ADMIN,
+    ("GET", "/api/meetings/{meeting_id}/members"): CHAIR,
+    ("POST", "/api/meetings/{meeting_id}/ballots"): CHAIR,
+    ("GET", "/api/meetings/{meeting_id}/ballots"): CHAIR,
+    ("GET", "/api/ballots/{ballot_id}"): CHAIR,
+    ("POST", "/api/ballots/{ballot_id}/open"): CHAIR,
+    ("POST", "/api/ballots/{ballot_id}/close"): CHAIR,
+    ("POST", "/api/ballots/{ballot_id}/acclamation"): CHAIR,
+    ("POST", "/api/ballots/{ballot_id}/withdraw"): CHAIR,
+    ("POST", "/api/ballots/{ballot_id}/hold"): CHAIR,
+    ("POST", "/api/tokens"): ADMIN,
+}
+
+
+def api_operations() -> list[tuple[str, str]]:
+    document = create_app(Settings(env="development")).openapi()
+    return sorted(
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if path.startswith("/api/")
+    )
+
+
+def test_every_route_is_classified() -> None:
+    unclassified = [op for op in api_operations() if op not in PUBLIC and op not in ROLES]
+    assert unclassified == [], "decide who may call these routes and add them to ROLES or PUBLIC"
+    stale = [op for op in ROLES if op not in api_operations()]
+    assert stale == []
+
+
+@pytest.mark.parametrize("operation", sorted(ROLES), ids=lambda op: f"{op[0]} {op[1]}")
+async def test_operator_route_needs_the_right_role(
+    client: httpx.AsyncClient, tokens: dict[Role, str], operation: tuple[str, str]
+) -> None:
+    method, template = operation
+    path = re.sub(r"\{[^}]+\}", "1", template)
+    response = await client.request(method, path)
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "missing_token"
+
+    response = await client.request(method, path, headers=bearer("vht_not-a-real-token"))
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+
+    allowed = ROLES[operation]
+    for role in Role:
+        if role not in allowed:
+            response = await client.request(method, path, headers=bearer(tokens[role]))
+            assert response.status_code == 403, (role, response.text)
+            assert response.json()["error"] == "forbidden"
+            assert response.json()["detail"]
+
+
+async def test_environment_admin_token(database: Database) -> None:
+    secret = "a-long-random-admin-secret-for-tests"
+    app = create_app(Settings(database_url=database.url, admin_token=secret), database)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        assert (await client.get("/api/members", headers=bearer(secret))).status_code == 200
+        assert (await client.get("/api/members", headers=bearer(secret + "x"))).status_code == 401
+
+
+def test_placeholder_admin_token_is_refused_outside_development() -> None:
+    with pytest.raises(ValueError, match="placeholder"):
+        Settings(admin_token="changeme", env="production")
+    assert Settings(admin_token="changeme", env="development").admin_token is not None

@@ -1,0 +1,144 @@
+"""The `votehall` command as an operator runs it: real processes, a real SQLite file, a real server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic.script import ScriptDirectory
+
+from server.migrate import alembic_config
+from server.register.reference import shipped_register_text
+
+COMMANDS = ["migrate", "serve", "demo", "token", "members", "meetings"]
+
+
+def votehall(
+    *args: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "server", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+        timeout=60,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run `votehall serve` on a free port until the block ends; yields its base URL."""
+    port = free_port()
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--port", str(port), *args],
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 30
+            while True:
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise AssertionError(f"the server exited: {log.read()}")
+                try:
+                    httpx.get(f"{base}/openapi.json", timeout=1)
+                    break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline:
+                        raise AssertionError("the server did not answer within 30 s") from None
+                    time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_help_documents_every_command() -> None:
+    text = votehall("--help").stdout
+    for command in COMMANDS:
+        assert command in text
+    for group, sub in [("token", "create"), ("members", "import"), ("meetings", "open")]:
+        assert sub in votehall(group, "--help").stdout
+
+
+def test_import_token_and_serve(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'hall.db'}"
+    env = {"VOTEHALL_DATABASE_URL": url}
+    register = tmp_path / "register.csv"
+    register.write_text(shipped_register_text(), encoding="utf-8")
+    assert "imported 342 members" in votehall("members", "import", str(register), env=env).stdout
+    token = votehall("token", "create", "--role", "admin", env=env).stdout.strip()
+    assert token.startswith("vht_")
+
+    with serving(env=env) as base:
+        answer = httpx.get(f"{base}/api/members", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200
+        assert sum(m["weight"] for m in answer.json()) == 13_111
+
+
+def test_serve_migrates_a_new_database(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.db"
+    with serving("--database-url", f"sqlite:///{path}"):
+        with sqlite3.connect(path) as connection:
+            (version,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            tables = {
+                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            (journal,) = connection.execute("PRAGMA journal_mode").fetchone()
+        connection.close()
+    assert version == ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert {"members", "meetings", "ballots", "votes", "passes", "operator_tokens"} <= tables
+    assert journal == "wal"
+
+
+def test_bad_import_file_exits_non_zero_with_line_numbers(tmp_path: Path) -> None:
+    env = {"VOTEHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'hall.db'}"}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("cbs_code,name,population\nGM0014,Groningen,veel\nGM0014,Groningen,1\n", encoding="utf-8")
+    result = votehall("members", "import", str(bad), env=env, check=False)
+    assert result.returncode == 1
+    assert "line 2" in result.stderr and "line 3" in result.stderr
+
+
+def test_meeting_from_agenda_file(tmp_path: Path) -> None:
+    env = {"VOTEHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'hall.db'}"}
+    register = tmp_path / "register.csv"
+    register.write_text(shipped_register_text(), encoding="utf-8")
+    votehall("members", "import", str(register), env=env)
+    agenda = Path(__file__).parents[1] / "server" / "data" / "alv_2025-06-18_agenda.json"
+    assert "meeting 1 created" in votehall("meetings", "create", str(agenda), env=env).stdout
+    assert "meeting 1 is open" in votehall("meetings", "open", "1", env=env).stdout
+    again = votehall("meetings", "open", "1", env=env, check=False)
+    assert again.returncode == 1
+    assert "cannot open a meeting that is open" in again.stderr
+
+
+@pytest.mark.parametrize("url", ["postgres://x@h/db", "postgresql://x@h/db"])
+def test_database_url_spellings(url: str) -> None:
+    from server.config import Settings
+
+    assert Settings(database_url=url).database_url.startswith("postgresql+asyncpg://")
