@@ -15,7 +15,11 @@ from server.auth.endpoints import router as tokens_router
 from server.ballots.endpoints import router as ballots_router
 from server.config import Settings, get_settings
 from server.db import Database
+from server.desk.endpoints import router as passes_router
 from server.errors import VoteHallError
+from server.live.feed_endpoints import router as feed_router
+from server.live.hub import LiveHub
+from server.live.kiosk_ws import router as kiosk_router
 from server.meetings.endpoints import router as meetings_router
 from server.register.endpoints import router as members_router
 
@@ -54,9 +58,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
         app.state.database = database or Database(settings.database_url)
+        app.state.live = LiveHub(app.state.database)
+        await app.state.live.start()
         try:
             yield
         finally:
+            await app.state.live.stop()
             if owned:
                 await app.state.database.dispose()
 
@@ -72,6 +79,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(VoteHallError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    for router in (members_router, meetings_router, ballots_router, tokens_router):
+    routers = (
+        members_router,
+        meetings_router,
+        ballots_router,
+        passes_router,
+        tokens_router,
+        feed_router,
+        kiosk_router,
+    )
+    for router in routers:
         app.include_router(router)
     return app

@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "production"
     host: str = "127.0.0.1"
     port: int = 8000
+    hello_timeout: float = 10.0  # SPEC 4.2: a kiosk says hello within 10 s
 
     @field_validator("database_url")
     @classmethod

@@ -14,6 +14,7 @@ from server.auth.service import Operator, authenticate
 from server.config import Settings
 from server.db import Database
 from server.errors import Forbidden, Unauthorized
+from server.live.events import take
 
 
 def get_database(request: Request) -> Database:
@@ -26,10 +27,19 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_session(database: Annotated[Database, Depends(get_database)]) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed after the endpoint returns and before the response."""
+async def get_session(
+    request: Request, database: Annotated[Database, Depends(get_database)]
+) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed after the endpoint returns and before the response.
+
+    What changed is handed to the live hub only after the commit (STYLE 3).
+    """
     async with database.transaction() as session:
         yield session
+    events = take(session)
+    hub = getattr(request.app.state, "live", None)
+    if events and hub is not None:
+        await hub.after_commit(events)
 
 
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]

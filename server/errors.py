@@ -53,3 +53,36 @@ class Unauthorized(VoteHallError):
 class Forbidden(VoteHallError):
     code = "forbidden"
     status = 403
+
+
+class BadMessage(VoteHallError):
+    code = "bad_message"
+    status = 422
+
+
+class UnknownBallot(NotFound):
+    code = "unknown_ballot"
+
+
+class BallotNotOpen(Conflict):
+    code = "ballot_not_open"
+
+
+class NotEligible(Forbidden):
+    code = "not_eligible"
+
+
+class ChangeNotAllowed(Conflict):
+    code = "change_not_allowed"
+
+
+class RateLimited(VoteHallError):
+    code = "rate_limited"
+    status = 429
+
+
+class Unavailable(VoteHallError):
+    """The database could not take the write; nothing was stored, the client may resend."""
+
+    code = "unavailable"
+    status = 503

@@ -1,7 +1,7 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
 from server.auth.models import OperatorToken
-from server.ballots.models import Ballot, Vote
+from server.ballots.models import Ballot, Vote, VoteEvent
 from server.db import Base
 from server.desk.models import Pass
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
@@ -17,4 +17,5 @@ __all__ = [
     "OperatorToken",
     "Pass",
     "Vote",
+    "VoteEvent",
 ]

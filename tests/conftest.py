@@ -87,7 +87,10 @@ def settings(database: Database) -> Settings:
 async def client(settings: Settings, database: Database) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, database)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://votehall.test") as client:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://votehall.test") as client,
+    ):
         yield client
 
 

@@ -75,3 +75,23 @@ class Vote(Base):
     choice: Mapped[str] = mapped_column(String(8))
     vote_id: Mapped[str] = mapped_column(String(64))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+
+class VoteEvent(Base):
+    """Every accepted vote message, in commit order: the idempotency record of SPEC 4.2 step 5.
+
+    A `vote_id` is unique per member, so a resend finds its original ack here, also after a
+    restart. The current vote (table `votes`) is derived: the last event per (ballot, member).
+    """
+
+    __tablename__ = "vote_events"
+    __table_args__ = (UniqueConstraint("member_id", "vote_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    pass_id: Mapped[int] = mapped_column(ForeignKey("passes.id"))
+    vote_id: Mapped[str] = mapped_column(String(64))
+    choice: Mapped[str] = mapped_column(String(8))
+    receipt: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())

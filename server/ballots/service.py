@@ -12,6 +12,7 @@ from server.ballots import repository
 from server.ballots.models import Ballot
 from server.ballots.schemas import BallotCreate
 from server.errors import Conflict, InvalidInput, NotFound
+from server.live.events import BallotChanged, record
 from server.meetings import repository as meeting_repository
 from server.meetings.service import get_meeting
 from server.register import repository as register_repository
@@ -78,6 +79,7 @@ async def create_ballot(session: AsyncSession, meeting_id: int, data: BallotCrea
     )
     session.add(ballot)
     await session.flush()
+    record(session, BallotChanged(ballot.id))
     return ballot
 
 
@@ -150,6 +152,7 @@ async def act(session: AsyncSession, ballot_id: int, action: BallotAction) -> Ba
     except IntegrityError:
         # The partial unique index caught a concurrent open in another process.
         raise Conflict("another ballot of this meeting is open", code="ballot_already_open") from None
+    record(session, BallotChanged(ballot.id))
     return ballot
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.ballots import repository as ballot_repository
 from server.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from server.live.events import MeetingChanged, record
 from server.meetings import repository
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
 from server.meetings.schemas import AgendaItemIn, MeetingCreate
@@ -117,6 +118,7 @@ async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
     meeting.status = "open"
     meeting.opened_at = datetime.now(UTC)
     await session.flush()
+    record(session, MeetingChanged(meeting.id))
     return meeting
 
 
@@ -130,4 +132,5 @@ async def close_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
     meeting.status = "closed"
     meeting.closed_at = datetime.now(UTC)
     await session.flush()
+    record(session, MeetingChanged(meeting.id))
     return meeting

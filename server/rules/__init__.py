@@ -13,6 +13,7 @@ from server.rules.ballot_state import (
 )
 from server.rules.decision import Decision, Majority, Outcome, decide, percent_for
 from server.rules.minutes import format_percent, minutes_sentence
+from server.rules.representation import PassStatus, RepresentativeRole
 from server.rules.tally import EMPTY_TALLY, Choice, Presence, Tally, presence, tally_votes
 from server.rules.weights import DEFAULT_RULE, WeightRule, weight_for
 
@@ -27,8 +28,10 @@ __all__ = [
     "Decision",
     "Majority",
     "Outcome",
+    "PassStatus",
     "Preadvies",
     "Presence",
+    "RepresentativeRole",
     "Tally",
     "WeightRule",
     "decide",

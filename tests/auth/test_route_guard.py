@@ -17,7 +17,7 @@ from server.config import Settings
 from server.db import Database
 from tests.factories import bearer
 
-PUBLIC: set[tuple[str, str]] = set()
+PUBLIC: set[tuple[str, str]] = {("GET", "/api/feed"), ("GET", "/api/feed/stream")}
 
 ADMIN, CHAIR, DESK = (
     frozenset({Role.ADMIN}),
@@ -43,6 +43,8 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/ballots/{ballot_id}/withdraw"): CHAIR,
     ("POST", "/api/ballots/{ballot_id}/hold"): CHAIR,
     ("POST", "/api/tokens"): ADMIN,
+    ("POST", "/api/passes/{pass_id}/revoke"): DESK,
+    ("POST", "/api/passes/{pass_id}/checkout"): DESK,
 }
 
 

@@ -1,0 +1,90 @@
+"""Queries that (re)build the live read model from the database, the only source of truth."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.ballots.models import Ballot, Vote, VoteEvent
+from server.desk.models import Pass
+from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting, Result, Seat
+from server.meetings.models import Meeting, MeetingMember
+from server.rules import BallotStatus, Choice
+
+
+def _result(ballot: Ballot) -> Result | None:
+    if ballot.outcome is None:
+        return None
+    return Result(
+        outcome=ballot.outcome,
+        for_=ballot.for_weight,
+        against=ballot.against_weight,
+        abstain=ballot.abstain_weight,
+        cast=ballot.cast_weight,
+        members_voted=ballot.members_voted,
+        percent_for=ballot.percent_for,
+    )
+
+
+async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Seat]) -> LiveBallot:
+    live = LiveBallot(
+        id=ballot.id,
+        agenda=ballot.agenda,
+        title=ballot.title,
+        kind=ballot.kind,
+        status=BallotStatus(ballot.status),
+        majority=ballot.majority,
+        abstain_is_cast=ballot.abstain_is_cast,
+        allow_change=ballot.allow_change,
+        test=ballot.test,
+        show_live_tally=ballot.show_live_tally,
+        preadvies=ballot.preadvies,
+        amends=ballot.amends_id,
+        submitters=list(ballot.submitters),
+        decided_at=ballot.closed_at,
+        result=_result(ballot),
+    )
+    votes = await session.execute(select(Vote.member_id, Vote.choice).where(Vote.ballot_id == ballot.id))
+    for member_id, choice in votes.all():
+        live.apply_vote(member_id, Choice(choice), seats[member_id].weight)
+    return live
+
+
+def active_pass(pass_: Pass) -> ActivePass:
+    return ActivePass(pass_id=pass_.id, member_id=pass_.member_id, token_hash=pass_.token_hash)
+
+
+async def load_meeting(session: AsyncSession, meeting: Meeting) -> LiveMeeting:
+    seats = {
+        seat.member_id: Seat(member_id=seat.member_id, code=seat.cbs_code, name=seat.name, weight=seat.weight)
+        for seat in await session.scalars(select(MeetingMember).where(MeetingMember.meeting_id == meeting.id))
+    }
+    passes = (await session.scalars(select(Pass).where(Pass.meeting_id == meeting.id))).all()
+    ballots = (await session.scalars(select(Ballot).where(Ballot.meeting_id == meeting.id))).all()
+    events = await session.execute(
+        select(
+            VoteEvent.member_id, VoteEvent.vote_id, VoteEvent.ballot_id, VoteEvent.choice, VoteEvent.receipt
+        )
+        .join(Ballot, Ballot.id == VoteEvent.ballot_id)
+        .where(Ballot.meeting_id == meeting.id)
+    )
+    return LiveMeeting(
+        id=meeting.id,
+        title=meeting.title,
+        date=meeting.date,
+        seats=seats,
+        passes={p.token_hash: active_pass(p) for p in passes if p.status == "active"},
+        ended_passes={p.token_hash for p in passes if p.status != "active"},
+        ballots={b.id: await load_ballot(session, b, seats) for b in ballots},
+        acks={
+            (member_id, vote_id): Ack(
+                vote_id=vote_id, ballot_id=ballot_id, choice=Choice(choice), receipt=receipt
+            )
+            for member_id, vote_id, ballot_id, choice, receipt in events.all()
+        },
+    )
+
+
+async def load_open_meeting(session: AsyncSession) -> LiveMeeting | None:
+    meeting = await session.scalar(select(Meeting).where(Meeting.status == "open"))
+    return await load_meeting(session, meeting) if meeting is not None else None

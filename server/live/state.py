@@ -1,0 +1,127 @@
+"""The in-memory read model of the open meeting (DESIGN: "Read model in memory").
+
+Updated only from committed state: by the vote writer after each group commit, and by the hub
+after an operator's transaction commits. Reading a tally is O(1); a recount from the database
+is what closing a ballot does, and what the tests compare against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from server.rules import EMPTY_TALLY, BallotStatus, Choice, Tally
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A member in the frozen register of the meeting (SPEC 2.1)."""
+
+    member_id: int
+    code: str
+    name: str
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActivePass:
+    pass_id: int
+    member_id: int
+    token_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    vote_id: str
+    ballot_id: int
+    choice: Choice
+    receipt: str
+
+
+@dataclass(slots=True)
+class Result:
+    outcome: str
+    for_: int | None
+    against: int | None
+    abstain: int | None
+    cast: int | None
+    members_voted: int | None
+    percent_for: str | None
+
+
+@dataclass(slots=True)
+class LiveBallot:
+    id: int
+    agenda: str
+    title: str
+    kind: str
+    status: BallotStatus
+    majority: str
+    abstain_is_cast: bool
+    allow_change: bool
+    test: bool
+    show_live_tally: bool
+    preadvies: str | None
+    amends: int | None
+    submitters: list[str]
+    decided_at: datetime | None
+    result: Result | None
+    choices: dict[int, Choice] = field(default_factory=dict)
+    tally: Tally = EMPTY_TALLY
+
+    def apply_vote(self, member_id: int, choice: Choice, weight: int) -> None:
+        """Apply one committed vote: a change moves the member's weight, never adds it twice."""
+        previous = self.choices.get(member_id)
+        tally = self.tally if previous is None else self.tally.remove(previous, weight)
+        self.tally = tally.add(choice, weight)
+        self.choices[member_id] = choice
+
+
+@dataclass(slots=True)
+class LiveMeeting:
+    id: int
+    title: str
+    date: date
+    seats: dict[int, Seat]
+    passes: dict[str, ActivePass]  # token hash -> active pass
+    ended_passes: set[str]  # token hashes of revoked or checked-out passes
+    ballots: dict[int, LiveBallot]
+    acks: dict[tuple[int, str], Ack]  # (member id, vote_id) -> the ack once given
+    total_weight: int = 0
+    _active_by_pass: dict[int, ActivePass] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.total_weight = sum(seat.weight for seat in self.seats.values())
+        self._active_by_pass = {p.pass_id: p for p in self.passes.values()}
+
+    @property
+    def open_ballot(self) -> LiveBallot | None:
+        return next((b for b in self.ballots.values() if b.status is BallotStatus.OPEN), None)
+
+    @property
+    def shown_ballot(self) -> LiveBallot | None:
+        """What the hall sees: the open ballot, else the one decided last."""
+        current = self.open_ballot
+        if current is not None:
+            return current
+        decided = [b for b in self.ballots.values() if b.decided_at is not None]
+        return max(decided, key=lambda b: (b.decided_at, b.id)) if decided else None
+
+    def active_pass(self, pass_id: int) -> ActivePass | None:
+        return self._active_by_pass.get(pass_id)
+
+    def add_pass(self, active: ActivePass) -> None:
+        self.passes[active.token_hash] = active
+        self._active_by_pass[active.pass_id] = active
+
+    def end_pass(self, pass_id: int) -> ActivePass | None:
+        active = self._active_by_pass.pop(pass_id, None)
+        if active is not None:
+            self.passes.pop(active.token_hash, None)
+            self.ended_passes.add(active.token_hash)
+        return active
+
+    def present(self) -> tuple[int, int]:
+        """Members with an active pass, and their weight (SPEC 2.3)."""
+        members = {p.member_id for p in self.passes.values()}
+        return len(members), sum(self.seats[m].weight for m in members)

@@ -1,0 +1,235 @@
+"""SPEC 4.2 against a real uvicorn process, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+from tests.live.conftest import Hall
+
+
+async def receive(connection: ClientConnection, kind: str | None = None, wait: float = 5) -> dict[str, Any]:
+    """The next message (of `kind`, skipping others such as ballot pushes)."""
+    while True:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(connection.recv(), wait))
+        if kind is None or message["type"] == kind:
+            return message
+
+
+async def vote(connection: ClientConnection, ballot: int, choice: str, vote_id: str) -> dict[str, Any]:
+    await connection.send(
+        json.dumps({"type": "vote", "ballot": ballot, "choice": choice, "vote_id": vote_id})
+    )
+    while True:
+        message = await receive(connection)
+        if message["type"] in ("ack", "error") and message.get("vote_id") == vote_id:
+            return message
+
+
+async def closed_with(connection: ClientConnection, wait: float = 5) -> int | None:
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            await asyncio.wait_for(connection.recv(), wait)
+    return closed.value.rcvd.code if closed.value.rcvd else None
+
+
+async def test_welcome_ballot_vote_and_ack(hall: Hall) -> None:
+    kiosk, welcome = await hall.kiosk("GM0002")
+    assert welcome == {
+        "type": "welcome",
+        "member": {"code": "GM0002", "name": "Middenburg", "weight": 42},
+        "ballot": None,
+        "vote": None,
+    }
+    ballot_id = hall.seeded.ballot_ids[0]
+    await hall.action(ballot_id, "open")
+    pushed = await receive(kiosk, "ballot")
+    assert pushed["ballot"] == {
+        "id": ballot_id, "agenda": "1", "title": "Jaarverslag", "kind": "voorstel", "status": "open",
+        "majority": "simple", "preadvies": None, "allow_change": True, "test": False,
+    }  # fmt: skip
+    ack = await vote(kiosk, ballot_id, "for", "v-1")
+    assert ack["type"] == "ack", (ack, hall.server.output()[-3000:])
+    assert (ack["vote_id"], ack["ballot"], ack["choice"]) == ("v-1", ballot_id, "for")
+    assert len(ack["receipt"]) == 64 and int(ack["receipt"], 16) >= 0
+    assert (await hall.ballot(ballot_id))["tally"]["for"] == 42
+
+    # A second kiosk connecting now is welcomed with the open ballot; the first sees its vote again.
+    again, welcome = await hall.kiosk("GM0002")
+    assert welcome["ballot"]["id"] == ballot_id
+    assert welcome["vote"] == "for"
+    await hall.action(ballot_id, "close")
+    assert (await receive(kiosk, "ballot"))["ballot"]["status"] == "closed"
+    await kiosk.close()
+    await again.close()
+
+
+async def test_resend_and_change_are_counted_once(hall: Hall) -> None:
+    ballot_id = hall.seeded.ballot_ids[0]
+    await hall.action(ballot_id, "open")
+    kiosk, _ = await hall.kiosk("GM0001")
+    first = await vote(kiosk, ballot_id, "for", "a-1")
+    resend = await vote(kiosk, ballot_id, "against", "a-1")  # same vote_id: the stored ack, nothing changes
+    assert resend == first
+    tally = (await hall.ballot(ballot_id))["tally"]
+    assert (tally["for"], tally["against"], tally["members_voted"]) == (75, 0, 1)
+
+    changed = await vote(kiosk, ballot_id, "against", "a-2")
+    assert changed["choice"] == "against" and changed["receipt"] != first["receipt"]
+    tally = (await hall.ballot(ballot_id))["tally"]
+    assert (tally["for"], tally["against"], tally["members_voted"], tally["weight_voted"]) == (0, 75, 1, 75)
+
+    closed = await hall.action(ballot_id, "close")
+    assert (closed["result"]["against"], closed["result"]["members_voted"]) == (75, 1)
+    # After the close the resend still answers with its original ack.
+    assert await vote(kiosk, ballot_id, "for", "a-1") == first
+    await kiosk.close()
+
+
+async def test_no_change_ballot(hall: Hall) -> None:
+    ballot_id = hall.seeded.ballot_ids[1]
+    await hall.action(ballot_id, "open")
+    kiosk, _ = await hall.kiosk("GM0004")
+    assert (await vote(kiosk, ballot_id, "abstain", "n-1"))["type"] == "ack"
+    refused = await vote(kiosk, ballot_id, "for", "n-2")
+    assert refused == {
+        "type": "error",
+        "vote_id": "n-2",
+        "code": "change_not_allowed",
+        "message": refused["message"],
+    }
+    assert (await hall.ballot(ballot_id))["tally"]["abstain"] == 75
+    await kiosk.close()
+
+
+async def test_ballot_errors(hall: Hall) -> None:
+    first, second, _ = hall.seeded.ballot_ids
+    kiosk, _ = await hall.kiosk("GM0003")
+    assert (await vote(kiosk, first, "for", "e-1"))["code"] == "ballot_not_open"  # still a draft
+    await hall.action(first, "open")
+    assert (await vote(kiosk, 999_999, "for", "e-2"))["code"] == "unknown_ballot"
+    assert (await vote(kiosk, hall.other_meeting_ballot, "for", "e-3"))["code"] == "unknown_ballot"
+    assert (await vote(kiosk, second, "for", "e-4"))["code"] == "ballot_not_open"
+    await hall.action(first, "close")
+    assert (await vote(kiosk, first, "for", "e-5"))["code"] == "ballot_not_open"
+    assert (await hall.ballot(first))["result"]["members_voted"] == 0
+    await kiosk.close()
+
+
+async def test_unknown_and_ended_passes(hall: Hall) -> None:
+    async with websockets.connect(f"{hall.server.ws}/ws/kiosk") as connection:
+        await connection.send(json.dumps({"type": "hello", "pass": "vhp_made-up"}))
+        assert await closed_with(connection) == 4401
+
+    # The absent member GM0005 has no pass; GM0003's pass is revoked while its kiosk is connected.
+    kiosk, _ = await hall.kiosk("GM0003")
+    other, _ = await hall.kiosk("GM0001")
+    async with hall_client(hall) as client:
+        response = await client.post(
+            f"/api/passes/{hall.seeded.pass_ids['GM0003']}/revoke", headers=desk(hall)
+        )
+        assert response.status_code == 200, response.text
+    assert await receive(kiosk) == {"type": "revoked"}
+    assert await closed_with(kiosk) == 4403
+    async with websockets.connect(f"{hall.server.ws}/ws/kiosk") as connection:
+        await connection.send(json.dumps({"type": "hello", "pass": hall.seeded.passes["GM0003"]}))
+        assert await closed_with(connection) == 4403
+    feed = await hall.feed()
+    assert feed["present"] == {"members": 3, "weight": 75 + 42 + 75, "of_members": 5, "of_weight": 205}
+    # The other kiosk is untouched and still votes.
+    ballot_id = hall.seeded.ballot_ids[0]
+    await hall.action(ballot_id, "open")
+    assert (await vote(other, ballot_id, "for", "o-1"))["type"] == "ack"
+    await other.close()
+
+
+def hall_client(hall: Hall) -> Any:
+    import httpx
+
+    return httpx.AsyncClient(base_url=hall.server.base)
+
+
+def desk(hall: Hall) -> dict[str, str]:
+    from server.auth.roles import Role
+
+    return {"Authorization": f"Bearer {hall.seeded.tokens[Role.DESK]}"}
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("not json", "bad_message"),
+        ("[1, 2]", "bad_message"),
+        ('{"type": "vote", "ballot": "1", "choice": "for", "vote_id": "x"}', "bad_message"),
+        ('{"type": "vote", "ballot": 1, "choice": "maybe", "vote_id": "x"}', "bad_message"),
+        ('{"type": "vote", "ballot": 1, "choice": "for", "vote_id": ""}', "bad_message"),
+        ('{"type": "vote", "ballot": 1, "choice": "for"}', "bad_message"),
+        ('{"type": "shout", "text": "hi"}', "bad_message"),
+        ('{"type": "hello", "pass": "again"}', "bad_message"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_the_connection_stays(hall: Hall, frame: str, code: str) -> None:
+    kiosk, _ = await hall.kiosk("GM0001")
+    await kiosk.send(frame)
+    error = await receive(kiosk)
+    assert (error["type"], error["code"]) == ("error", code)
+    assert error["message"]
+    await hall.action(hall.seeded.ballot_ids[0], "open")
+    assert (await vote(kiosk, hall.seeded.ballot_ids[0], "for", "ok-1"))["type"] == "ack"
+    await kiosk.close()
+
+
+async def test_binary_frame_and_vote_before_hello(hall: Hall) -> None:
+    async with websockets.connect(f"{hall.server.ws}/ws/kiosk") as connection:
+        await connection.send(b"\x00\x01")
+        assert (await receive(connection))["code"] == "bad_message"
+        await connection.send(json.dumps({"type": "vote", "ballot": 1, "choice": "for", "vote_id": "early"}))
+        early = await receive(connection)
+        assert (early["code"], early["vote_id"]) == ("bad_message", "early")
+        await connection.send(json.dumps({"type": "hello", "pass": hall.seeded.passes["GM0001"]}))
+        assert (await receive(connection))["type"] == "welcome"
+
+
+async def test_hello_timeout(hall: Hall) -> None:
+    async with websockets.connect(f"{hall.server.ws}/ws/kiosk") as connection:
+        assert await closed_with(connection) == 4408
+
+
+async def test_oversized_frame_is_closed(hall: Hall) -> None:
+    kiosk, _ = await hall.kiosk("GM0001")
+    await kiosk.send(json.dumps({"type": "vote", "ballot": 1, "choice": "for", "vote_id": "x" * 5000}))
+    assert await closed_with(kiosk) == 1009
+    # The server and other kiosks are unaffected.
+    other, _ = await hall.kiosk("GM0002")
+    await other.close()
+
+
+async def test_flood_is_rate_limited_and_harms_nobody(hall: Hall) -> None:
+    ballot_id = hall.seeded.ballot_ids[0]
+    await hall.action(ballot_id, "open")
+    flooder, _ = await hall.kiosk("GM0001")
+    honest, _ = await hall.kiosk("GM0002")
+    frames = [
+        json.dumps({"type": "vote", "ballot": ballot_id, "choice": "for", "vote_id": f"f-{i}"})
+        for i in range(1000)
+    ]
+    await asyncio.gather(*(flooder.send(frame) for frame in frames))
+    assert (await vote(honest, ballot_id, "against", "h-1"))["type"] == "ack"
+    codes: list[str] = []
+    try:
+        while True:
+            message = await receive(flooder, wait=3)
+            codes.append(message.get("code") or message["type"])
+    except (TimeoutError, ConnectionClosed):
+        pass
+    assert "rate_limited" in codes
+    assert codes.count("ack") <= 25
+    tally = (await hall.ballot(ballot_id))["tally"]
+    assert (tally["for"], tally["against"], tally["members_voted"]) == (75, 42, 2)
+    await honest.close()
