@@ -15,6 +15,7 @@ from server.auth.endpoints import router as tokens_router
 from server.ballots.endpoints import router as ballots_router
 from server.config import Settings, get_settings
 from server.db import Database
+from server.desk.endpoints import kiosk_router as pairing_router
 from server.desk.endpoints import router as passes_router
 from server.errors import VoteHallError
 from server.live.feed_endpoints import router as feed_router
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         meetings_router,
         ballots_router,
         passes_router,
+        pairing_router,
         tokens_router,
         feed_router,
         kiosk_router,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,12 +20,13 @@ from server.ballots.schemas import BallotCreate
 from server.ballots.service import create_ballot
 from server.db import Database
 from server.desk.models import Pass
+from server.desk.service import PAIRING_TTL
 from server.meetings.models import MeetingMember
 from server.meetings.schemas import MeetingCreate
 from server.meetings.service import create_meeting, open_meeting
 from server.register.models import Member
 from server.rules import RepresentativeRole
-from server.security import hash_token, new_token
+from server.security import hash_token, new_pairing_code, new_token, normalize_pairing_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class Seeded:
     ballot_ids: list[int]
     passes: dict[str, str] = field(default_factory=dict)  # member code -> pass token
     pass_ids: dict[str, int] = field(default_factory=dict)
+    pairing_codes: dict[str, str] = field(default_factory=dict)  # member code -> single-use pairing code
     weights: dict[str, int] = field(default_factory=dict)
     tokens: dict[Role, str] = field(default_factory=dict)
 
@@ -61,13 +63,15 @@ async def add_members(session: AsyncSession, members: Sequence[SeedMember]) -> N
 
 async def issue_passes(
     session: AsyncSession, meeting_id: int, codes: Sequence[str]
-) -> dict[str, tuple[int, str]]:
-    """An active pass for each member code, in bulk: code -> (pass id, token)."""
+) -> dict[str, tuple[int, str, str]]:
+    """An active pass for each member code, in bulk: code -> (pass id, token, pairing code)."""
     seats = {
         seat.cbs_code: seat.member_id
         for seat in await session.scalars(select(MeetingMember).where(MeetingMember.meeting_id == meeting_id))
     }
     tokens = {code: new_token("vhp") for code in codes}
+    now = datetime.now(UTC)
+    pairing = {code: new_pairing_code() for code in codes}
     rows = [
         {
             "meeting_id": meeting_id,
@@ -76,6 +80,8 @@ async def issue_passes(
             "representative_name": f"Vertegenwoordiger {code}",
             "representative_role": RepresentativeRole.BURGEMEESTER.value,
             "status": "active",
+            "pairing_code_hash": hash_token(normalize_pairing_code(pairing[code])),
+            "pairing_expires_at": now + PAIRING_TTL,
         }
         for code, token in tokens.items()
     ]
@@ -83,7 +89,7 @@ async def issue_passes(
         await session.execute(insert(Pass), rows)
     rows_found = await session.execute(select(Pass.token_hash, Pass.id).where(Pass.meeting_id == meeting_id))
     ids = {token_hash: pass_id for token_hash, pass_id in rows_found.all()}
-    return {code: (ids[hash_token(token)], token) for code, token in tokens.items()}
+    return {code: (ids[hash_token(token)], token, pairing[code]) for code, token in tokens.items()}
 
 
 async def seed_meeting(
@@ -110,8 +116,9 @@ async def seed_meeting(
     return Seeded(
         meeting_id=created.id,
         ballot_ids=ballot_ids,
-        passes={code: token for code, (_, token) in issued.items()},
-        pass_ids={code: pass_id for code, (pass_id, _) in issued.items()},
+        passes={code: token for code, (_, token, _) in issued.items()},
+        pass_ids={code: pass_id for code, (pass_id, _, _) in issued.items()},
+        pairing_codes={code: pairing for code, (_, _, pairing) in issued.items()},
         weights={seat.cbs_code: seat.weight for seat in seats},
         tokens=tokens,
     )

@@ -30,5 +30,9 @@ class Pass(Base):
     representative_name: Mapped[str] = mapped_column(String(200))
     representative_role: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # The single-use code a handheld exchanges for the pass token (SPEC 4.1 /api/kiosk/pair).
+    pairing_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True, default=None)
+    pairing_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

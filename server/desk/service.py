@@ -6,7 +6,7 @@ Check-in with a voting card comes on top of `issue_pass`; the rules of presence 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +18,10 @@ from server.live.events import PassChanged, record
 from server.meetings.models import MeetingMember
 from server.meetings.service import get_meeting
 from server.rules import PassStatus, RepresentativeRole
-from server.security import hash_token, new_token
+from server.security import hash_token, new_pairing_code, new_token, normalize_pairing_code
 
 PASS_PREFIX = "vhp"
+PAIRING_TTL = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +104,37 @@ async def member_code(session: AsyncSession, pass_: Pass) -> str:
         )
     )
     return code or ""
+
+
+def set_pairing_code(pass_: Pass, now: datetime | None = None) -> str:
+    """Give the pass a fresh single-use pairing code (shown at the desk as text and QR code)."""
+    code = new_pairing_code()
+    pass_.pairing_code_hash = hash_token(normalize_pairing_code(code))
+    pass_.pairing_expires_at = (now or datetime.now(UTC)) + PAIRING_TTL
+    return code
+
+
+async def pair(session: AsyncSession, typed_code: str) -> str:
+    """Exchange a pairing code for the pass token, once (SPEC 4.1).
+
+    The token is made anew here and replaces the one issued at check-in, so the handheld that
+    paired is the only holder of the secret; a kiosk still using the old token is disconnected.
+    An unknown, used or expired code gets one and the same answer, telling nothing more.
+    """
+    code_hash = hash_token(normalize_pairing_code(typed_code))
+    pass_ = await session.scalar(select(Pass).where(Pass.pairing_code_hash == code_hash).with_for_update())
+    now = datetime.now(UTC)
+    expires = pass_.pairing_expires_at if pass_ is not None else None
+    if pass_ is None or pass_.status != PassStatus.ACTIVE or expires is None or expires < now:
+        raise NotFound(
+            "this pairing code is unknown, used or expired; ask the desk for a new one",
+            code="unknown_pairing_code",
+        )
+    token = new_token(PASS_PREFIX)
+    pass_.token_hash = hash_token(token)
+    pass_.pairing_code_hash = None
+    pass_.pairing_expires_at = None
+    pass_.paired_at = now
+    await session.flush()
+    record(session, PassChanged(pass_.id))
+    return token

@@ -191,13 +191,19 @@ class LiveHub:
                 if pass_ is None or pass_.meeting_id != meeting.id:
                     return
                 if pass_.status == "active":
-                    meeting.add_pass(repository.active_pass(pass_))
+                    replaced = meeting.add_pass(repository.active_pass(pass_))
+                    stale = [
+                        link
+                        for link in self._links.get(pass_.id, ())
+                        if replaced is not None and link.active.token_hash == replaced.token_hash
+                    ]
                 else:
                     meeting.end_pass(pass_.id)
                     meeting.ended_passes.add(pass_.token_hash)
-                    for link in list(self._links.get(pass_.id, ())):
-                        link.send({"type": "revoked"})
-                        link.close(CLOSE_REVOKED)
+                    stale = list(self._links.get(pass_.id, ()))
+                for link in stale:
+                    link.send({"type": "revoked"})
+                    link.close(CLOSE_REVOKED)
 
     def _broadcast(self, message: dict[str, Any]) -> None:
         text = orjson.dumps(message).decode()

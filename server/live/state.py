@@ -110,9 +110,17 @@ class LiveMeeting:
     def active_pass(self, pass_id: int) -> ActivePass | None:
         return self._active_by_pass.get(pass_id)
 
-    def add_pass(self, active: ActivePass) -> None:
+    def add_pass(self, active: ActivePass) -> ActivePass | None:
+        """Record an active pass; returns the entry it replaced when its token changed (pairing)."""
+        replaced = self._active_by_pass.get(active.pass_id)
+        if replaced is not None and replaced.token_hash != active.token_hash:
+            self.passes.pop(replaced.token_hash, None)
+            self.ended_passes.add(replaced.token_hash)
+        else:
+            replaced = None
         self.passes[active.token_hash] = active
         self._active_by_pass[active.pass_id] = active
+        return replaced
 
     def end_pass(self, pass_id: int) -> ActivePass | None:
         active = self._active_by_pass.pop(pass_id, None)

@@ -17,7 +17,11 @@ from server.config import Settings
 from server.db import Database
 from tests.factories import bearer
 
-PUBLIC: set[tuple[str, str]] = {("GET", "/api/feed"), ("GET", "/api/feed/stream")}
+PUBLIC: set[tuple[str, str]] = {
+    ("GET", "/api/feed"),
+    ("GET", "/api/feed/stream"),
+    ("POST", "/api/kiosk/pair"),
+}
 
 ADMIN, CHAIR, DESK = (
     frozenset({Role.ADMIN}),

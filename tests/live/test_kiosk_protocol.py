@@ -233,3 +233,24 @@ async def test_flood_is_rate_limited_and_harms_nobody(hall: Hall) -> None:
     tally = (await hall.ballot(ballot_id))["tally"]
     assert (tally["for"], tally["against"], tally["members_voted"]) == (75, 42, 2)
     await honest.close()
+
+
+async def test_pairing_code_works_once_and_replaces_the_token(hall: Hall) -> None:
+    old_kiosk, _ = await hall.kiosk("GM0004")
+    code = hall.seeded.pairing_codes["GM0004"]
+    async with hall_client(hall) as client:
+        typed = code.lower().replace("-", " ")  # what a person types is forgiven
+        response = await client.post("/api/kiosk/pair", json={"pairing_code": typed})
+        assert response.status_code == 200, response.text
+        token = response.json()["pass"]
+        again = await client.post("/api/kiosk/pair", json={"pairing_code": code})
+        assert (again.status_code, again.json()["error"]) == (404, "unknown_pairing_code")
+        made_up = await client.post("/api/kiosk/pair", json={"pairing_code": "00000-00000"})
+        assert made_up.json() == again.json()  # used and unknown codes look the same
+    # The kiosk on the check-in token is told and closed; the paired token works.
+    assert await receive(old_kiosk) == {"type": "revoked"}
+    assert await closed_with(old_kiosk) == 4403
+    async with websockets.connect(f"{hall.server.ws}/ws/kiosk") as connection:
+        await connection.send(json.dumps({"type": "hello", "pass": token}))
+        welcome = await receive(connection)
+        assert welcome["member"]["code"] == "GM0004"
