@@ -45,6 +45,8 @@ class ServerProcess:
         return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        if self._log is not None:
+            self._log.close()
         self._log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - lives as long as the process, closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server", "serve", "--port", str(self.port)],

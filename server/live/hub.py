@@ -161,7 +161,9 @@ class LiveHub:
                 except Exception:
                     log.exception("live: applying %s failed; reloading the read model", event)
                     await self.reload()
-        self.feed.mark_dirty()
+        # Operator changes are human-paced: show them at once rather than on the next tick, so
+        # that a client reading the feed after the chair's answer sees the change.
+        self.feed.refresh()
 
     async def _apply(self, event: LiveEvent) -> None:
         if isinstance(event, MeetingChanged):
