@@ -18,6 +18,7 @@ from server.config import Settings
 from server.db import Database
 from server.errors import VoteHallError
 from server.live.kiosk_ws import MAX_FRAME
+from server.loadtest.command import loadtest as loadtest_command
 from server.migrate import upgrade
 
 app = typer.Typer(
@@ -173,8 +174,11 @@ def demo(
     ),
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    simulate: Annotated[
+        bool, typer.Option(help="simulated handhelds vote on every ballot of the agenda")
+    ] = False,
 ) -> None:
-    """Set up a fresh demo meeting (342 members, the agenda of 18 June 2025) and serve it."""
+    """Set up a fresh demo meeting (342 members, 271 present, the agenda of 18 June 2025) and serve it."""
     from server.demo import set_up_demo
 
     for suffix in ("", "-wal", "-shm"):
@@ -191,21 +195,58 @@ def demo(
 
     setup = asyncio.run(run())
     base = f"http://{host}:{port}"
-    typer.echo(
-        f"\nVoteHall demo: meeting {setup.meeting_id} is open with {setup.members} members "
-        f"and {setup.ballots} ballots.\n"
-    )
-    typer.echo(f"  API documentation  {base}/docs")
-    typer.echo(f"  the meeting        {base}/api/meetings/{setup.meeting_id}  (chair or admin token)")
-    typer.echo(f"  its ballots        {base}/api/meetings/{setup.meeting_id}/ballots")
-    typer.echo("\nTokens (send as 'Authorization: Bearer <token>'):")
-    for role, secret in setup.tokens.items():
-        typer.echo(f"  {role.value:<6} {secret}")
-    typer.echo(
-        f"\nTry:  curl -s -H 'Authorization: Bearer {setup.tokens[Role.CHAIR]}' "
-        f"{base}/api/meetings/{setup.meeting_id}/ballots\n"
-    )
+    # One present member is left to a person with a phone; the simulation drives the others.
+    yours = sorted(setup.pairing_codes)[0]
+    simulated = {code: token for code, token in setup.passes.items() if code != yours}
+    _print_demo(setup, base, yours, simulate)
+    if simulate:
+        _simulate_in_background(base, setup.tokens[Role.CHAIR], setup.meeting_id, simulated)
     run_server(settings)
+
+
+def _print_demo(setup: Any, base: str, yours: str, simulate: bool) -> None:
+    echo = typer.echo
+    echo(
+        f"\nVoteHall demo: meeting {setup.meeting_id} is open: {setup.members} members, "
+        f"{len(setup.passes)} checked in, {setup.ballots} ballots.\n"
+    )
+    echo(f"  hall screen        {base}/display")
+    echo(f"  stream overlay     {base}/display/overlay")
+    echo(f"  chair              {base}/chair          (paste the chair token)")
+    echo(f"  handheld           {base}/kiosk#pair={setup.pairing_codes[yours]}   ({setup.names[yours]})")
+    echo(f"  feed               {base}/api/feed  and  {base}/api/feed/stream")
+    echo(f"  API documentation  {base}/docs")
+    echo("\nTokens (send as 'Authorization: Bearer <token>'):")
+    for role, secret in setup.tokens.items():
+        echo(f"  {role.value:<6} {secret}")
+    if simulate:
+        echo("\nSimulated handhelds will vote on every ballot of the agenda; watch the hall screen.")
+    echo("")
+
+
+def _simulate_in_background(base: str, chair_token: str, meeting_id: int, passes: dict[str, str]) -> None:
+    import threading
+    import time
+
+    import httpx
+
+    from server.simulate import simulate_hall
+
+    def play() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/api/feed", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        asyncio.run(simulate_hall(base, chair_token, meeting_id, passes))
+
+    threading.Thread(target=play, name="simulated-hall", daemon=True).start()
+
+
+# `votehall loadtest`: the options are in server/loadtest/command.py, the code beside them.
+app.command("loadtest")(loadtest_command)
 
 
 def main() -> None:
