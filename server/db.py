@@ -50,7 +50,7 @@ class Base(DeclarativeBase):
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the driver so that BEGIN IMMEDIATE below is ours.
@@ -64,13 +64,15 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(begin)
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> AsyncEngine:
+    """An engine; on SQLite a `readonly` one begins deferred transactions, which in WAL mode read
+    a consistent snapshot without ever taking the write lock from the vote writer."""
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, "BEGIN" if readonly else "BEGIN IMMEDIATE")
     return engine
 
 
@@ -81,16 +83,28 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self.read_engine = (
+            make_engine(url, readonly=True, **engine_kwargs)
+            if self.engine.dialect.name == "sqlite"
+            else self.engine
+        )
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits when the block ends without an error: the one commit point."""
-        async with self.sessions() as session, session.begin():
+    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session that commits when the block ends without an error: the one commit point.
+
+        `readonly` transactions must not write; on SQLite they never wait for the write lock.
+        """
+        factory = self.read_sessions if readonly else self.sessions
+        async with factory() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()

@@ -34,7 +34,8 @@ async def get_session(
 
     What changed is handed to the live hub only after the commit (STYLE 3).
     """
-    async with database.transaction() as session:
+    # Reads (GET) never hold SQLite's write lock, so the chair's screens cannot delay a vote.
+    async with database.transaction(readonly=request.method in ("GET", "HEAD")) as session:
         yield session
     events = take(session)
     hub = getattr(request.app.state, "live", None)

@@ -42,7 +42,7 @@ async def feed(request: Request, meeting: int | None = None) -> Response:
     hub = _hub(request.app.state)
     if meeting is None or (hub.meeting is not None and hub.meeting.id == meeting):
         return Response(hub.feed.frame().text, media_type="application/json")
-    async with hub.database.transaction() as session:
+    async with hub.database.transaction(readonly=True) as session:
         found = await session.get(Meeting, meeting)
         if found is None:
             raise NotFound(f"there is no meeting {meeting}", code="unknown_meeting")
@@ -122,7 +122,7 @@ async def chair(websocket: WebSocket) -> None:
     try:
         text = await asyncio.wait_for(websocket.receive_text(), timeout=10)
         hello = OperatorHello.model_validate_json(text)
-        async with hub.database.transaction() as session:
+        async with hub.database.transaction(readonly=True) as session:
             operator = await authenticate(session, hello.token, _env_admin_token(websocket))
     except (TimeoutError, ValidationError, VoteHallError, WebSocketDisconnect, KeyError):
         with contextlib.suppress(Exception):

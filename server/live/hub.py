@@ -84,7 +84,7 @@ class LiveHub:
 
     async def reload(self) -> None:
         """Rebuild the read model of the open meeting from the database."""
-        async with self.database.transaction() as session:
+        async with self.database.transaction(readonly=True) as session:
             self.meeting = await repository.load_open_meeting(session)
 
     def _build_snapshot(self, version: int, chair: bool) -> dict[str, Any]:
@@ -177,7 +177,7 @@ class LiveHub:
         meeting = self.meeting
         if meeting is None:
             return
-        async with self.database.transaction() as session:
+        async with self.database.transaction(readonly=True) as session:
             if isinstance(event, BallotChanged):
                 ballot = await session.get(Ballot, event.ballot_id)
                 if ballot is None or ballot.meeting_id != meeting.id:
