@@ -22,7 +22,13 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "production"
     host: str = "127.0.0.1"
     port: int = 8000
-    hello_timeout: float = 10.0  # SPEC 4.2: a kiosk says hello within 10 s
+    public_url: str | None = (
+        None  # e.g. https://stemmen.example.nl, for the QR codes; default: the request's host
+    )
+    hello_timeout: float = 10.0
+    desk_checkins_per_minute: int = (
+        120  # per desk token and per client address  # SPEC 4.2: a kiosk says hello within 10 s
+    )
 
     @field_validator("database_url")
     @classmethod

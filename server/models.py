@@ -3,7 +3,8 @@
 from server.auth.models import OperatorToken
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.db import Base
-from server.desk.models import Pass
+from server.cards.models import Card
+from server.desk.models import DeskLogEntry, Pass
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
 from server.register.models import Member
 
@@ -11,6 +12,8 @@ __all__ = [
     "AgendaItem",
     "Ballot",
     "Base",
+    "Card",
+    "DeskLogEntry",
     "Meeting",
     "MeetingMember",
     "Member",

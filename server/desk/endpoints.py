@@ -1,44 +1,154 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import logging
+
+import segno
+from fastapi import APIRouter, Request, status
 
 from server.deps import DeskOrAdmin, Session
 from server.desk import service
 from server.desk.models import Pass
-from server.desk.schemas import PairAnswer, PairRequest, PassOut
-from server.rules import PassStatus
+from server.desk.schemas import (
+    CheckInAnswer,
+    CheckInRequest,
+    MemberRef,
+    PairAnswer,
+    Pairing,
+    PairRequest,
+    PassOut,
+    Representative,
+)
+from server.desk.throttle import DeskGuard
+from server.errors import InvalidInput, NotFound, RateLimited
+from server.meetings.models import MeetingMember
+from server.rules import PassStatus, RepresentativeRole
 
-router = APIRouter(prefix="/api/passes", tags=["desk"])
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["desk"])
 kiosk_router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
 
 
-def pass_out(pass_: Pass, member_code: str) -> PassOut:
-    return PassOut(
-        pass_id=pass_.id,
-        member=member_code,
-        status=pass_.status,
-        representative=pass_.representative_name,
-        role=pass_.representative_role,
-        ended_at=pass_.ended_at,
+def _guard(request: Request) -> DeskGuard:
+    guard: DeskGuard = request.app.state.desk_guard
+    return guard
+
+
+def _pairing(request: Request, pass_: Pass, code: str) -> Pairing:
+    settings = request.app.state.settings
+    base = (settings.public_url or str(request.base_url)).rstrip("/")
+    url = f"{base}/kiosk#pair={code}"
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#000", light="#fff")
+    assert pass_.pairing_expires_at is not None
+    return Pairing(
+        pairing_code=code, pairing_url=url, pairing_qr_svg=svg, pairing_expires_at=pass_.pairing_expires_at
     )
 
 
-@router.post("/{pass_id}/revoke", response_model=PassOut)
-async def revoke(pass_id: int, session: Session, _: DeskOrAdmin) -> PassOut:
+def pass_out(pass_: Pass, seat: MeetingMember) -> PassOut:
+    return PassOut(
+        pass_id=pass_.id,
+        member=MemberRef(code=seat.cbs_code, name=seat.name),
+        weight=seat.weight,
+        status=pass_.status,
+        representative=pass_.representative_name,
+        role=pass_.representative_role,
+        issued_at=pass_.created_at,
+        ended_at=pass_.ended_at,
+        paired=pass_.paired_at is not None,
+    )
+
+
+@router.post(
+    "/api/meetings/{meeting_id}/checkins",
+    response_model=CheckInAnswer,
+    status_code=status.HTTP_201_CREATED,
+    response_model_by_alias=True,
+)
+async def check_in(
+    meeting_id: int, data: CheckInRequest, request: Request, session: Session, operator: DeskOrAdmin
+) -> CheckInAnswer:
+    """Check a representative in with the member's voting card: issues the voting pass and a
+    single-use pairing code (and QR code) for the handheld. A member that already has an active
+    pass needs `"hand_over": true`."""
+    guard = _guard(request)
+    keys = [f"token:{operator.token_id}", f"address:{request.client.host if request.client else '?'}"]
+    if not all(guard.attempts.hit(key) for key in keys) or any(guard.wrong_cards.blocked(k) for k in keys):
+        raise RateLimited("too many check-in attempts from this desk; wait a minute")
+    delay = max(guard.wrong_cards.delay(key) for key in keys)
+    if delay:
+        await asyncio.sleep(delay)
+    try:
+        issued = await service.check_in(
+            session, meeting_id, data.card, data.representative.name, data.representative.role,
+            hand_over=data.hand_over, operator=operator,
+        )  # fmt: skip
+    except (InvalidInput, NotFound) as error:
+        if error.code in ("invalid_card", "unknown_card"):
+            for key in keys:
+                guard.wrong_cards.fail(key)
+            log.warning("check-in with a wrong card code (%s) from %s", error.code, ", ".join(keys))
+        raise
+    pairing = _pairing(request, issued.pass_, issued.pairing_code)
+    return CheckInAnswer(
+        **pairing.model_dump(),
+        pass_id=issued.pass_.id,
+        pass_=issued.token,
+        member=MemberRef(code=issued.seat.cbs_code, name=issued.seat.name),
+        weight=issued.seat.weight,
+        representative=Representative(
+            name=issued.pass_.representative_name, role=RepresentativeRole(issued.pass_.representative_role)
+        ),
+        replaced_pass_id=issued.replaced.id if issued.replaced else None,
+    )
+
+
+@router.get("/api/meetings/{meeting_id}/passes", response_model=list[PassOut])
+async def list_passes(meeting_id: int, session: Session, _: DeskOrAdmin) -> list[PassOut]:
+    """Every pass of the meeting, newest first, with its member and status: the desk's list."""
+    return [pass_out(pass_, seat) for pass_, seat in await service.passes_of(session, meeting_id)]
+
+
+async def _out(session: Session, pass_: Pass) -> PassOut:
+    return pass_out(pass_, await service.seat_of(session, pass_.meeting_id, pass_.member_id))
+
+
+@router.post("/api/passes/{pass_id}/revoke", response_model=PassOut)
+async def revoke(pass_id: int, session: Session, operator: DeskOrAdmin) -> PassOut:
     """Revoke a pass: its handheld is told and disconnected; votes already cast stay (SPEC 2.3)."""
-    pass_ = await service.end_pass(session, pass_id, PassStatus.REVOKED)
-    return pass_out(pass_, await service.member_code(session, pass_))
+    return await _out(session, await service.end_pass(session, pass_id, PassStatus.REVOKED, operator))
 
 
-@router.post("/{pass_id}/checkout", response_model=PassOut)
-async def checkout(pass_id: int, session: Session, _: DeskOrAdmin) -> PassOut:
+@router.post("/api/passes/{pass_id}/checkout", response_model=PassOut)
+async def checkout(pass_id: int, session: Session, operator: DeskOrAdmin) -> PassOut:
     """Check a representative out: the member no longer counts as present and cannot vote."""
-    pass_ = await service.end_pass(session, pass_id, PassStatus.CHECKED_OUT)
-    return pass_out(pass_, await service.member_code(session, pass_))
+    return await _out(session, await service.end_pass(session, pass_id, PassStatus.CHECKED_OUT, operator))
+
+
+@router.post("/api/passes/{pass_id}/return", response_model=PassOut)
+async def return_(pass_id: int, session: Session, operator: DeskOrAdmin) -> PassOut:
+    """A checked-out representative is back: the same pass (and handheld) is active again."""
+    return await _out(session, await service.return_pass(session, pass_id, operator))
+
+
+@router.post("/api/passes/{pass_id}/pairing", response_model=Pairing)
+async def re_pair(pass_id: int, request: Request, session: Session, operator: DeskOrAdmin) -> Pairing:
+    """A new single-use pairing code for an active pass (another handheld; re-print)."""
+    pass_, code = await service.new_pairing(session, pass_id, operator)
+    return _pairing(request, pass_, code)
 
 
 @kiosk_router.post("/pair", response_model=PairAnswer)
-async def pair(data: PairRequest, session: Session) -> PairAnswer:
+async def pair(data: PairRequest, request: Request, session: Session) -> PairAnswer:
     """Exchange the desk's pairing code for the pass token; works once per code. No token needed:
-    the code is the secret."""
-    return PairAnswer(pass_=await service.pair(session, data.pairing_code))
+    the code is the secret (rate-limited per client address)."""
+    guard = _guard(request)
+    key = f"pair:{request.client.host if request.client else '?'}"
+    if guard.wrong_cards.blocked(key):
+        raise RateLimited("too many wrong pairing codes from this address; ask the desk")
+    try:
+        return PairAnswer(pass_=await service.pair(session, data.pairing_code))
+    except NotFound:
+        guard.wrong_cards.fail(key)
+        raise

@@ -36,3 +36,18 @@ class Pass(Base):
     paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class DeskLogEntry(Base):
+    """Who did what at the desk: every pass change with the operator token that made it."""
+
+    __tablename__ = "desk_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    pass_id: Mapped[int | None] = mapped_column(ForeignKey("passes.id"), default=None)
+    action: Mapped[str] = mapped_column(String(20))
+    operator_token_id: Mapped[int | None] = mapped_column(ForeignKey("operator_tokens.id"), default=None)
+    detail: Mapped[str | None] = mapped_column(String(300), default=None)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())

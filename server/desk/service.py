@@ -1,18 +1,23 @@
-"""Voting passes: issue, hand over, check out, revoke (SPEC 2.2, 2.3).
+"""The registration desk (stembalie): check-in with a voting card, voting passes, hand-over,
+check-out and return, pairing with a handheld (SPEC 2.2, 2.3).
 
-Check-in with a voting card comes on top of `issue_pass`; the rules of presence live here.
+Every change is written to the desk log with the operator token that made it, and handed to
+the live read model after the commit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.auth.service import Operator
+from server.cards import service as cards
 from server.desk import repository
-from server.desk.models import Pass
+from server.desk.models import DeskLogEntry, Pass
 from server.errors import Conflict, IllegalTransition, NotFound
 from server.live.events import PassChanged, record
 from server.meetings.models import MeetingMember
@@ -28,82 +33,164 @@ PAIRING_TTL = timedelta(minutes=30)
 class IssuedPass:
     pass_: Pass
     token: str  # the secret; only its hash is stored
+    pairing_code: str
     seat: MeetingMember
     replaced: Pass | None
+
+
+def _log(
+    session: AsyncSession, pass_: Pass, action: str, operator: Operator | None, detail: str | None = None
+) -> None:
+    session.add(
+        DeskLogEntry(
+            meeting_id=pass_.meeting_id,
+            member_id=pass_.member_id,
+            pass_id=pass_.id,
+            action=action,
+            operator_token_id=operator.token_id if operator else None,
+            detail=detail,
+        )
+    )
+
+
+async def seat_of(session: AsyncSession, meeting_id: int, member_id: int) -> MeetingMember:
+    seat = await session.scalar(
+        select(MeetingMember).where(
+            MeetingMember.meeting_id == meeting_id, MeetingMember.member_id == member_id
+        )
+    )
+    if seat is None:
+        raise NotFound("the member is not in the register of this meeting", code="unknown_member")
+    return seat
+
+
+async def check_in(
+    session: AsyncSession,
+    meeting_id: int,
+    card_code: str,
+    representative_name: str,
+    representative_role: RepresentativeRole,
+    *,
+    hand_over: bool = False,
+    operator: Operator | None = None,
+) -> IssuedPass:
+    """Check a representative in with the member's voting card and issue the voting pass.
+
+    SPEC 2.2: the card proves the mandate; the role must be one of the statutes' roles (the
+    schema refuses others). SPEC 2.3: one active pass per member; a second check-in is a
+    hand-over that the desk must confirm (`hand_over`), which revokes the old pass.
+    """
+    card = await cards.resolve(session, meeting_id, card_code)
+    return await issue_pass(
+        session, meeting_id, card.member_id, representative_name, representative_role,
+        hand_over=hand_over, operator=operator,
+    )  # fmt: skip
 
 
 async def issue_pass(
     session: AsyncSession,
     meeting_id: int,
-    member_code: str,
+    member_id: int,
     representative_name: str,
     representative_role: RepresentativeRole,
     *,
     hand_over: bool = False,
+    operator: Operator | None = None,
 ) -> IssuedPass:
-    """Issue the member's voting pass. SPEC 2.3: one active pass per member; a new one revokes the
-    old only when the desk confirms the hand-over. Votes already cast stay."""
     meeting = await get_meeting(session, meeting_id)
     if meeting.status != "open":
         raise Conflict(
-            f"the meeting is {meeting.status}; passes need an open meeting", code="meeting_not_open"
+            f"the meeting is {meeting.status}; check-in needs an open meeting", code="meeting_not_open"
         )
-    seat = await session.scalar(
-        select(MeetingMember).where(
-            MeetingMember.meeting_id == meeting_id, MeetingMember.cbs_code == member_code
-        )
-    )
-    if seat is None:
-        raise NotFound(f"{member_code} is not a member of meeting {meeting_id}", code="unknown_member")
-    current = await repository.active_pass_of(session, meeting_id, seat.member_id)
+    seat = await seat_of(session, meeting_id, member_id)
+    current = await repository.active_pass_of(session, meeting_id, member_id)
     if current is not None:
         if not hand_over:
             raise Conflict(
-                f"{seat.name} already has an active pass ({current.representative_name}); confirm a hand-over",
+                f"{seat.name} is already represented by {current.representative_name}; confirm a hand-over",
                 code="pass_active",
-                extra={"pass_id": current.id},
+                extra={"pass_id": current.id, "representative": current.representative_name},
             )
-        await _end(session, current, PassStatus.REVOKED)
+        await _end(session, current, PassStatus.REVOKED, operator, "hand-over")
     token = new_token(PASS_PREFIX)
     issued = Pass(
         meeting_id=meeting_id,
-        member_id=seat.member_id,
+        member_id=member_id,
         token_hash=hash_token(token),
-        representative_name=representative_name.strip(),
+        representative_name=" ".join(representative_name.split()),
         representative_role=representative_role.value,
         status=PassStatus.ACTIVE.value,
     )
+    pairing_code = set_pairing_code(issued)
     session.add(issued)
     await session.flush()
+    _log(session, issued, "hand_over" if current else "check_in", operator)
     record(session, PassChanged(issued.id))
-    return IssuedPass(pass_=issued, token=token, seat=seat, replaced=current)
+    return IssuedPass(pass_=issued, token=token, pairing_code=pairing_code, seat=seat, replaced=current)
 
 
-async def end_pass(session: AsyncSession, pass_id: int, status: PassStatus) -> Pass:
-    """Check out or revoke a pass; its kiosk is told and closed once this commits."""
-    pass_ = await repository.get(session, pass_id, for_update=True)
+async def get_pass(session: AsyncSession, pass_id: int, *, for_update: bool = False) -> Pass:
+    pass_ = await repository.get(session, pass_id, for_update=for_update)
     if pass_ is None:
         raise NotFound(f"there is no pass {pass_id}", code="unknown_pass")
-    if pass_.status != PassStatus.ACTIVE:
-        raise IllegalTransition(f"the pass is already {pass_.status}", code="pass_not_active")
-    await _end(session, pass_, status)
     return pass_
 
 
-async def _end(session: AsyncSession, pass_: Pass, status: PassStatus) -> None:
+async def end_pass(
+    session: AsyncSession, pass_id: int, status: PassStatus, operator: Operator | None = None
+) -> Pass:
+    """Check out or revoke a pass; its kiosk is told and closed once this commits. Votes stay."""
+    pass_ = await get_pass(session, pass_id, for_update=True)
+    if pass_.status != PassStatus.ACTIVE:
+        raise IllegalTransition(f"the pass is already {pass_.status}", code="pass_not_active")
+    await _end(session, pass_, status, operator)
+    return pass_
+
+
+async def _end(
+    session: AsyncSession,
+    pass_: Pass,
+    status: PassStatus,
+    operator: Operator | None,
+    detail: str | None = None,
+) -> None:
     pass_.status = status.value
     pass_.ended_at = datetime.now(UTC)
     await session.flush()
+    _log(session, pass_, "revoke" if status is PassStatus.REVOKED else "check_out", operator, detail)
     record(session, PassChanged(pass_.id))
 
 
-async def member_code(session: AsyncSession, pass_: Pass) -> str:
-    code = await session.scalar(
-        select(MeetingMember.cbs_code).where(
-            MeetingMember.meeting_id == pass_.meeting_id, MeetingMember.member_id == pass_.member_id
-        )
-    )
-    return code or ""
+async def return_pass(session: AsyncSession, pass_id: int, operator: Operator | None = None) -> Pass:
+    """A representative who checked out comes back: the same pass is active again (SPEC 2.3)."""
+    pass_ = await get_pass(session, pass_id, for_update=True)
+    if pass_.status != PassStatus.CHECKED_OUT:
+        raise IllegalTransition(f"only a checked-out pass can return; this one is {pass_.status}")
+    other = await repository.active_pass_of(session, pass_.meeting_id, pass_.member_id)
+    if other is not None:
+        raise Conflict(
+            f"the member is now represented by {other.representative_name}", code="pass_active",
+            extra={"pass_id": other.id},
+        )  # fmt: skip
+    pass_.status = PassStatus.ACTIVE.value
+    pass_.ended_at = None
+    await session.flush()
+    _log(session, pass_, "return", operator)
+    record(session, PassChanged(pass_.id))
+    return pass_
+
+
+async def new_pairing(
+    session: AsyncSession, pass_id: int, operator: Operator | None = None
+) -> tuple[Pass, str]:
+    """A new pairing code for an active pass (another phone, or the QR was lost): re-print."""
+    pass_ = await get_pass(session, pass_id, for_update=True)
+    if pass_.status != PassStatus.ACTIVE:
+        raise IllegalTransition(f"the pass is {pass_.status}", code="pass_not_active")
+    code = set_pairing_code(pass_)
+    await session.flush()
+    _log(session, pass_, "pairing", operator)
+    return pass_, code
 
 
 def set_pairing_code(pass_: Pass, now: datetime | None = None) -> str:
@@ -138,3 +225,22 @@ async def pair(session: AsyncSession, typed_code: str) -> str:
     await session.flush()
     record(session, PassChanged(pass_.id))
     return token
+
+
+async def passes_of(session: AsyncSession, meeting_id: int) -> Sequence[tuple[Pass, MeetingMember]]:
+    """Every pass of the meeting with its member, newest first: the desk's list."""
+    await get_meeting(session, meeting_id)
+    query = (
+        select(Pass, MeetingMember)
+        .join(
+            MeetingMember,
+            (MeetingMember.member_id == Pass.member_id) & (MeetingMember.meeting_id == Pass.meeting_id),
+        )
+        .where(Pass.meeting_id == meeting_id)
+        .order_by(Pass.id.desc())
+    )
+    return [(p, m) for p, m in (await session.execute(query)).all()]
+
+
+async def member_code(session: AsyncSession, pass_: Pass) -> str:
+    return (await seat_of(session, pass_.meeting_id, pass_.member_id)).cbs_code

@@ -49,6 +49,13 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/tokens"): ADMIN,
     ("POST", "/api/passes/{pass_id}/revoke"): DESK,
     ("POST", "/api/passes/{pass_id}/checkout"): DESK,
+    ("POST", "/api/passes/{pass_id}/return"): DESK,
+    ("POST", "/api/passes/{pass_id}/pairing"): DESK,
+    ("POST", "/api/meetings/{meeting_id}/checkins"): DESK,
+    ("GET", "/api/meetings/{meeting_id}/passes"): DESK,
+    ("GET", "/api/meetings/{meeting_id}/cards"): ADMIN,
+    ("POST", "/api/meetings/{meeting_id}/cards"): ADMIN,
+    ("POST", "/api/meetings/{meeting_id}/cards/{member_code}/reissue"): ADMIN,
 }
 
 
