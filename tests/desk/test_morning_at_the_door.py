@@ -1,0 +1,143 @@
+"""Acceptance (issue 4): a morning at the door, against a real server.
+
+Cards are issued for the shipped register, the 271 representatives of the real attendance list
+check in with them, two hand-overs, one check-out and return, one card re-issued; then exactly
+the active passes can vote, a revoked pass is refused with 4403, and the feed's presence is 271
+members with 11,248 votes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+import websockets
+from websockets.exceptions import ConnectionClosed
+
+from server.db import Database
+from server.demo import attendance_codes, demo_agenda
+from server.register.reference import shipped_register_text
+from server.security import new_token
+from tests.servers import ServerProcess
+
+ROLES = ["burgemeester", "wethouder", "raadslid", "secretaris", "griffier"]
+
+
+async def kiosk_votes(server: ServerProcess, token: str, ballot_id: int, vote_id: str) -> str:
+    """Connect with a pass and vote; answers "ack", or the close code if the pass is refused."""
+    try:
+        async with websockets.connect(f"{server.ws}/ws/kiosk", open_timeout=30) as connection:
+            await connection.send(json.dumps({"type": "hello", "pass": token}))
+            welcome = json.loads(await asyncio.wait_for(connection.recv(), 30))
+            assert welcome["type"] == "welcome"
+            frame = {"type": "vote", "ballot": ballot_id, "choice": "for", "vote_id": vote_id}
+            await connection.send(json.dumps(frame))
+            while True:
+                message = json.loads(await asyncio.wait_for(connection.recv(), 30))
+                if message.get("vote_id") == vote_id:
+                    return str(message["type"])
+    except ConnectionClosed as closed:
+        return str(closed.rcvd.code if closed.rcvd else "closed")
+
+
+async def test_a_morning_at_the_door(database: Database) -> None:
+    admin_token = new_token("vht")
+    server = ServerProcess(
+        database.url, env={"VOTEHALL_ADMIN_TOKEN": admin_token, "VOTEHALL_DESK_CHECKINS_PER_MINUTE": "1000"}
+    )
+    server.start()
+    try:
+        await _morning(server, admin_token)
+    finally:
+        server.stop()
+
+
+async def _morning(server: ServerProcess, admin_token: str) -> None:
+    admin = {"Authorization": f"Bearer {admin_token}"}
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as client:
+
+        async def post(path: str, headers: dict[str, str], **kwargs: Any) -> Any:
+            response = await client.post(path, headers=headers, **kwargs)
+            assert response.status_code in (200, 201), (path, response.text)
+            return response.json()
+
+        await post("/api/members/import", admin, content=shipped_register_text())
+        agenda = demo_agenda()
+        meeting = await post("/api/meetings", admin, json={
+            "title": agenda["meeting"]["title"], "date": agenda["meeting"]["date"], "agenda": agenda["items"],
+        })  # fmt: skip
+        meeting_id = meeting["id"]
+        await post(f"/api/meetings/{meeting_id}/open", admin)
+        cards = {c["member"]: c["card"] for c in await post(f"/api/meetings/{meeting_id}/cards", admin)}
+        assert len(cards) == 342
+        desk = {
+            "Authorization": f"Bearer {(await post('/api/tokens', admin, json={'role': 'desk'}))['token']}"
+        }
+        chair = {
+            "Authorization": f"Bearer {(await post('/api/tokens', admin, json={'role': 'chair'}))['token']}"
+        }
+
+        present = attendance_codes()
+        assert len(present) == len(set(present)) == 271
+
+        # One card is re-issued before its member arrives: the old card is refused, the new one works.
+        lost = present[10]
+        old_card = cards[lost]
+        cards[lost] = (await post(f"/api/meetings/{meeting_id}/cards/{lost}/reissue", admin))["card"]
+
+        async def check_in(code: str, name: str, role: str, **extra: Any) -> httpx.Response:
+            body = {"card": cards[code], "representative": {"name": name, "role": role}} | extra
+            return await client.post(f"/api/meetings/{meeting_id}/checkins", json=body, headers=desk)
+
+        refused = await client.post(
+            f"/api/meetings/{meeting_id}/checkins", headers=desk,
+            json={"card": old_card, "representative": {"name": "Iemand", "role": "raadslid"}},
+        )  # fmt: skip
+        assert (refused.status_code, refused.json()["error"]) == (409, "card_replaced")
+
+        passes: dict[str, dict[str, Any]] = {}
+        for i, code in enumerate(present):
+            response = await check_in(code, f"Vertegenwoordiger {i}", ROLES[i % len(ROLES)])
+            assert response.status_code == 201, response.text
+            passes[code] = response.json()
+
+        # Two hand-overs: the first representative leaves, a colleague takes over the votes.
+        revoked_tokens = []
+        for code in present[:2]:
+            assert (await check_in(code, "Collega", "wethouder")).json()["error"] == "pass_active"
+            handed = await check_in(code, "Collega", "wethouder", hand_over=True)
+            assert handed.status_code == 201
+            assert handed.json()["replaced_pass_id"] == passes[code]["pass_id"]
+            revoked_tokens.append(passes[code]["pass"])
+            passes[code] = handed.json()
+
+        # One check-out and return.
+        leaving = passes[present[5]]["pass_id"]
+        await post(f"/api/passes/{leaving}/checkout", desk)
+        assert (await client.get("/api/feed")).json()["present"]["members"] == 270
+        await post(f"/api/passes/{leaving}/return", desk)
+
+        feed = (await client.get("/api/feed")).json()
+        assert feed["present"] == {"members": 271, "weight": 11_248, "of_members": 342, "of_weight": 13_111}
+
+        ballot = await post(
+            f"/api/meetings/{meeting_id}/ballots",
+            chair,
+            json={"agenda": "5", "title": "Jaarverslag 2024", "kind": "voorstel"},
+        )
+        await post(f"/api/ballots/{ballot['id']}/open", chair)
+
+        results = await asyncio.gather(
+            *(kiosk_votes(server, p["pass"], ballot["id"], f"m-{code}") for code, p in passes.items()),
+            *(kiosk_votes(server, token, ballot["id"], f"r-{i}") for i, token in enumerate(revoked_tokens)),
+        )
+        assert results[: len(passes)] == ["ack"] * 271
+        assert results[len(passes) :] == ["4403", "4403"]
+
+        closed = await post(f"/api/ballots/{ballot['id']}/close", chair)
+        assert (closed["result"]["members_voted"], closed["result"]["for"]) == (271, 11_248)
+        listed = (await client.get(f"/api/meetings/{meeting_id}/passes", headers=desk)).json()
+        assert sum(p["status"] == "active" for p in listed) == 271
+        assert sum(p["status"] == "revoked" for p in listed) == 2
