@@ -13,15 +13,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.auth.endpoints import router as tokens_router
 from server.ballots.endpoints import router as ballots_router
+from server.cards.endpoints import router as cards_router
 from server.config import Settings, get_settings
 from server.db import Database
 from server.desk.endpoints import kiosk_router as pairing_router
 from server.desk.endpoints import router as passes_router
+from server.desk.throttle import DeskGuard
 from server.errors import VoteHallError
 from server.live.feed_endpoints import router as feed_router
 from server.live.hub import LiveHub
 from server.live.kiosk_ws import router as kiosk_router
 from server.meetings.endpoints import router as meetings_router
+from server.pages import router as pages_router
 from server.register.endpoints import router as members_router
 
 
@@ -75,6 +78,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.desk_guard = DeskGuard(per_minute=settings.desk_checkins_per_minute)
     if database is not None:
         app.state.database = database
     app.add_exception_handler(VoteHallError, _domain_error)
@@ -85,10 +89,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         meetings_router,
         ballots_router,
         passes_router,
+        cards_router,
         pairing_router,
         tokens_router,
         feed_router,
         kiosk_router,
+        pages_router,
     )
     for router in routers:
         app.include_router(router)

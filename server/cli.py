@@ -6,7 +6,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 import uvicorn
@@ -21,6 +21,11 @@ from server.live.kiosk_ws import MAX_FRAME
 from server.loadtest.command import loadtest as loadtest_command
 from server.migrate import upgrade
 
+if TYPE_CHECKING:
+    from server.cards.mail import MailReport
+    from server.cards.service import CardView
+    from server.meetings.models import Meeting
+
 app = typer.Typer(
     help="VoteHall: live weighted voting for general assemblies.",
     no_args_is_help=True,
@@ -29,9 +34,11 @@ app = typer.Typer(
 token_app = typer.Typer(help="Operator tokens.", no_args_is_help=True)
 members_app = typer.Typer(help="The member register.", no_args_is_help=True)
 meetings_app = typer.Typer(help="Meetings.", no_args_is_help=True)
+cards_app = typer.Typer(help="Voting cards: issue, print and mail them.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(members_app, name="members")
 app.add_typer(meetings_app, name="meetings")
+app.add_typer(cards_app, name="cards")
 
 T = TypeVar("T")
 
@@ -67,6 +74,33 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
         for problem in error.extra.get("errors", []):
             typer.echo(f"  line {problem['line']}: {problem['message']}", err=True)
         raise typer.Exit(code=1) from None
+
+
+def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    """Migrate, then run `work` with a database that manages its own transactions."""
+    upgrade(settings.database_url)
+
+    async def run() -> T:
+        database = Database(settings.database_url)
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except VoteHallError as error:
+        typer.secho(f"error: {error.message}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+
+
+def _read_csv(file: Path) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 as older Excel exports write."""
+    data = file.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 @app.command()
@@ -137,6 +171,19 @@ def members_import(
         typer.echo(f"  not in the file, unchanged: {member.cbs_code} {member.name}")
 
 
+@members_app.command("emails")
+def members_emails(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV with cbs_code,email")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Set the municipal secretaries' e-mail addresses, to which the voting cards go (all or nothing)."""
+    from server.register.emails import import_emails
+
+    text = _read_csv(file)
+    updated = _in_transaction(_settings(database_url), lambda session: import_emails(session, text))
+    typer.echo(f"set the secretary address of {updated} members")
+
+
 @meetings_app.command("create")
 def meetings_create(
     agenda: Annotated[
@@ -165,6 +212,85 @@ def meetings_open(meeting_id: int, database_url: DatabaseOption = None) -> None:
         return (await open_meeting(session, meeting_id)).id
 
     typer.echo(f"meeting {_in_transaction(_settings(database_url), work)} is open")
+
+
+@cards_app.command("issue")
+def cards_issue(meeting_id: int, database_url: DatabaseOption = None) -> None:
+    """Issue a voting card to every member that has none yet; existing cards stay valid."""
+    from server.cards.service import issue_missing, list_cards
+
+    async def work(session: AsyncSession) -> tuple[int, int]:
+        before = len(await list_cards(session, meeting_id))
+        return before, len(await issue_missing(session, meeting_id))
+
+    before, after = _in_transaction(_settings(database_url), work)
+    typer.echo(f"issued {after - before} new cards; {after} members have a valid card")
+
+
+@cards_app.command("pdf")
+def cards_pdf(
+    meeting_id: int,
+    out: Annotated[Path, typer.Argument(dir_okay=False, help="the PDF file to write")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write every valid card of the meeting to a PDF, one A6 page per member, to print."""
+    from server.cards.pdf import cards_pdf as render
+    from server.cards.service import list_cards
+    from server.meetings.service import get_meeting
+
+    async def work(session: AsyncSession) -> tuple[Meeting, list[CardView]]:
+        return await get_meeting(session, meeting_id), await list_cards(session, meeting_id)
+
+    meeting, views = _in_transaction(_settings(database_url), work)
+    if not views:
+        typer.secho(f"error: meeting {meeting_id} has no cards yet; run `votehall cards issue`", err=True)
+        raise typer.Exit(code=1)
+    out.write_bytes(render(meeting, views))
+    typer.echo(f"wrote {len(views)} cards to {out}")
+
+
+@cards_app.command("send")
+def cards_send(
+    meeting_id: int,
+    dry_run: Annotated[
+        Path | None,
+        typer.Option(
+            "--dry-run", metavar="DIR", file_okay=False, help="write .eml files to DIR; send nothing"
+        ),
+    ] = None,
+    member: Annotated[
+        list[str] | None, typer.Option("--member", metavar="CODE", help="only this member; repeatable")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Mail each valid card to the member's municipal secretary over SMTP (VOTEHALL_SMTP_*)."""
+    from server.cards.mail import send_cards
+
+    settings = _settings(database_url)
+    report = _with_database(
+        settings,
+        lambda database: send_cards(database, meeting_id, settings, dry_run_dir=dry_run, only=member),
+    )
+    _print_mail_report(report)
+
+
+def _print_mail_report(report: MailReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from server.cards.mail import MailStatus
+
+    table = Table("member", "name", "status", "address", "detail")
+    colors = {MailStatus.SENT: "green", MailStatus.DRY_RUN: "green", MailStatus.NO_ADDRESS: "yellow"}
+    for o in report.outcomes:
+        status = f"[{colors.get(o.status, 'red')}]{o.status}[/]"
+        table.add_row(o.member, o.name, status, o.recipient or "", o.detail or "")
+    console = Console()
+    console.print(table)
+    counts = ", ".join(
+        f"{report.count(status)} {status.value}" for status in MailStatus if report.count(status)
+    )
+    console.print(f"meeting {report.meeting_id}: {counts or 'no cards: run `votehall cards issue` first'}")
 
 
 @app.command()

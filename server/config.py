@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     desk_checkins_per_minute: int = (
         120  # per desk token and per client address  # SPEC 4.2: a kiosk says hello within 10 s
     )
+    # Mailing the voting cards to the municipal secretaries (SPEC 2.2, `votehall cards send`).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False  # upgrade a plain connection with STARTTLS (port 587)
+    smtp_ssl: bool = False  # TLS from the first byte (port 465)
+    smtp_from: str | None = None  # e.g. "VNG ALV <alv@vng.nl>"
+    smtp_timeout: float = 30.0  # seconds per SMTP command
 
     @field_validator("database_url")
     @classmethod

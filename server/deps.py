@@ -44,6 +44,8 @@ async def get_session(
 
 
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
 
 
 _bearer = HTTPBearer(auto_error=False, description="an operator token from `votehall token create`")
@@ -58,7 +60,7 @@ class RequireRole:
     async def __call__(
         self,
         request: Request,
-        session: Session,
+        database: Annotated[Database, Depends(get_database)],
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Operator:
         if credentials is None or not credentials.credentials.strip():
@@ -67,7 +69,10 @@ class RequireRole:
             )
         settings = get_app_settings(request)
         env_token = settings.admin_token.get_secret_value() if settings.admin_token else None
-        operator = await authenticate(session, credentials.credentials.strip(), env_token)
+        # Its own read-only transaction: checking a token never takes SQLite's write lock, and a
+        # route that must not hold a transaction (sending mail) can still require a role.
+        async with database.transaction(readonly=True) as session:
+            operator = await authenticate(session, credentials.credentials.strip(), env_token)
         if operator.role not in self.roles:
             allowed = ", ".join(sorted(self.roles))
             raise Forbidden(f"this needs the role {allowed}; the token has the role {operator.role}")

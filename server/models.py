@@ -2,8 +2,8 @@
 
 from server.auth.models import OperatorToken
 from server.ballots.models import Ballot, Vote, VoteEvent
-from server.db import Base
 from server.cards.models import Card
+from server.db import Base
 from server.desk.models import DeskLogEntry, Pass
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
 from server.register.models import Member

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "2f859aeee48a"
 down_revision: str | None = "b7df632b4ef1"
 branch_labels: str | Sequence[str] | None = None

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 
 from server.deps import AdminOnly, Session
 from server.errors import InvalidInput
-from server.register import service
+from server.register import emails, service
 from server.register.schemas import ImportResult, MemberOut, MemberRef, SkippedLine
 from server.rules import DEFAULT_RULE, weight_for
 
@@ -38,6 +39,29 @@ async def import_members(
         unmatched=[MemberRef(code=m.cbs_code, name=m.name) for m in report.unmatched],
         skipped=[SkippedLine(line=s.line, text=s.text, reason=s.reason) for s in report.skipped],
     )
+
+
+class EmailImportResult(BaseModel):
+    # Here rather than in schemas.py only because that file had another owner when this was added.
+    updated: int
+
+
+@router.post(
+    "/emails",
+    response_model=EmailImportResult,
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}, "required": True}
+    },
+)
+async def import_emails(request: Request, session: Session, _: AdminOnly) -> EmailImportResult:
+    """Set the municipal secretaries' e-mail addresses (where the voting cards are mailed) from
+    CSV `cbs_code,email`; all or nothing, every problem with its line number."""
+    body = await request.body()
+    if len(body) > MAX_IMPORT_BYTES:
+        raise InvalidInput(
+            f"the file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MiB", code="too_large"
+        )
+    return EmailImportResult(updated=await emails.import_emails(session, _decode(body)))
 
 
 def _decode(body: bytes) -> str:

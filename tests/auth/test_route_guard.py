@@ -56,6 +56,10 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/meetings/{meeting_id}/cards"): ADMIN,
     ("POST", "/api/meetings/{meeting_id}/cards"): ADMIN,
     ("POST", "/api/meetings/{meeting_id}/cards/{member_code}/reissue"): ADMIN,
+    ("GET", "/api/meetings/{meeting_id}/cards.pdf"): ADMIN,
+    ("GET", "/api/meetings/{meeting_id}/cards/{member_code}.pdf"): ADMIN,
+    ("POST", "/api/meetings/{meeting_id}/cards/send"): ADMIN,
+    ("POST", "/api/members/emails"): ADMIN,
 }
 
 

@@ -1,0 +1,243 @@
+// The representative's handheld (SPEC 4.2, 4.4): pair, be welcomed, vote, see the ack.
+
+import "./strings.js";
+import { mountToggle, onLangChange, start as startI18n, t } from "/assets/lib/i18n.js";
+import { backoffDelay, connect } from "/assets/lib/socket.js";
+import { createOutbox } from "./outbox.js";
+import { forgetPass, looksLikeCode, pair, PairingError, savedPass, takeFragmentCode } from "./pairing.js";
+import { render } from "./view.js";
+
+const CLOSE_UNKNOWN_PASS = 4401;
+const CLOSE_REVOKED = 4403;
+const RECEIPT_KEY = "votehall.kiosk.receipt";
+// The server may take the vote later: keep it and send it again.
+const RETRY_CODES = new Set(["unavailable", "rate_limited"]);
+
+const state = {
+  pass: null,
+  pairing: false,
+  pairError: null,
+  pairNotice: null,
+  connection: "connecting",
+  member: null,
+  ballot: null, // the open ballot
+  last: null, // the ballot that closed last, for "no ballot open"
+  vote: null, // the acknowledged choice on the open ballot
+  receipt: null,
+  error: null,
+};
+
+let link = null;
+let retries = 0;
+const outbox = createOutbox({
+  send: (message) => Boolean(link?.send(message)),
+  onTimeout: () => link?.restart(),
+});
+
+function draw() {
+  render(state, state.ballot ? outbox.pendingChoice(state.ballot.id) : null);
+}
+
+// The last receipt survives a reload, so the representative still sees it after one.
+function rememberReceipt(ack) {
+  localStorage.setItem(RECEIPT_KEY, JSON.stringify({ ballot: ack.ballot, choice: ack.choice, receipt: ack.receipt }));
+}
+
+function storedReceipt(ballotId, choice) {
+  try {
+    const saved = JSON.parse(localStorage.getItem(RECEIPT_KEY) || "null");
+    return saved && saved.ballot === ballotId && saved.choice === choice ? saved.receipt : null;
+  } catch {
+    return null;
+  }
+}
+
+// The kiosk protocol only carries the open ballot; the public feed tells how the last one ended.
+// The feed is rebuilt a moment after a change, so a feed that still shows the ballot open is
+// asked once more.
+async function loadLastBallot(ballotId, again = true) {
+  try {
+    const feed = await (await fetch("/api/feed", { cache: "no-store" })).json();
+    const shown = feed.ballot;
+    if (shown && shown.status === "open" && shown.id === ballotId && again) {
+      setTimeout(() => loadLastBallot(ballotId, false), 1000);
+      return;
+    }
+    if (!shown || shown.status === "open" || (ballotId && shown.id !== ballotId)) return;
+    state.last = { ...shown, percent_for: shown.tally?.percent_for ?? null };
+    draw();
+  } catch {
+    // Only a courtesy line; the page works without it.
+  }
+}
+
+function setBallot(ballot) {
+  if (ballot && ballot.status === "open") {
+    if (state.ballot?.id !== ballot.id) {
+      state.vote = null;
+      state.receipt = null;
+      state.error = null;
+    }
+    state.ballot = ballot;
+    return;
+  }
+  if (ballot) {
+    state.last = ballot;
+    loadLastBallot(ballot.id);
+  }
+  state.ballot = null;
+  state.vote = null;
+  state.receipt = null;
+}
+
+function revoked() {
+  forgetPass();
+  outbox.clear();
+  link?.stop();
+  link = null;
+  Object.assign(state, { pass: null, member: null, ballot: null, vote: null, receipt: null, error: null });
+  state.pairNotice = "pass.revoked";
+  draw();
+}
+
+function onError(message) {
+  const known = message.vote_id && outbox.has(message.vote_id);
+  if (RETRY_CODES.has(message.code) && (known || !message.vote_id)) {
+    outbox.retryLater(backoffDelay(retries++));
+  } else if (known) {
+    // A vote the server refused for good (e.g. the ballot closed): resending will not help.
+    outbox.settle(message.vote_id);
+  }
+  const key = `error.${message.code}`;
+  state.error = t(key) === key ? { key: "error.other", vars: { code: message.code } } : { key };
+}
+
+const handlers = {
+  welcome(message) {
+    state.member = message.member;
+    setBallot(message.ballot);
+    if (state.ballot) {
+      state.vote = message.vote;
+      state.receipt = message.vote ? storedReceipt(state.ballot.id, message.vote) : null;
+    } else {
+      loadLastBallot(null);
+    }
+    outbox.flush();
+  },
+  ballot(message) {
+    setBallot(message.ballot);
+  },
+  ack(message) {
+    retries = 0;
+    outbox.settle(message.vote_id);
+    rememberReceipt(message);
+    if (state.ballot?.id === message.ballot) {
+      state.vote = message.choice;
+      state.receipt = message.receipt;
+      state.error = null;
+    }
+  },
+  error: onError,
+  revoked,
+};
+
+function openLink() {
+  link = connect("/ws/kiosk", {
+    open(socket) {
+      socket.send(JSON.stringify({ type: "hello", pass: state.pass }));
+    },
+    message(message) {
+      handlers[message.type]?.(message);
+      draw();
+    },
+    close(event) {
+      outbox.disconnected();
+      if (event.code === CLOSE_UNKNOWN_PASS || event.code === CLOSE_REVOKED) {
+        revoked();
+        return "stop";
+      }
+      return "retry";
+    },
+    status(connection) {
+      state.connection = connection;
+      draw();
+    },
+  });
+}
+
+async function pairWith(code) {
+  state.pairing = true;
+  state.pairError = null;
+  draw();
+  try {
+    const pass = await pair(code);
+    // Votes and receipts waiting on this handheld belonged to the previous pass.
+    link?.stop();
+    outbox.clear();
+    localStorage.removeItem(RECEIPT_KEY);
+    Object.assign(state, { pass, pairNotice: null, member: null, ballot: null, vote: null, receipt: null });
+    openLink();
+  } catch (error) {
+    state.pairError = error instanceof PairingError ? { key: error.key, vars: error.vars } : { key: "pair.offline" };
+  } finally {
+    state.pairing = false;
+    draw();
+  }
+}
+
+// A fresh QR scan wins over an older pairing on this handheld.
+function pairFromQr(code) {
+  link?.stop();
+  link = null;
+  state.pass = null;
+  pairWith(code);
+}
+
+function onTap(event) {
+  const button = event.target.closest(".choice");
+  if (!button || !state.ballot || button.disabled) return;
+  const choice = button.dataset.choice;
+  if (!outbox.pendingChoice(state.ballot.id) && state.vote === choice) return; // already counted
+  state.error = null;
+  outbox.add(state.ballot.id, choice);
+  draw();
+}
+
+function onPairSubmit(event) {
+  event.preventDefault();
+  const code = document.getElementById("pair-code").value;
+  if (!looksLikeCode(code)) {
+    state.pairError = { key: "pair.format" };
+    draw();
+    return;
+  }
+  pairWith(code);
+}
+
+function main() {
+  startI18n();
+  mountToggle(document.getElementById("lang"));
+  onLangChange(() => {
+    document.title = t("page.title");
+    draw();
+  });
+  document.title = t("page.title");
+  document.querySelector(".choices").addEventListener("click", onTap);
+  document.getElementById("pair-form").addEventListener("submit", onPairSubmit);
+  // A QR code scanned while this page is open changes only the fragment: no reload.
+  window.addEventListener("hashchange", () => {
+    const code = takeFragmentCode();
+    if (code) pairFromQr(code);
+  });
+
+  const fragmentCode = takeFragmentCode();
+  state.pass = savedPass();
+  if (fragmentCode) {
+    pairFromQr(fragmentCode);
+  } else if (state.pass) {
+    openLink();
+  }
+  draw();
+}
+
+main();

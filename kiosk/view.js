@@ -1,0 +1,90 @@
+// Draws the handheld from its state; kiosk.js owns the state and calls render() after changes.
+
+import { formatWeight, t } from "/assets/lib/i18n.js";
+import { minutesSentence } from "/assets/lib/minutes.js";
+
+const $ = (id) => document.getElementById(id);
+
+function show(id, visible) {
+  $(id).hidden = !visible;
+}
+
+function text(id, value) {
+  $(id).textContent = value;
+  show(id, Boolean(value));
+}
+
+export function renderPairing(state) {
+  show("pair-view", !state.pass);
+  show("vote-view", Boolean(state.pass));
+  text("pair-notice", state.pairNotice ? t(state.pairNotice) : "");
+  text("pair-error", state.pairError ? t(state.pairError.key, state.pairError.vars) : "");
+  $("pair-submit").disabled = state.pairing;
+  $("pair-submit").textContent = t(state.pairing ? "pair.busy" : "pair.submit");
+}
+
+function renderMember(state) {
+  $("member-name").textContent = state.member?.name ?? "";
+  $("member-weight").textContent = state.member ? formatWeight(state.member.weight) : "";
+}
+
+function renderConnection(state) {
+  const key = { connecting: "conn.connecting", lost: "conn.lost" }[state.connection];
+  text("connection", state.pass && key ? t(key) : "");
+  $("connection").classList.toggle("lost", state.connection === "lost");
+}
+
+function lastBallotLine(last) {
+  if (!last) return "";
+  const status = minutesSentence(last.outcome, last.percent_for) || t(`status.${last.status}`);
+  return t("ballot.last", { title: `${last.agenda} ${last.title}`, status });
+}
+
+function renderBallot(state, pendingChoice) {
+  const ballot = state.ballot;
+  show("ballot", Boolean(ballot));
+  show("no-ballot", !ballot && Boolean(state.member));
+  text("last-ballot", ballot ? "" : lastBallotLine(state.last));
+  if (!ballot) return;
+
+  $("ballot-agenda").textContent = t("agenda", { agenda: ballot.agenda });
+  $("ballot-kind").textContent = t(`kind.${ballot.kind}`);
+  show("ballot-test", ballot.test);
+  $("ballot-title").textContent = ballot.title;
+  const advice = ballot.preadvies ? t("preadvies", { advice: t(`preadvies.${ballot.preadvies}`) }) : "";
+  text("ballot-preadvies", advice);
+
+  // A pending tap shows as chosen at once; the words below say whether it has arrived.
+  const shown = pendingChoice ?? state.vote;
+  const locked = !ballot.allow_change && Boolean(state.vote) && !pendingChoice;
+  for (const button of document.querySelectorAll(".choice")) {
+    const choice = button.dataset.choice;
+    button.setAttribute("aria-pressed", String(choice === shown));
+    button.classList.toggle("pending", choice === pendingChoice);
+    button.disabled = locked && choice !== state.vote;
+  }
+  show("vote-locked", locked);
+
+  let status = "";
+  let receipt = "";
+  if (pendingChoice) {
+    status = t("vote.sending");
+    receipt = t("vote.choice", { choice: t(`choice.${pendingChoice}`) });
+  } else if (state.vote) {
+    status = t("vote.received");
+    receipt = state.receipt
+      ? t("vote.receipt", { choice: t(`choice.${state.vote}`), receipt: state.receipt.slice(0, 8) })
+      : t("vote.choice", { choice: t(`choice.${state.vote}`) });
+  }
+  $("vote-status-text").textContent = status;
+  $("vote-receipt").textContent = receipt;
+  $("vote-status").className = `vote-status ${pendingChoice ? "sending" : state.vote ? "received" : ""}`;
+}
+
+export function render(state, pendingChoice) {
+  renderPairing(state);
+  renderMember(state);
+  renderConnection(state);
+  renderBallot(state, pendingChoice);
+  text("vote-error", state.error ? t(state.error.key, state.error.vars) : "");
+}
