@@ -5,11 +5,16 @@ import logging
 
 import segno
 from fastapi import APIRouter, Request, status
+from sqlalchemy import select
 
+from server.auth.service import Operator
+from server.cards import service as cards
 from server.deps import DeskOrAdmin, Session
 from server.desk import service
 from server.desk.models import Pass
 from server.desk.schemas import (
+    CardHolder,
+    CardLookup,
     CheckInAnswer,
     CheckInRequest,
     MemberRef,
@@ -20,7 +25,7 @@ from server.desk.schemas import (
     Representative,
 )
 from server.desk.throttle import DeskGuard
-from server.errors import InvalidInput, NotFound, RateLimited
+from server.errors import NotFound, RateLimited, VoteHallError
 from server.meetings.models import MeetingMember
 from server.rules import PassStatus, RepresentativeRole
 
@@ -60,6 +65,53 @@ def pass_out(pass_: Pass, seat: MeetingMember) -> PassOut:
     )
 
 
+def _client_keys(request: Request, operator: Operator) -> list[str]:
+    return [f"token:{operator.token_id}", f"address:{request.client.host if request.client else '?'}"]
+
+
+async def _guarded(request: Request, keys: list[str]) -> None:
+    """Refuse or slow down a desk that has been trying too many (wrong) codes."""
+    guard = _guard(request)
+    if not all(guard.attempts.hit(key) for key in keys) or any(guard.wrong_cards.blocked(k) for k in keys):
+        raise RateLimited("too many check-in attempts from this desk; wait a minute")
+    delay = max(guard.wrong_cards.delay(key) for key in keys)
+    if delay:
+        await asyncio.sleep(delay)
+
+
+def _count_wrong_card(request: Request, keys: list[str], error: VoteHallError) -> None:
+    if error.code in ("invalid_card", "unknown_card"):
+        for key in keys:
+            _guard(request).wrong_cards.fail(key)
+        log.warning("desk: a wrong card code (%s) from %s", error.code, ", ".join(keys))
+
+
+@router.post("/api/meetings/{meeting_id}/cards/lookup", response_model=CardHolder)
+async def look_up_card(
+    meeting_id: int, data: CardLookup, request: Request, session: Session, operator: DeskOrAdmin
+) -> CardHolder:
+    """Who a scanned card belongs to, and whether that member is already represented: what the
+    desk shows before it fills in the representative. Counts against the same limits as check-in."""
+    keys = _client_keys(request, operator)
+    await _guarded(request, keys)
+    try:
+        card = await cards.resolve(session, meeting_id, data.card)
+    except VoteHallError as error:
+        _count_wrong_card(request, keys, error)
+        raise
+    seat = await service.seat_of(session, meeting_id, card.member_id)
+    active = await session.scalar(
+        select(Pass).where(
+            Pass.meeting_id == meeting_id, Pass.member_id == card.member_id, Pass.status == "active"
+        )
+    )
+    return CardHolder(
+        member=MemberRef(code=seat.cbs_code, name=seat.name),
+        weight=seat.weight,
+        active_pass=pass_out(active, seat) if active is not None else None,
+    )
+
+
 @router.post(
     "/api/meetings/{meeting_id}/checkins",
     response_model=CheckInAnswer,
@@ -72,23 +124,15 @@ async def check_in(
     """Check a representative in with the member's voting card: issues the voting pass and a
     single-use pairing code (and QR code) for the handheld. A member that already has an active
     pass needs `"hand_over": true`."""
-    guard = _guard(request)
-    keys = [f"token:{operator.token_id}", f"address:{request.client.host if request.client else '?'}"]
-    if not all(guard.attempts.hit(key) for key in keys) or any(guard.wrong_cards.blocked(k) for k in keys):
-        raise RateLimited("too many check-in attempts from this desk; wait a minute")
-    delay = max(guard.wrong_cards.delay(key) for key in keys)
-    if delay:
-        await asyncio.sleep(delay)
+    keys = _client_keys(request, operator)
+    await _guarded(request, keys)
     try:
         issued = await service.check_in(
             session, meeting_id, data.card, data.representative.name, data.representative.role,
             hand_over=data.hand_over, operator=operator,
         )  # fmt: skip
-    except (InvalidInput, NotFound) as error:
-        if error.code in ("invalid_card", "unknown_card"):
-            for key in keys:
-                guard.wrong_cards.fail(key)
-            log.warning("check-in with a wrong card code (%s) from %s", error.code, ", ".join(keys))
+    except VoteHallError as error:
+        _count_wrong_card(request, keys, error)
         raise
     pairing = _pairing(request, issued.pass_, issued.pairing_code)
     return CheckInAnswer(

@@ -63,3 +63,13 @@ class PairRequest(Strict):
 
 class PairAnswer(BaseModel):
     pass_: str = Field(serialization_alias="pass", description="the pass token; keep it secret")
+
+
+class CardLookup(Strict):
+    card: str = Field(min_length=1, max_length=80, description="the voting card code, scanned or typed")
+
+
+class CardHolder(BaseModel):
+    member: MemberRef
+    weight: int
+    active_pass: PassOut | None = Field(description="the member's active pass, if a representative is in")

@@ -52,6 +52,7 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/passes/{pass_id}/return"): DESK,
     ("POST", "/api/passes/{pass_id}/pairing"): DESK,
     ("POST", "/api/meetings/{meeting_id}/checkins"): DESK,
+    ("POST", "/api/meetings/{meeting_id}/cards/lookup"): DESK,
     ("GET", "/api/meetings/{meeting_id}/passes"): DESK,
     ("GET", "/api/meetings/{meeting_id}/cards"): ADMIN,
     ("POST", "/api/meetings/{meeting_id}/cards"): ADMIN,

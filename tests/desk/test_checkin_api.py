@@ -162,3 +162,20 @@ async def test_wrong_codes_are_logged_slowed_and_blocked(
     assert all(cards["GM0001"] not in record.message for record in caplog.records)
     # The good card of this desk is refused too while it is blocked: a script cannot keep trying.
     assert (await check_in(client, tokens, cards["GM0001"])).status_code == 429
+
+
+async def test_look_up_a_card_before_check_in(
+    client: httpx.AsyncClient, tokens: dict[Role, str], cards: dict[str, str]
+) -> None:
+    desk = bearer(tokens[Role.DESK])
+    found = (
+        await client.post("/api/meetings/1/cards/lookup", json={"card": cards["GM0004"]}, headers=desk)
+    ).json()
+    assert found == {"member": {"code": "GM0004", "name": "Randmeer"}, "weight": 75, "active_pass": None}
+    await check_in(client, tokens, cards["GM0004"], name="J. Jansen")
+    found = (
+        await client.post("/api/meetings/1/cards/lookup", json={"card": cards["GM0004"]}, headers=desk)
+    ).json()
+    assert found["active_pass"]["representative"] == "J. Jansen"
+    response = await client.post("/api/meetings/1/cards/lookup", json={"card": "VHC0000"}, headers=desk)
+    assert (response.status_code, response.json()["error"]) == (422, "invalid_card")
