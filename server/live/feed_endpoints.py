@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -42,12 +43,22 @@ async def feed(request: Request, meeting: int | None = None) -> Response:
     hub = _hub(request.app.state)
     if meeting is None or (hub.meeting is not None and hub.meeting.id == meeting):
         return Response(hub.feed.frame().text, media_type="application/json")
+    cached = _other_meetings.get(meeting)
+    if cached is not None and time.monotonic() - cached[0] < OTHER_MEETING_TTL:
+        return Response(cached[1], media_type="application/json")
     async with hub.database.transaction(readonly=True) as session:
         found = await session.get(Meeting, meeting)
         if found is None:
             raise NotFound(f"there is no meeting {meeting}", code="unknown_meeting")
-        live = await repository.load_meeting(session, found)
-    return Response(orjson.dumps(snapshot(live, hub.feed.version)), media_type="application/json")
+        live = await repository.load_meeting(session, found, with_acks=False)
+    body = orjson.dumps(snapshot(live, hub.feed.version))
+    _other_meetings[meeting] = (time.monotonic(), body)
+    return Response(body, media_type="application/json")
+
+
+# A public route must not let anyone make the server load a whole meeting on every request.
+OTHER_MEETING_TTL = 5.0
+_other_meetings: dict[int, tuple[float, bytes]] = {}
 
 
 @router.get("/api/feed/stream", tags=["feed"], response_class=StreamingResponse)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -18,8 +19,8 @@ from server.live.events import BallotChanged, LiveEvent, MeetingChanged, PassCha
 from server.live.feed import FeedPublisher
 from server.live.schemas import kiosk_ballot
 from server.live.snapshot import snapshot
-from server.live.state import Ack, ActivePass, LiveMeeting
-from server.live.writer import VoteRequest, VoteWriter
+from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting
+from server.live.writer import Applied, VoteRequest, VoteWriter
 from server.rules import BallotStatus, Choice
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class KioskLink:
         try:
             self.outbox.put_nowait(code)
         except asyncio.QueueFull:
-            self._drop()
+            self._drop(code)
 
     def _put(self, item: str) -> None:
         try:
@@ -55,11 +56,14 @@ class KioskLink:
         except asyncio.QueueFull:
             self._drop()
 
-    def _drop(self) -> None:
+    def _drop(self, code: int = 1008) -> None:
         # A kiosk that does not read its messages is cut off; it reconnects and is welcomed anew.
+        # A close already decided (4403 revoked) is kept, so the handheld learns the real reason.
         while not self.outbox.empty():
-            self.outbox.get_nowait()
-        self.outbox.put_nowait(1008)
+            item = self.outbox.get_nowait()
+            if isinstance(item, int) and code == 1008:
+                code = item
+        self.outbox.put_nowait(code)
 
 
 class LiveHub:
@@ -83,9 +87,26 @@ class LiveHub:
             link.close(CLOSE_GOING_AWAY)
 
     async def reload(self) -> None:
-        """Rebuild the read model of the open meeting from the database."""
-        async with self.database.transaction(readonly=True) as session:
-            self.meeting = await repository.load_open_meeting(session)
+        """Rebuild the read model of the open meeting from the database.
+
+        Votes the writer commits while the reload reads are recorded and replayed onto the new
+        model before it replaces the old one, so no committed vote goes missing (invariant 5).
+        """
+        with self._recording() as applied:
+            async with self.database.transaction(readonly=True) as session:
+                meeting = await repository.load_open_meeting(session)
+            if meeting is not None:
+                _replay(meeting, applied)
+            self.meeting = meeting
+
+    @contextmanager
+    def _recording(self) -> Iterator[list[Applied]]:
+        applied: list[Applied] = []
+        self.writer.recorders.append(applied)
+        try:
+            yield applied
+        finally:
+            self.writer.recorders.remove(applied)
 
     def _build_snapshot(self, version: int, chair: bool) -> dict[str, Any]:
         return snapshot(self.meeting, version, chair=chair)
@@ -154,60 +175,100 @@ class LiveHub:
     # After an operator's commit
 
     async def after_commit(self, events: Iterable[LiveEvent]) -> None:
+        """Bring the read model up to date with an operator's committed change.
+
+        Everything is read first and then changed in one go, with no await in between, so that
+        no screen ever sees half of a change (a hand-over is a revocation and a new pass).
+        """
+        events = list(events)
         async with self._lock:
-            for event in events:
+            try:
+                if any(isinstance(event, MeetingChanged) for event in events):
+                    await self._meeting_changed()
+                else:
+                    with self._recording() as applied:
+                        changes = [await self._prepare(event) for event in events]
+                        for change in changes:
+                            change(applied)
+            except Exception:
+                log.exception("live: applying %s failed; reloading the read model", events)
                 try:
-                    await self._apply(event)
-                except Exception:
-                    log.exception("live: applying %s failed; reloading the read model", event)
                     await self.reload()
+                except Exception:
+                    log.exception("live: reloading the read model failed")
         # Operator changes are human-paced: show them at once rather than on the next tick, so
         # that a client reading the feed after the chair's answer sees the change.
         self.feed.refresh()
 
-    async def _apply(self, event: LiveEvent) -> None:
-        if isinstance(event, MeetingChanged):
-            before = self.meeting
-            await self.reload()
-            if before is not None and (self.meeting is None or self.meeting.id != before.id):
-                for link in self.links():
-                    link.send({"type": "revoked"})
-                    link.close(CLOSE_REVOKED)
-            return
+    async def _meeting_changed(self) -> None:
+        before = self.meeting
+        await self.reload()
+        if before is not None and (self.meeting is None or self.meeting.id != before.id):
+            for link in self.links():
+                link.send({"type": "revoked"})
+                link.close(CLOSE_REVOKED)
+
+    async def _prepare(self, event: LiveEvent) -> Callable[[list[Applied]], None]:
+        """Read what the event changed; answer the change to make to the read model."""
         meeting = self.meeting
         if meeting is None:
-            return
+            return _nothing
         async with self.database.transaction(readonly=True) as session:
             if isinstance(event, BallotChanged):
                 ballot = await session.get(Ballot, event.ballot_id)
                 if ballot is None or ballot.meeting_id != meeting.id:
-                    return
-                previous = meeting.ballots.get(ballot.id)
+                    return _nothing
                 live = await repository.load_ballot(session, ballot, meeting.seats)
-                meeting.ballots[ballot.id] = live
-                was_open = previous is not None and previous.status is BallotStatus.OPEN
-                if was_open or live.status is BallotStatus.OPEN:
-                    self._broadcast({"type": "ballot", "ballot": kiosk_ballot(live)})
-            elif isinstance(event, PassChanged):
+                return lambda applied: self._ballot_changed(meeting, live, applied)
+            if isinstance(event, PassChanged):
                 pass_ = await session.get(Pass, event.pass_id)
                 if pass_ is None or pass_.meeting_id != meeting.id:
-                    return
-                if pass_.status == "active":
-                    replaced = meeting.add_pass(repository.active_pass(pass_))
-                    stale = [
-                        link
-                        for link in self._links.get(pass_.id, ())
-                        if replaced is not None and link.active.token_hash == replaced.token_hash
-                    ]
-                else:
-                    meeting.end_pass(pass_.id)
-                    meeting.ended_passes.add(pass_.token_hash)
-                    stale = list(self._links.get(pass_.id, ()))
-                for link in stale:
-                    link.send({"type": "revoked"})
-                    link.close(CLOSE_REVOKED)
+                    return _nothing
+                loaded = repository.active_pass(pass_)
+                active = pass_.status == "active"
+                return lambda applied: self._pass_changed(meeting, loaded, active)
+        return _nothing
+
+    def _ballot_changed(self, meeting: LiveMeeting, live: LiveBallot, applied: list[Applied]) -> None:
+        for ballot_id, member_id, choice, _ in applied:
+            if ballot_id == live.id:
+                live.apply_vote(member_id, choice, meeting.seats[member_id].weight)
+        previous = meeting.ballots.get(live.id)
+        meeting.ballots[live.id] = live
+        was_open = previous is not None and previous.status is BallotStatus.OPEN
+        if was_open or live.status is BallotStatus.OPEN:
+            self._broadcast({"type": "ballot", "ballot": kiosk_ballot(live)})
+
+    def _pass_changed(self, meeting: LiveMeeting, loaded: ActivePass, active: bool) -> None:
+        if active:
+            replaced = meeting.add_pass(loaded)
+            stale = [
+                link
+                for link in self._links.get(loaded.pass_id, ())
+                if replaced is not None and link.active.token_hash == replaced.token_hash
+            ]
+        else:
+            meeting.end_pass(loaded.pass_id)
+            meeting.ended_passes.add(loaded.token_hash)
+            stale = list(self._links.get(loaded.pass_id, ()))
+        for link in stale:
+            link.send({"type": "revoked"})
+            link.close(CLOSE_REVOKED)
 
     def _broadcast(self, message: dict[str, Any]) -> None:
         text = orjson.dumps(message).decode()
         for link in self.links():
             link.send_text(text)
+
+
+def _nothing(applied: list[Applied]) -> None:
+    return None
+
+
+def _replay(meeting: LiveMeeting, applied: list[Applied]) -> None:
+    """Apply votes committed while a reload was reading (idempotent for those it already saw)."""
+    for ballot_id, member_id, choice, ack in applied:
+        meeting.acks[(member_id, ack.vote_id)] = ack
+        ballot = meeting.ballots.get(ballot_id)
+        if ballot is not None and member_id in meeting.seats:
+            ballot.apply_vote(member_id, choice, meeting.seats[member_id].weight)

@@ -75,7 +75,10 @@ def parse(text: str | None) -> Hello | VoteMessage:
 
 def _vote_id_of(text: str) -> str | None:
     """The vote_id of a refused frame, when it has a usable one, so the kiosk can match the error."""
-    data: Any = orjson.loads(text)
+    try:
+        data: Any = orjson.loads(text)
+    except orjson.JSONDecodeError:  # NaN, Infinity, 1e999: valid to pydantic, not to orjson
+        return None
     vote_id = data.get("vote_id") if isinstance(data, dict) else None
     return vote_id if isinstance(vote_id, str) and len(vote_id) <= 64 else None
 

@@ -44,17 +44,22 @@ async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Se
         decided_at=ballot.closed_at,
         result=_result(ballot),
     )
-    votes = await session.execute(select(Vote.member_id, Vote.choice).where(Vote.ballot_id == ballot.id))
-    for member_id, choice in votes.all():
-        live.apply_vote(member_id, Choice(choice), seats[member_id].weight)
+    live.reset(await current_choices(session, ballot.id), seats)
     return live
+
+
+async def current_choices(session: AsyncSession, ballot_id: int) -> dict[int, Choice]:
+    """Member id -> current choice of every stored vote on the ballot."""
+    votes = await session.execute(select(Vote.member_id, Vote.choice).where(Vote.ballot_id == ballot_id))
+    return {member_id: Choice(choice) for member_id, choice in votes.all()}
 
 
 def active_pass(pass_: Pass) -> ActivePass:
     return ActivePass(pass_id=pass_.id, member_id=pass_.member_id, token_hash=pass_.token_hash)
 
 
-async def load_meeting(session: AsyncSession, meeting: Meeting) -> LiveMeeting:
+async def load_meeting(session: AsyncSession, meeting: Meeting, *, with_acks: bool = True) -> LiveMeeting:
+    """The read model of a meeting; `with_acks=False` skips the vote log (a snapshot needs none)."""
     seats = {
         seat.member_id: Seat(member_id=seat.member_id, code=seat.cbs_code, name=seat.name, weight=seat.weight)
         for seat in await session.scalars(select(MeetingMember).where(MeetingMember.meeting_id == meeting.id))

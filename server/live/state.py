@@ -69,6 +69,12 @@ class LiveBallot:
     choices: dict[int, Choice] = field(default_factory=dict)
     tally: Tally = EMPTY_TALLY
 
+    def reset(self, choices: dict[int, Choice], seats: dict[int, Seat]) -> None:
+        """Replace the votes with those stored (the database is the truth)."""
+        self.choices, self.tally = {}, EMPTY_TALLY
+        for member_id, choice in choices.items():
+            self.apply_vote(member_id, choice, seats[member_id].weight)
+
     def apply_vote(self, member_id: int, choice: Choice, weight: int) -> None:
         """Apply one committed vote: a change moves the member's weight, never adds it twice."""
         previous = self.choices.get(member_id)

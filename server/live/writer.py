@@ -2,10 +2,11 @@
 
 Kiosk handlers check what they can from memory, then hand `(vote, future)` to this writer and
 await the future. The writer takes everything queued (up to `max_batch`), re-checks in the
-transaction what memory may have wrong (the ballot is still open, the pass still active), writes
-the accepted votes in one transaction, commits, and only then resolves the futures and updates
-the read model (DESIGN invariants 1-3). One fsync for a whole group is what makes ten thousand
-durable votes a second possible.
+transaction what memory may have wrong (the ballot is still open, the pass still active, the
+member has not voted yet on a ballot without changes, the vote_id is not stored already),
+writes the accepted votes in one transaction, commits, and only then resolves the futures and
+updates the read model (DESIGN invariants 1-3). One fsync for a whole group is what makes ten
+thousand durable votes a second possible.
 """
 
 from __future__ import annotations
@@ -19,21 +20,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.db import Database
 from server.desk.models import Pass
 from server.errors import BallotNotOpen, ChangeNotAllowed, NotEligible, Unavailable, VoteHallError
+from server.live.repository import current_choices
 from server.live.state import Ack, LiveMeeting
 from server.rules import Choice
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 5000
+
+Decided = list[tuple["VoteRequest", Ack | VoteHallError]]
+Applied = tuple[int, int, Choice, Ack]  # ballot, member, choice, ack: one committed vote
 
 
 @dataclass(slots=True)
@@ -57,6 +63,10 @@ def receipt_for(ballot_id: int, member_code: str, vote_id: str, choice: Choice, 
     return hashlib.sha256(orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def _unavailable() -> Unavailable:
+    return Unavailable("the vote could not be stored; send it again")
+
+
 class VoteWriter:
     def __init__(
         self,
@@ -71,14 +81,19 @@ class VoteWriter:
         self._max_batch = max_batch
         self._queue: asyncio.Queue[VoteRequest] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        # Lists that see every vote applied to the read model while a reload of it is under way.
+        self.recorders: list[list[Applied]] = []
         self.batches = 0
         self.committed = 0
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="vote-writer")
 
     async def stop(self) -> None:
         """Finish what is queued, then stop (a graceful shutdown loses no pending vote)."""
+        self._stopping = True
         if self._task is None:
             return
         await self._queue.join()
@@ -88,6 +103,8 @@ class VoteWriter:
 
     async def submit(self, request: VoteRequest) -> Ack:
         """Queue a vote and wait until it is committed (the ack) or refused (a domain error)."""
+        if self._stopping:
+            raise Unavailable("the server is shutting down; send the vote again in a moment")
         self._queue.put_nowait(request)
         return await request.future
 
@@ -100,29 +117,44 @@ class VoteWriter:
                 await self._write(batch)
             except Exception:
                 log.exception("vote writer: unexpected failure on a batch of %d", len(batch))
-                _fail(batch, Unavailable("the vote could not be stored; send it again"))
+                _fail(batch, _unavailable())
             finally:
                 for _ in batch:
                     self._queue.task_done()
 
-    async def _write(self, batch: list[VoteRequest]) -> None:
+    async def _write(self, batch: list[VoteRequest], *, retried: bool = False) -> None:
         try:
-            decided = await self._commit(batch)
-        except Exception as error:
-            if len(batch) == 1:
+            decided, stale = await self._commit(batch)
+        except (IntegrityError, DataError) as error:
+            # A data error belongs to one vote (a vote_id stored meanwhile by another process):
+            # split the group so that the others still commit; a single vote is tried once more.
+            if len(batch) > 1:
+                log.warning(
+                    "vote writer: a batch of %d hit %s; splitting it", len(batch), type(error).__name__
+                )
+                middle = len(batch) // 2
+                await self._write(batch[:middle])
+                await self._write(batch[middle:])
+            elif not retried:
+                await self._write(batch, retried=True)
+            else:
                 log.warning("vote writer: a vote could not be stored: %s", error)
-                _fail(batch, Unavailable("the vote could not be stored; send it again"))
-                return
-            # One bad vote must not sink the others: retry them one by one.
-            log.warning("vote writer: batch of %d failed (%s); retrying one by one", len(batch), error)
-            for request in batch:
-                await self._write([request])
+                _fail(batch, _unavailable())
+            return
+        except Exception as error:
+            # The database is away (locked too long, connection lost): the whole group waits for
+            # its kiosks to resend, instead of trying every vote alone against a dead server.
+            log.warning("vote writer: a batch of %d could not be committed: %s", len(batch), error)
+            _fail(batch, _unavailable())
             return
         self.batches += 1
         meeting = self._meeting()
-        for request, outcome in decided:
-            if isinstance(outcome, Ack) and meeting is not None:
-                self._apply(meeting, request, outcome)
+        if meeting is not None:
+            for request, outcome in decided:
+                if isinstance(outcome, Ack):
+                    self._apply(meeting, request, outcome)
+            if stale:
+                await self._resync(meeting, stale)
         for request, outcome in decided:
             if request.future.done():
                 continue
@@ -137,38 +169,56 @@ class VoteWriter:
         if key in meeting.acks:
             return
         meeting.acks[key] = ack
-        ballot = meeting.ballots.get(request.ballot_id)
-        if ballot is not None:
-            ballot.apply_vote(request.member_id, request.choice, meeting.seats[request.member_id].weight)
+        ballot = meeting.ballots.get(ack.ballot_id)
+        if ballot is not None and request.member_id in meeting.seats:
+            ballot.apply_vote(request.member_id, ack.choice, meeting.seats[request.member_id].weight)
+        for recorder in self.recorders:
+            recorder.append((ack.ballot_id, request.member_id, ack.choice, ack))
         self.committed += 1
 
-    async def _commit(self, batch: list[VoteRequest]) -> list[tuple[VoteRequest, Ack | VoteHallError]]:
+    async def _resync(self, meeting: LiveMeeting, ballot_ids: set[int]) -> None:
+        """Votes found stored but unknown to memory (a commit whose answer was lost, another
+        process): take the current votes of those ballots from the database again."""
+        async with self._database.transaction(readonly=True) as session:
+            for ballot_id in ballot_ids:
+                ballot = meeting.ballots.get(ballot_id)
+                if ballot is not None:
+                    ballot.reset(await current_choices(session, ballot_id), meeting.seats)
+
+    async def _commit(self, batch: list[VoteRequest]) -> tuple[Decided, set[int]]:
         meeting = self._meeting()
         now = datetime.now(UTC)
         async with self._database.transaction() as session:
             statuses = await _ballot_rows(session, {r.ballot_id for r in batch})
             active = await _active_passes(session, {r.pass_id for r in batch})
-            decided: list[tuple[VoteRequest, Ack | VoteHallError]] = []
+            unknown = {
+                (r.member_id, r.vote_id)
+                for r in batch
+                if meeting is None or (r.member_id, r.vote_id) not in meeting.acks
+            }
+            stored = await _stored_acks(session, unknown)
+            closed_to_change = {ballot_id for ballot_id, (_, allow) in statuses.items() if not allow}
+            voted = await _voted(session, closed_to_change, {r.member_id for r in batch})
+            decided: Decided = []
+            stale: set[int] = set()
             pending: dict[tuple[int, str], Ack] = {}
             current: dict[tuple[int, int], dict[str, Any]] = {}
             events: list[dict[str, Any]] = []
             for request in batch:
                 key = (request.member_id, request.vote_id)
-                known = pending.get(key) or (meeting.acks.get(key) if meeting else None)
+                known = pending.get(key) or (meeting.acks.get(key) if meeting else None) or stored.get(key)
                 if known is not None:
+                    if key in stored:
+                        stale.add(known.ballot_id)
                     decided.append((request, known))
                     continue
-                refusal = _refusal(request, statuses, active, meeting, current)
+                refusal = _refusal(request, statuses, active, voted, current)
                 if refusal is not None:
                     decided.append((request, refusal))
                     continue
                 code = meeting.seats[request.member_id].code if meeting else str(request.member_id)
-                ack = Ack(
-                    request.vote_id,
-                    request.ballot_id,
-                    request.choice,
-                    receipt_for(request.ballot_id, code, request.vote_id, request.choice, now),
-                )
+                receipt = receipt_for(request.ballot_id, code, request.vote_id, request.choice, now)
+                ack = Ack(request.vote_id, request.ballot_id, request.choice, receipt)
                 pending[key] = ack
                 row = {
                     "ballot_id": request.ballot_id,
@@ -182,15 +232,17 @@ class VoteWriter:
                 decided.append((request, ack))
             if events:
                 await session.execute(insert(VoteEvent), events)
-                await session.execute(_upsert_current(self._database.dialect), list(current.values()))
-        return decided
+                # Sorted, so that two processes writing at once take row locks in one order.
+                rows = [current[key] for key in sorted(current)]
+                await session.execute(_upsert_current(self._database.dialect), rows)
+        return decided, stale
 
 
 def _refusal(
     request: VoteRequest,
     ballots: dict[int, tuple[str, bool]],
     active: set[int],
-    meeting: LiveMeeting | None,
+    voted: set[tuple[int, int]],
     current: dict[tuple[int, int], dict[str, Any]],
 ) -> VoteHallError | None:
     status, allow_change = ballots.get(request.ballot_id, ("missing", False))
@@ -198,13 +250,9 @@ def _refusal(
         return BallotNotOpen(f"ballot {request.ballot_id} is not open")
     if request.pass_id not in active:
         return NotEligible("this pass is no longer active")
-    if not allow_change:
-        live = meeting.ballots.get(request.ballot_id) if meeting else None
-        voted = (request.ballot_id, request.member_id) in current or (
-            live is not None and request.member_id in live.choices
-        )
-        if voted:
-            return ChangeNotAllowed("this ballot does not allow changing a vote")
+    key = (request.ballot_id, request.member_id)
+    if not allow_change and (key in voted or key in current):
+        return ChangeNotAllowed("this ballot does not allow changing a vote")
     return None
 
 
@@ -220,10 +268,34 @@ async def _active_passes(session: AsyncSession, ids: set[int]) -> set[int]:
     return set((await session.scalars(query)).all())
 
 
+async def _stored_acks(session: AsyncSession, keys: set[tuple[int, str]]) -> dict[tuple[int, str], Ack]:
+    """Acks already stored for these (member, vote_id) pairs: a resend that memory did not know."""
+    if not keys:
+        return {}
+    query = select(
+        VoteEvent.member_id, VoteEvent.vote_id, VoteEvent.ballot_id, VoteEvent.choice, VoteEvent.receipt
+    )
+    rows = await session.execute(query.where(tuple_(VoteEvent.member_id, VoteEvent.vote_id).in_(list(keys))))
+    return {
+        (member_id, vote_id): Ack(vote_id, ballot_id, Choice(choice), receipt)
+        for member_id, vote_id, ballot_id, choice, receipt in rows.all()
+    }
+
+
+async def _voted(session: AsyncSession, ballot_ids: set[int], member_ids: set[int]) -> set[tuple[int, int]]:
+    """Who has a stored vote on the ballots that allow no change (SPEC 2.4), in the transaction."""
+    if not ballot_ids:
+        return set()
+    query = select(Vote.ballot_id, Vote.member_id).where(
+        Vote.ballot_id.in_(ballot_ids), Vote.member_id.in_(member_ids)
+    )
+    return {(ballot_id, member_id) for ballot_id, member_id in (await session.execute(query)).all()}
+
+
 def _upsert_current(dialect: str) -> Any:
     """INSERT ... ON CONFLICT (ballot, member) DO UPDATE: at most one current vote (invariant 2)."""
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Vote)
+    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert_(Vote)
     return statement.on_conflict_do_update(
         index_elements=[Vote.ballot_id, Vote.member_id],
         set_={

@@ -1,0 +1,87 @@
+"""Fixtures for the hub tests: a live hub (or two, as two server processes would have) on the
+seeded hall of tests/live/conftest.py, driven directly, without HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.ballots.service import act
+from server.db import Database
+from server.live.events import take
+from server.live.hub import LiveHub
+from server.live.state import ActivePass
+from server.rules import BallotAction
+from server.seed import Seeded
+from tests.live.conftest import seed_hall
+
+T = TypeVar("T")
+
+
+@dataclass
+class Live:
+    database: Database
+    seeded: Seeded
+    other_meeting_ballot: int
+    hubs: list[LiveHub]
+
+    @property
+    def hub(self) -> LiveHub:
+        return self.hubs[0]
+
+    async def operate(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """An operator's transaction, then (as get_session does) the hub(s) learn of it."""
+        async with self.database.transaction() as session:
+            result = await work(session)
+            events = take(session)
+        for hub in self.hubs:
+            await hub.after_commit(events)
+        return result
+
+    async def act(self, ballot_id: int, action: BallotAction) -> None:
+        await self.operate(lambda session: act(session, ballot_id, action))
+
+
+def pass_of(hub: LiveHub, code: str) -> ActivePass:
+    meeting = hub.meeting
+    assert meeting is not None
+    member = next(seat.member_id for seat in meeting.seats.values() if seat.code == code)
+    return next(p for p in meeting.passes.values() if p.member_id == member)
+
+
+async def start_hubs(databases: Sequence[Database]) -> list[LiveHub]:
+    hubs = [LiveHub(db) for db in databases]
+    for hub in hubs:
+        await hub.start()
+    return hubs
+
+
+@pytest.fixture
+async def live(database: Database) -> AsyncIterator[Live]:
+    """One process: one hub."""
+    seeded, other = await seed_hall(database)
+    hubs = await start_hubs([database])
+    try:
+        yield Live(database, seeded, other, hubs)
+    finally:
+        for hub in hubs:
+            await hub.stop()
+
+
+@pytest.fixture
+async def two_processes(database: Database) -> AsyncIterator[Live]:
+    """Two server processes on one database: each has its own engine, hub and writer. Operator
+    changes reach both (as the Redis fan-out of DESIGN would deliver them)."""
+    seeded, other = await seed_hall(database)
+    second = Database(database.url)
+    hubs = await start_hubs([database, second])
+    try:
+        yield Live(database, seeded, other, hubs)
+    finally:
+        for hub in hubs:
+            await hub.stop()
+        await second.dispose()
