@@ -1,5 +1,5 @@
 """The browser pages of SPEC 4.4: the handheld (`/kiosk`), the hall screen (`/display`), the stream
-overlay (`/display/overlay`) and the chair's page (`/chair`).
+overlay (`/display/overlay`), the chair's page (`/chair`) and the registration desk (`/desk`).
 
 They are plain files in the repository's top-level `kiosk/` and `display/` folders, with no build
 step; the modules both use live in `display/lib/` and are served at `/assets/lib/`. Files are
@@ -80,6 +80,11 @@ async def overlay_page() -> FileResponse:
 @router.get("/chair")
 async def chair_page() -> FileResponse:
     return _file(DISPLAY, "chair.html")
+
+
+@router.get("/desk")
+async def desk_page() -> FileResponse:
+    return _file(DISPLAY, "desk.html")
 
 
 @router.get("/kiosk/{path:path}")
