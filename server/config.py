@@ -22,13 +22,11 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "production"
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str | None = (
-        None  # e.g. https://stemmen.example.nl, for the QR codes; default: the request's host
-    )
-    hello_timeout: float = 10.0
-    desk_checkins_per_minute: int = (
-        120  # per desk token and per client address  # SPEC 4.2: a kiosk says hello within 10 s
-    )
+    # The address handhelds reach the server at, for the pairing QR codes (e.g.
+    # https://stemmen.example.nl); unset, the address the desk's request came in on.
+    public_url: str | None = None
+    hello_timeout: float = 10.0  # SPEC 4.2: a kiosk says hello within 10 s
+    desk_checkins_per_minute: int = 120  # per desk token and per client address
     # Mailing the voting cards to the municipal secretaries (SPEC 2.2, `votehall cards send`).
     smtp_host: str | None = None
     smtp_port: int = 25
