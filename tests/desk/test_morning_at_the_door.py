@@ -14,12 +14,14 @@ from typing import Any
 
 import httpx
 import websockets
+from aiosmtpd.controller import Controller
 from websockets.exceptions import ConnectionClosed
 
 from server.db import Database
 from server.demo import attendance_codes, demo_agenda
 from server.register.reference import shipped_register_text
 from server.security import new_token
+from tests.cards.test_mail import Mailbox, free_port
 from tests.servers import ServerProcess
 
 ROLES = ["burgemeester", "wethouder", "raadslid", "secretaris", "griffier"]
@@ -44,17 +46,28 @@ async def kiosk_votes(server: ServerProcess, token: str, ballot_id: int, vote_id
 
 async def test_a_morning_at_the_door(database: Database) -> None:
     admin_token = new_token("vht")
+    mailbox = Mailbox(refuse="nobody@refused.example")
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
     server = ServerProcess(
-        database.url, env={"VOTEHALL_ADMIN_TOKEN": admin_token, "VOTEHALL_DESK_CHECKINS_PER_MINUTE": "1000"}
+        database.url,
+        env={
+            "VOTEHALL_ADMIN_TOKEN": admin_token,
+            "VOTEHALL_DESK_CHECKINS_PER_MINUTE": "1000",
+            "VOTEHALL_SMTP_HOST": "127.0.0.1",
+            "VOTEHALL_SMTP_PORT": str(smtp.port),
+            "VOTEHALL_SMTP_FROM": "VNG ALV <alv@vng.nl>",
+        },
     )
     server.start()
     try:
-        await _morning(server, admin_token)
+        await _morning(server, admin_token, mailbox)
     finally:
         server.stop()
+        smtp.stop()
 
 
-async def _morning(server: ServerProcess, admin_token: str) -> None:
+async def _morning(server: ServerProcess, admin_token: str, mailbox: Mailbox) -> None:
     admin = {"Authorization": f"Bearer {admin_token}"}
     async with httpx.AsyncClient(base_url=server.base, timeout=30) as client:
 
@@ -72,6 +85,19 @@ async def _morning(server: ServerProcess, admin_token: str) -> None:
         await post(f"/api/meetings/{meeting_id}/open", admin)
         cards = {c["member"]: c["card"] for c in await post(f"/api/meetings/{meeting_id}/cards", admin)}
         assert len(cards) == 342
+
+        # Every secretary gets the card by mail; one address bounces at the SMTP level.
+        codes = sorted(cards)
+        addresses = {code: f"griffie-{code.lower()}@gemeente.example" for code in codes[1:]}
+        addresses[codes[0]] = "nobody@refused.example"
+        csv = "cbs_code,email\n" + "".join(f"{code},{address}\n" for code, address in addresses.items())
+        assert (await post("/api/members/emails", admin, content=csv))["updated"] == 342
+        report = await post(f"/api/meetings/{meeting_id}/cards/send", admin, json={"dry_run": False})
+        assert (report["sent"], report["refused"], report["no_address"]) == (341, 1, 0)
+        delivered = {message["To"]: message for message in mailbox.received}
+        assert len(delivered) == 341
+        attached = next(iter(delivered[addresses[codes[1]]].iter_attachments()))
+        assert attached.get_filename() == f"stemkaart-{cards[codes[1]]}.pdf"
         desk = {
             "Authorization": f"Bearer {(await post('/api/tokens', admin, json={'role': 'desk'}))['token']}"
         }
