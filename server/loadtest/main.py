@@ -1,0 +1,112 @@
+"""`votehall loadtest`: set up the targets, drive them one after the other, report.
+
+VoteHall runs first, then the echo server with the same client options, never both at once:
+on two shared cores each target gets the whole machine it shares with the client.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from server.loadtest.pool import event_loop_runner, raise_open_files_limit
+from server.loadtest.report import print_json, print_table
+from server.loadtest.runner import DriveOptions, PidProbe, Probe, TargetReport, drive
+from server.loadtest.spawn import Child, Hall, echo_server, seed_hall, votehall_server
+
+
+@dataclass(frozen=True, slots=True)
+class LoadtestOptions:
+    kiosks: int = 10_000
+    drive: DriveOptions = field(default_factory=DriveOptions)
+    database_url: str | None = None  # None: a fresh SQLite file in a temporary folder
+    echo: bool = True
+    url: str | None = None  # an already running server instead of spawning one
+    chair_token: str | None = None
+    passes_file: Path | None = None
+    ballots: tuple[int, ...] = ()
+    server_pid: int | None = None
+
+
+def read_passes(path: Path) -> list[tuple[str, str]]:
+    """Pass tokens from a JSON object {member code: token}, or one `[code] token` a line."""
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("{"):
+        return sorted((str(code), str(token)) for code, token in orjson.loads(text).items())
+    passes = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if words:
+            passes.append((words[0], words[1]) if len(words) > 1 else (f"K{number:05d}", words[0]))
+    return passes
+
+
+async def _votehall(options: LoadtestOptions, workdir: Path) -> TargetReport:
+    if options.url is not None:
+        if options.passes_file is None or not options.ballots or not options.chair_token:
+            raise ValueError("--url needs --chair-token, --passes FILE and at least one --ballot")
+        passes = read_passes(options.passes_file)[: options.kiosks]
+        hall = Hall(options.url.rstrip("/"), options.chair_token, passes, list(options.ballots))
+        probe = PidProbe(options.server_pid) if options.server_pid else None
+        bursts = min(options.drive.bursts, len(hall.ballots))
+        drive_options = dataclasses.replace(options.drive, bursts=bursts)
+        return await drive(f"votehall at {options.url}", hall, drive_options, probe)
+    url = options.database_url or f"sqlite+aiosqlite:///{workdir / 'loadtest.db'}"
+    hall = await seed_hall(url, options.kiosks, options.drive.bursts)
+    backend = "postgresql" if url.startswith("postgresql") else "sqlite"
+    return await _spawned(f"votehall ({backend})", votehall_server(url, workdir), hall, options, echo=False)
+
+
+async def _echo(options: LoadtestOptions, workdir: Path, like: TargetReport) -> TargetReport:
+    """The echo server with as many kiosks and bursts as VoteHall had."""
+    passes = [(f"E{n:05d}", f"echo-{n}") for n in range(1, like.requested + 1)]
+    hall = Hall("", None, passes, list(range(1, max(len(like.bursts), 1) + 1)))
+    return await _spawned("echo (no database)", echo_server(workdir), hall, options, echo=True)
+
+
+async def _spawned(
+    name: str, child: Child, hall: Hall, options: LoadtestOptions, *, echo: bool
+) -> TargetReport:
+    try:
+        await child.wait_ready(http=not echo)
+        hall.base = child.base
+        probe: Probe = child
+        report = await drive(name, hall, options.drive, probe, echo=echo)
+        if child.process.poll() is not None:
+            report.problems.append(f"the server exited with {child.process.returncode}")
+        return report
+    except BaseException:
+        print(f"--- {name} output ---\n{child.output()}", file=sys.stderr)
+        raise
+    finally:
+        await child.stop()
+
+
+async def loadtest(options: LoadtestOptions) -> list[TargetReport]:
+    """Run every target and return what each measured."""
+    raise_open_files_limit()
+    with tempfile.TemporaryDirectory(prefix="votehall-loadtest-") as folder:
+        workdir = Path(folder)
+        reports = [await _votehall(options, workdir)]
+        if options.echo:
+            reports.append(await _echo(options, workdir, like=reports[0]))
+    return reports
+
+
+def run(options: LoadtestOptions, *, as_json: bool = False) -> int:
+    """The command: run, print, and exit 0 only when every correctness check passed."""
+    try:
+        reports = event_loop_runner(lambda: loadtest(options))
+    except (RuntimeError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if as_json:
+        print_json(reports, options)
+    else:
+        print_table(reports, options)
+    return 0 if all(report.passed for report in reports) else 1
