@@ -15,6 +15,7 @@ from server.db import Database
 from server.desk.models import Pass
 from server.errors import BallotNotOpen, ChangeNotAllowed, NotEligible, UnknownBallot
 from server.live import repository
+from server.live.collector import CollectorPolicy
 from server.live.events import BallotChanged, LiveEvent, MeetingChanged, PassChanged
 from server.live.feed import FeedPublisher
 from server.live.schemas import kiosk_ballot
@@ -74,15 +75,19 @@ class LiveHub:
         self.feed = FeedPublisher(self._build_snapshot)
         self._links: dict[int, set[KioskLink]] = {}
         self._lock = asyncio.Lock()
+        self.collector = CollectorPolicy()
 
     async def start(self) -> None:
         await self.reload()
+        self.collector.start()
+        self._track_open_ballot()
         self.writer.start()
         self.feed.start()
 
     async def stop(self) -> None:
         await self.writer.stop()
         await self.feed.stop()
+        self.collector.stop()
         for link in self.links():
             link.close(CLOSE_GOING_AWAY)
 
@@ -196,9 +201,13 @@ class LiveHub:
                     await self.reload()
                 except Exception:
                     log.exception("live: reloading the read model failed")
+        self._track_open_ballot()
         # Operator changes are human-paced: show them at once rather than on the next tick, so
         # that a client reading the feed after the chair's answer sees the change.
         self.feed.refresh()
+
+    def _track_open_ballot(self) -> None:
+        self.collector.ballot_open(self.meeting is not None and self.meeting.open_ballot is not None)
 
     async def _meeting_changed(self) -> None:
         before = self.meeting
