@@ -29,15 +29,15 @@ async def test_a_close_during_a_batch_waits_for_it_and_counts_it(
     inside, resume = asyncio.Event(), asyncio.Event()
     original = writer_module._active_passes
 
-    async def then_pause(session: AsyncSession, ids: set[int]) -> Any:
-        found = await original(session, ids)  # the ballot row is share-locked by now
+    async def then_pause(session: AsyncSession, ids: set[int], *args: Any) -> Any:
+        found = await original(session, ids, *args)  # the ballot row is share-locked by now
         inside.set()
         await resume.wait()
         return found
 
     monkeypatch.setattr(writer_module, "_active_passes", then_pause)
     vote = asyncio.create_task(hub.vote(pass_of(hub, "GM0002"), ballot, Choice.FOR, "c-1"))
-    await inside.wait()
+    await asyncio.wait_for(inside.wait(), 30)
 
     async def close(session: AsyncSession) -> Any:
         return await act(session, ballot, BallotAction.CLOSE)

@@ -30,7 +30,7 @@ async def test_a_database_outage_does_not_multiply_the_commit_attempts(
 
     attempts: list[int] = []
 
-    async def unavailable(self: VoteWriter, batch: list[Any]) -> Any:
+    async def unavailable(self: VoteWriter, batch: list[Any], **options: Any) -> Any:
         attempts.append(len(batch))
         raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("database is locked"))
 
@@ -64,8 +64,8 @@ async def test_a_resend_after_a_commit_with_a_lost_answer_gets_the_stored_ack(
     original = VoteWriter._commit
     lost: list[bool] = []
 
-    async def commit_then_lose_the_answer(self: VoteWriter, batch: list[Any]) -> Any:
-        decided = await original(self, batch)
+    async def commit_then_lose_the_answer(self: VoteWriter, batch: list[Any], **options: Any) -> Any:
+        decided = await original(self, batch, **options)
         if not lost:
             lost.append(True)
             raise OperationalError("COMMIT", {}, ConnectionResetError("connection lost"))
