@@ -12,7 +12,10 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY server ./server
 COPY migrations ./migrations
-RUN pip install . \
+COPY kiosk ./kiosk
+COPY display ./display
+# Editable: the pages (kiosk/, display/) are served from beside the package, as in a checkout.
+RUN pip install -e . \
     && useradd --system --uid 10001 --home-dir /data votehall \
     && mkdir -p /data && chown votehall /data
 
