@@ -81,7 +81,7 @@ async def _spawned(
             report.problems.append(f"the server exited with {child.process.returncode}")
         return report
     except BaseException:
-        print(f"--- {name} output ---\n{child.output()}", file=sys.stderr)
+        sys.stderr.write(f"--- {name} output ---\n{child.output()}\n")
         raise
     finally:
         await child.stop()
@@ -103,7 +103,7 @@ def run(options: LoadtestOptions, *, as_json: bool = False) -> int:
     try:
         reports = event_loop_runner(lambda: loadtest(options))
     except (RuntimeError, ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        sys.stderr.write(f"error: {error}\n")
         return 2
     if as_json:
         print_json(reports, options)

@@ -61,13 +61,14 @@ async def test_a_morning_at_the_door(database: Database) -> None:
     )
     server.start()
     try:
-        await _morning(server, admin_token, mailbox)
+        present = await _morning(server, admin_token, mailbox)
     finally:
         server.stop()
         smtp.stop()
+    assert present == {"members": 271, "weight": 11_248, "of_members": 342, "of_weight": 13_111}
 
 
-async def _morning(server: ServerProcess, admin_token: str, mailbox: Mailbox) -> None:
+async def _morning(server: ServerProcess, admin_token: str, mailbox: Mailbox) -> dict[str, int]:
     admin = {"Authorization": f"Bearer {admin_token}"}
     async with httpx.AsyncClient(base_url=server.base, timeout=30) as client:
 
@@ -167,3 +168,5 @@ async def _morning(server: ServerProcess, admin_token: str, mailbox: Mailbox) ->
         listed = (await client.get(f"/api/meetings/{meeting_id}/passes", headers=desk)).json()
         assert sum(p["status"] == "active" for p in listed) == 271
         assert sum(p["status"] == "revoked" for p in listed) == 2
+        present: dict[str, int] = (await client.get("/api/feed")).json()["present"]
+    return present

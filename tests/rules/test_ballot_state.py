@@ -98,7 +98,9 @@ def test_kind_order() -> None:
 def test_valid_fields(
     kind: BallotKind, amends: BallotKind | None, submitters: list[str], preadvies: Preadvies | None
 ) -> None:
-    validate_ballot_fields(kind, amends_kind=amends, submitters=submitters, preadvies=preadvies)
+    assert (
+        validate_ballot_fields(kind, amends_kind=amends, submitters=submitters, preadvies=preadvies) is None
+    )
 
 
 @pytest.mark.parametrize(
