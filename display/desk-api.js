@@ -1,56 +1,15 @@
-// The registration desk's HTTP calls (SPEC 4.1, desk API). The operator token lives in
-// sessionStorage, so it is gone when the tab closes, and travels only in the Authorization
-// header, never in a URL (SPEC 3).
+// The registration desk's HTTP calls (SPEC 4.1, desk API), on the shared operator client.
+import { operatorClient } from "/assets/lib/operator-api.js";
 
-const TOKEN_KEY = "votehall.desk.token";
+export { ApiError } from "/assets/lib/operator-api.js";
 
-export function token() {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-
-export function setToken(value) {
-  sessionStorage.setItem(TOKEN_KEY, value);
-}
-
-export function forgetToken() {
-  sessionStorage.removeItem(TOKEN_KEY);
-}
-
-export class ApiError extends Error {
-  constructor(status, code, detail, body = null) {
-    super(detail);
-    this.status = status;
-    this.code = code;
-    this.detail = detail;
-    this.body = body; // the whole error answer: a 409 pass_active names the representative
-  }
-}
-
-async function call(method, path, payload) {
-  const headers = { Accept: "application/json" };
-  if (path !== "/api/feed") headers.Authorization = `Bearer ${token()}`;
-  if (payload !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers,
-      body: payload === undefined ? undefined : JSON.stringify(payload),
-      cache: "no-store",
-    });
-  } catch {
-    throw new ApiError(0, "offline", "");
-  }
-  const body = await response.json().catch(() => null);
-  if (!response.ok) {
-    throw new ApiError(response.status, body?.error ?? "error", body?.detail ?? response.statusText, body);
-  }
-  return body;
-}
+const client = operatorClient("desk");
+export const { token, setToken, forgetToken } = client;
+const call = client.call;
 
 // The open meeting, from the public feed (SPEC 4.3): {id, title, date} or null.
 export async function openMeeting() {
-  const feed = await call("GET", "/api/feed");
+  const feed = await call("GET", "/api/feed", undefined, { auth: false });
   return feed?.meeting ?? null;
 }
 
