@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -47,19 +46,6 @@ class Ballot(Base):
     cast_weight: Mapped[int | None] = mapped_column(Integer, default=None)
     members_voted: Mapped[int | None] = mapped_column(Integer, default=None)
     percent_for: Mapped[str | None] = mapped_column(String(8), default=None)
-
-    def result_dict(self) -> dict[str, Any] | None:
-        if self.outcome is None:
-            return None
-        return {
-            "outcome": self.outcome,
-            "for": self.for_weight,
-            "against": self.against_weight,
-            "abstain": self.abstain_weight,
-            "cast": self.cast_weight,
-            "members_voted": self.members_voted,
-            "percent_for": self.percent_for,
-        }
 
 
 class Vote(Base):
