@@ -1,5 +1,6 @@
 """Every table, imported in one place so that Alembic and the tests see the whole schema."""
 
+from server.audit.models import LogEntry, LogHead
 from server.auth.models import OperatorToken
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.cards.models import Card
@@ -14,6 +15,8 @@ __all__ = [
     "Base",
     "Card",
     "DeskLogEntry",
+    "LogEntry",
+    "LogHead",
     "Meeting",
     "MeetingMember",
     "Member",

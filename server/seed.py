@@ -14,6 +14,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import entries
+from server.audit.journal import note
+from server.audit.models import SYSTEM_CHAIN
 from server.auth.roles import Role
 from server.auth.service import create_token
 from server.ballots.schemas import BallotCreate
@@ -59,6 +62,9 @@ async def add_members(session: AsyncSession, members: Sequence[SeedMember]) -> N
     if members:
         rows = [{"cbs_code": m.code, "name": m.name, "population": m.population} for m in members]
         await session.execute(insert(Member), rows)
+        note(session, SYSTEM_CHAIN, entries.MEMBERS_IMPORTED, {
+            "members": [{"member": m.code, "name": m.name, "population": m.population} for m in members],
+        })  # fmt: skip
 
 
 async def issue_passes(
@@ -89,6 +95,11 @@ async def issue_passes(
         await session.execute(insert(Pass), rows)
     rows_found = await session.execute(select(Pass.token_hash, Pass.id).where(Pass.meeting_id == meeting_id))
     ids = {token_hash: pass_id for token_hash, pass_id in rows_found.all()}
+    for code, token in tokens.items():
+        note(session, meeting_id, entries.PASS_ISSUED, {
+            "pass": ids[hash_token(token)], "member": code,
+            "role": RepresentativeRole.BURGEMEESTER.value, "replaces": None,
+        })  # fmt: skip
     return {code: (ids[hash_token(token)], token, pairing[code]) for code, token in tokens.items()}
 
 

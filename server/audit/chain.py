@@ -91,3 +91,18 @@ def build_chain(entries: Iterable[Mapping[str, Any]], prev_hash: str = GENESIS) 
         chain.append(LogLine(entry=dict(entry), prev_hash=prev_hash, hash=digest))
         prev_hash = digest
     return chain
+
+
+HASH_FIELDS = ("prev_hash", "hash")
+
+
+def parse_line(text: str) -> LogLine:
+    """One line of an export: the entry's fields plus `prev_hash` and `hash`. Every field but
+    those two belongs to the entry, so a field added by hand changes the entry and its hash."""
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("a log line must be a JSON object")
+    prev_hash, digest = value.pop("prev_hash", None), value.pop("hash", None)
+    if not isinstance(prev_hash, str) or not isinstance(digest, str):
+        raise ValueError("a log line needs the strings prev_hash and hash")
+    return LogLine(entry=value, prev_hash=prev_hash, hash=digest)

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import entries
+from server.audit.journal import note
+from server.audit.models import SYSTEM_CHAIN
 from server.auth import repository
 from server.auth.models import OperatorToken
 from server.auth.roles import Role
@@ -24,8 +27,10 @@ class Operator:
 async def create_token(session: AsyncSession, role: Role, label: str | None = None) -> str:
     """Create an operator token and return the secret; only its hash is kept."""
     secret = new_token(TOKEN_PREFIX)
-    repository.add(session, OperatorToken(role=role.value, token_hash=hash_token(secret), label=label))
+    token = OperatorToken(role=role.value, token_hash=hash_token(secret), label=label)
+    repository.add(session, token)
     await session.flush()
+    note(session, SYSTEM_CHAIN, entries.TOKEN_CREATED, {"token": token.id, "role": role.value})
     return secret
 
 

@@ -38,6 +38,8 @@ def result_out(ballot: Ballot) -> ResultOut | None:
         percent_for=ballot.percent_for,
         minutes=minutes_sentence(outcome, ballot.percent_for, "nl"),
         minutes_en=minutes_sentence(outcome, ballot.percent_for, "en"),
+        log_seq=ballot.close_seq,
+        log_hash=ballot.close_hash,
     )
 
 

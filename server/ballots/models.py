@@ -46,6 +46,9 @@ class Ballot(Base):
     cast_weight: Mapped[int | None] = mapped_column(Integer, default=None)
     members_voted: Mapped[int | None] = mapped_column(Integer, default=None)
     percent_for: Mapped[str | None] = mapped_column(String(8), default=None)
+    # The hash and number of the log entry that closed the ballot: the head of the log at the close.
+    close_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    close_seq: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Vote(Base):

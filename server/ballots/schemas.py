@@ -42,6 +42,8 @@ class ResultOut(BaseModel):
     percent_for: str | None
     minutes: str = Field(description="the sentence for the minutes, in Dutch")
     minutes_en: str
+    log_seq: int | None = Field(description="number of the log entry that recorded the decision")
+    log_hash: str | None = Field(description="its hash: the head of the meeting's log at that moment")
 
 
 class BallotOut(BaseModel):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import entries, journal
 from server.ballots import repository
 from server.ballots.models import Ballot
 from server.ballots.schemas import BallotCreate
@@ -79,8 +80,36 @@ async def create_ballot(session: AsyncSession, meeting_id: int, data: BallotCrea
     )
     session.add(ballot)
     await session.flush()
+    journal.note(session, meeting_id, entries.BALLOT_CREATED, {"ballot": ballot_data(ballot)})
     record(session, BallotChanged(ballot.id))
     return ballot
+
+
+def ballot_data(ballot: Ballot) -> dict[str, object]:
+    """A ballot's settings as the log records them (server.audit.entries)."""
+    return {
+        "id": ballot.id,
+        "agenda": ballot.agenda,
+        "title": ballot.title,
+        "kind": ballot.kind,
+        "majority": ballot.majority,
+        "abstain_is_cast": ballot.abstain_is_cast,
+        "allow_change": ballot.allow_change,
+        "test": ballot.test,
+        "show_live_tally": ballot.show_live_tally,
+        "amends": ballot.amends_id,
+        "submitters": list(ballot.submitters),
+        "preadvies": ballot.preadvies,
+    }
+
+
+_ENTRY_OF_ACTION = {
+    BallotAction.OPEN: entries.BALLOT_OPENED,
+    BallotAction.CLOSE: entries.BALLOT_CLOSED,
+    BallotAction.ACCLAMATION: entries.BALLOT_ACCLAMATION,
+    BallotAction.WITHDRAW: entries.BALLOT_WITHDRAWN,
+    BallotAction.HOLD: entries.BALLOT_HELD,
+}
 
 
 async def _check_submitters(
@@ -152,6 +181,25 @@ async def act(session: AsyncSession, ballot_id: int, action: BallotAction) -> Ba
     except IntegrityError:
         # The partial unique index caught a concurrent open in another process.
         raise Conflict("another ballot of this meeting is open", code="ballot_already_open") from None
+    data: dict[str, object] = {"ballot": ballot.id}
+    if action is BallotAction.CLOSE:
+        data["result"] = {
+            "for": ballot.for_weight,
+            "against": ballot.against_weight,
+            "abstain": ballot.abstain_weight,
+            "cast": ballot.cast_weight,
+            "members_voted": ballot.members_voted,
+            "percent_for": ballot.percent_for,
+            "outcome": ballot.outcome,
+        }
+    entry = journal.note(session, ballot.meeting_id, _ENTRY_OF_ACTION[action], data)
+    if action is not BallotAction.OPEN:
+        # The result is kept with the log head at the decision, for the committee (issue 5).
+        await journal.flush(session)
+        assert entry.written is not None
+        ballot.close_hash = entry.written.hash
+        ballot.close_seq = entry.written.seq
+        await session.flush()
     record(session, BallotChanged(ballot.id))
     return ballot
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import entries
+from server.audit.journal import note
 from server.cards import codes, repository
 from server.cards.models import Card
 from server.errors import Conflict, InvalidInput, NotFound
@@ -43,8 +45,15 @@ async def issue_missing(session: AsyncSession, meeting_id: int) -> list[CardView
         raise Conflict("the meeting is closed", code="meeting_closed")
     members = await _members_of(session, meeting)
     have = {card.member_id for card, _ in await repository.valid_cards(session, meeting_id)}
-    for member_id in members.keys() - have:
+    for member_id in sorted(members.keys() - have, key=lambda m: members[m][0].cbs_code):
         session.add(Card(meeting_id=meeting_id, member_id=member_id, code=codes.new_card_code()))
+        # The code is a secret: the log names the member only.
+        note(
+            session,
+            meeting_id,
+            entries.CARD_ISSUED,
+            {"member": members[member_id][0].cbs_code, "replaces": False},
+        )
     await session.flush()
     return await list_cards(session, meeting_id)
 
@@ -74,6 +83,7 @@ async def reissue(session: AsyncSession, meeting_id: int, member_code: str) -> C
     card = Card(meeting_id=meeting_id, member_id=member.id, code=codes.new_card_code())
     session.add(card)
     await session.flush()
+    note(session, meeting_id, entries.CARD_ISSUED, {"member": member.cbs_code, "replaces": old is not None})
     return CardView(card, member, weight)
 
 

@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import entries
+from server.audit.journal import note
 from server.auth.service import Operator
 from server.cards import service as cards
 from server.desk import repository
@@ -125,6 +127,10 @@ async def issue_pass(
     session.add(issued)
     await session.flush()
     _log(session, issued, "hand_over" if current else "check_in", operator)
+    note(session, meeting_id, entries.PASS_ISSUED, {
+        "pass": issued.id, "member": seat.cbs_code, "role": issued.representative_role,
+        "replaces": current.id if current else None,
+    })  # fmt: skip
     record(session, PassChanged(issued.id))
     return IssuedPass(pass_=issued, token=token, pairing_code=pairing_code, seat=seat, replaced=current)
 
@@ -158,6 +164,9 @@ async def _end(
     pass_.ended_at = datetime.now(UTC)
     await session.flush()
     _log(session, pass_, "revoke" if status is PassStatus.REVOKED else "check_out", operator, detail)
+    note(session, pass_.meeting_id, entries.PASS_ENDED, {
+        "pass": pass_.id, "member": await member_code(session, pass_), "status": status.value,
+    })  # fmt: skip
     record(session, PassChanged(pass_.id))
 
 
@@ -176,6 +185,9 @@ async def return_pass(session: AsyncSession, pass_id: int, operator: Operator | 
     pass_.ended_at = None
     await session.flush()
     _log(session, pass_, "return", operator)
+    note(session, pass_.meeting_id, entries.PASS_RETURNED, {
+        "pass": pass_.id, "member": await member_code(session, pass_),
+    })  # fmt: skip
     record(session, PassChanged(pass_.id))
     return pass_
 
@@ -190,6 +202,7 @@ async def new_pairing(
     code = set_pairing_code(pass_)
     await session.flush()
     _log(session, pass_, "pairing", operator)
+    note(session, pass_.meeting_id, entries.PASS_PAIRING_CODE, {"pass": pass_.id})
     return pass_, code
 
 
@@ -223,6 +236,7 @@ async def pair(session: AsyncSession, typed_code: str) -> str:
     pass_.pairing_expires_at = None
     pass_.paired_at = now
     await session.flush()
+    note(session, pass_.meeting_id, entries.PASS_PAIRED, {"pass": pass_.id})
     record(session, PassChanged(pass_.id))
     return token
 

@@ -12,20 +12,19 @@ thousand durable votes a second possible.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import entries, journal
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.db import Database
 from server.desk.models import Pass
@@ -50,17 +49,6 @@ class VoteRequest:
     vote_id: str
     choice: Choice
     future: asyncio.Future[Ack] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
-
-
-def receipt_for(ballot_id: int, member_code: str, vote_id: str, choice: Choice, at: datetime) -> str:
-    entry = {
-        "ballot": ballot_id,
-        "member": member_code,
-        "vote_id": vote_id,
-        "choice": choice.value,
-        "at": at.isoformat(),
-    }
-    return hashlib.sha256(orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _unavailable() -> Unavailable:
@@ -199,29 +187,35 @@ class VoteWriter:
                 if look_up and (meeting is None or (r.member_id, r.vote_id) not in meeting.acks)
             }
             stored = await _stored_acks(session, unknown)
-            closed_to_change = {ballot_id for ballot_id, (_, allow) in statuses.items() if not allow}
+            closed_to_change = {ballot_id for ballot_id, (_, allow, _) in statuses.items() if not allow}
             voted = await _voted(session, closed_to_change, {r.member_id for r in batch})
-            decided: Decided = []
+            slots: list[tuple[VoteRequest, Ack | VoteHallError | journal.Pending]] = []
             stale: set[int] = set()
-            pending: dict[tuple[int, str], Ack] = {}
+            accepted: dict[tuple[int, str], journal.Pending] = {}
             current: dict[tuple[int, int], dict[str, Any]] = {}
-            events: list[dict[str, Any]] = []
+            rows: list[dict[str, Any]] = []
             for request in batch:
                 key = (request.member_id, request.vote_id)
-                known = pending.get(key) or (meeting.acks.get(key) if meeting else None) or stored.get(key)
+                known = accepted.get(key) or (meeting.acks.get(key) if meeting else None) or stored.get(key)
                 if known is not None:
                     if key in stored:
-                        stale.add(known.ballot_id)
-                    decided.append((request, known))
+                        stale.add(stored[key].ballot_id)
+                    slots.append((request, known))
                     continue
                 refusal = _refusal(request, statuses, active, voted, current)
                 if refusal is not None:
-                    decided.append((request, refusal))
+                    slots.append((request, refusal))
                     continue
-                code = meeting.seats[request.member_id].code if meeting else str(request.member_id)
-                receipt = receipt_for(request.ballot_id, code, request.vote_id, request.choice, now)
-                ack = Ack(request.vote_id, request.ballot_id, request.choice, receipt)
-                pending[key] = ack
+                seat = meeting.seats.get(request.member_id) if meeting else None
+                if seat is None:
+                    slots.append((request, NotEligible("the member is not in the register of this meeting")))
+                    continue
+                # The log entry, whose hash becomes the receipt (SPEC 4.2 step 5, issue 5).
+                entry = journal.note(session, statuses[request.ballot_id][2], entries.VOTE, {
+                    "ballot": request.ballot_id, "member": seat.code, "choice": request.choice.value,
+                    "vote_id": request.vote_id, "pass": request.pass_id,
+                })  # fmt: skip
+                accepted[key] = entry
                 row = {
                     "ballot_id": request.ballot_id,
                     "member_id": request.member_id,
@@ -229,25 +223,41 @@ class VoteWriter:
                     "vote_id": request.vote_id,
                     "choice": request.choice.value,
                 }
-                events.append(row | {"receipt": ack.receipt, "created_at": now})
+                rows.append(row)
                 current[(request.ballot_id, request.member_id)] = row | {"cast_at": now}
-                decided.append((request, ack))
-            if events:
+                slots.append((request, entry))
+            decided: Decided = []
+            receipts: dict[tuple[int, str], Ack] = {}
+            if rows:
+                await journal.flush(session)
+                for (member_id, vote_id), entry in accepted.items():
+                    assert entry.written is not None
+                    ballot_id, choice = entry.data["ballot"], Choice(entry.data["choice"])
+                    receipts[member_id, vote_id] = Ack(vote_id, ballot_id, choice, entry.written.hash)
+                events = [
+                    row | {"receipt": receipts[row["member_id"], row["vote_id"]].receipt, "created_at": now}
+                    for row in rows
+                ]
                 await session.execute(insert(VoteEvent), events)
                 # Sorted, so that two processes writing at once take row locks in one order.
-                rows = [current[key] for key in sorted(current)]
-                await session.execute(_upsert_current(self._database.dialect), rows)
+                latest = [current[key] for key in sorted(current)]
+                await session.execute(_upsert_current(self._database.dialect), latest)
+            for request, outcome in slots:
+                if isinstance(outcome, journal.Pending):
+                    decided.append((request, receipts[request.member_id, request.vote_id]))
+                else:
+                    decided.append((request, outcome))
         return decided, stale
 
 
 def _refusal(
     request: VoteRequest,
-    ballots: dict[int, tuple[str, bool]],
+    ballots: dict[int, tuple[str, bool, int]],
     active: set[int],
     voted: set[tuple[int, int]],
     current: dict[tuple[int, int], dict[str, Any]],
 ) -> VoteHallError | None:
-    status, allow_change = ballots.get(request.ballot_id, ("missing", False))
+    status, allow_change, _ = ballots.get(request.ballot_id, ("missing", False, 0))
     if status != "open":
         return BallotNotOpen(f"ballot {request.ballot_id} is not open")
     if request.pass_id not in active:
@@ -258,11 +268,12 @@ def _refusal(
     return None
 
 
-async def _ballot_rows(session: AsyncSession, ids: set[int]) -> dict[int, tuple[str, bool]]:
-    """Status of the ballots, share-locked against a concurrent close on PostgreSQL (invariant 3)."""
-    query = select(Ballot.id, Ballot.status, Ballot.allow_change).where(Ballot.id.in_(ids))
+async def _ballot_rows(session: AsyncSession, ids: set[int]) -> dict[int, tuple[str, bool, int]]:
+    """Status, allow_change and meeting of the ballots, share-locked against a concurrent close
+    on PostgreSQL (invariant 3)."""
+    query = select(Ballot.id, Ballot.status, Ballot.allow_change, Ballot.meeting_id).where(Ballot.id.in_(ids))
     rows = await session.execute(query.with_for_update(read=True))
-    return {ballot_id: (status, allow_change) for ballot_id, status, allow_change in rows.all()}
+    return {ballot_id: (status, allow, meeting_id) for ballot_id, status, allow, meeting_id in rows.all()}
 
 
 async def _active_passes(session: AsyncSession, ids: set[int], dialect: str) -> set[int]:

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import entries
+from server.audit.journal import note
 from server.ballots import repository as ballot_repository
 from server.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from server.live.events import MeetingChanged, record
@@ -58,8 +60,21 @@ async def create_meeting(session: AsyncSession, data: MeetingCreate) -> Meeting:
     )
     session.add(meeting)
     await session.flush()
+    note(session, meeting.id, entries.MEETING_CREATED, {
+        "meeting": {"id": meeting.id, "title": meeting.title, "date": meeting.date.isoformat(),
+                    "place": meeting.place},
+        "weight_rule": _rule_data(rule),
+    })  # fmt: skip
     await add_agenda_items(session, meeting, data.agenda)
     return meeting
+
+
+def _rule_data(rule: WeightRule) -> dict[str, int]:
+    return {
+        "inhabitants_per_vote": rule.inhabitants_per_vote,
+        "min_votes": rule.min_votes,
+        "max_votes": rule.max_votes,
+    }
 
 
 async def add_agenda_items(session: AsyncSession, meeting: Meeting, items: Sequence[AgendaItemIn]) -> None:
@@ -68,6 +83,7 @@ async def add_agenda_items(session: AsyncSession, meeting: Meeting, items: Seque
         raise Conflict("the meeting is closed", code="meeting_closed")
     taken = {item.number for item in await repository.agenda(session, meeting.id)}
     position = await repository.next_agenda_position(session, meeting.id)
+    added: list[dict[str, object]] = []
     for item in items:
         if item.number in taken:
             raise InvalidInput(f"agenda item {item.number!r} appears twice", code="duplicate_agenda_item")
@@ -83,7 +99,13 @@ async def add_agenda_items(session: AsyncSession, meeting: Meeting, items: Seque
             )
         )
         position += 1
+        added.append(
+            {"number": item.number, "title": item.title.strip(), "decision": item.decision,
+             "kind": item.kind.value if item.kind else None}
+        )  # fmt: skip
     await session.flush()
+    if added:
+        note(session, meeting.id, entries.AGENDA_ITEMS_ADDED, {"items": added})
 
 
 async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
@@ -104,7 +126,7 @@ async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
     if not members:
         raise Conflict("the member register is empty; import it first", code="empty_register")
     rule = weight_rule_of(meeting)
-    session.add_all(
+    seats = [
         MeetingMember(
             meeting_id=meeting.id,
             member_id=member.id,
@@ -114,10 +136,16 @@ async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
             weight=weight_for(member.population, rule),
         )
         for member in members
-    )
+    ]
+    session.add_all(seats)
     meeting.status = "open"
     meeting.opened_at = datetime.now(UTC)
     await session.flush()
+    register = [
+        {"member": s.cbs_code, "name": s.name, "population": s.population, "weight": s.weight}
+        for s in sorted(seats, key=lambda s: s.cbs_code)
+    ]
+    note(session, meeting.id, entries.MEETING_OPENED, {"weight_rule": _rule_data(rule), "register": register})
     record(session, MeetingChanged(meeting.id))
     return meeting
 
@@ -132,5 +160,6 @@ async def close_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
     meeting.status = "closed"
     meeting.closed_at = datetime.now(UTC)
     await session.flush()
+    note(session, meeting.id, entries.MEETING_CLOSED, {})
     record(session, MeetingChanged(meeting.id))
     return meeting

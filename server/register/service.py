@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import entries
+from server.audit.journal import note
+from server.audit.models import SYSTEM_CHAIN
 from server.register import repository
 from server.register.importing import SkippedRow, parse_register_csv
 from server.register.models import Member
@@ -40,6 +43,8 @@ async def import_register(session: AsyncSession, text: str, *, allow_new_codes: 
             member.name = row.name
             member.population = row.population
     await session.flush()
+    members = [{"member": r.cbs_code, "name": r.name, "population": r.population} for r in parsed.rows]
+    note(session, SYSTEM_CHAIN, entries.MEMBERS_IMPORTED, {"members": members})
     seen = {row.cbs_code for row in parsed.rows}
     return ImportReport(
         imported=len(parsed.rows),

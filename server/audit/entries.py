@@ -1,0 +1,64 @@
+"""What the event log says: the entry types and their `data`, for anyone writing a verifier.
+
+Pure: no I/O. Every meeting has a chain of its own (its entries are numbered from 1); changes
+that belong to no meeting form chain 0. Members are named by CBS code, passes and ballots by
+their id. Secrets (card codes, pass tokens, pairing codes) and representatives' names are never
+logged. Weights are integers, percentages strings with two decimals (SPEC 2.6).
+
+Meeting chain:
+
+| type | data |
+| --- | --- |
+| `meeting_created` | `meeting` {id, title, date, place}, `weight_rule` {inhabitants_per_vote, min_votes, max_votes} |
+| `agenda_items_added` | `items` [{number, title, decision, kind}] |
+| `meeting_opened` | `weight_rule`, `register` [{member, name, population, weight}]: the frozen register |
+| `card_issued` | `member`, `replaces` (true when an earlier card stops working) |
+| `pass_issued` | `pass`, `member`, `role`, `replaces` (the pass a hand-over revoked, or null) |
+| `pass_pairing_code` | `pass` (a new pairing code was made) |
+| `pass_paired` | `pass` (a handheld paired; its token replaced the earlier one) |
+| `pass_ended` | `pass`, `member`, `status` ("revoked" or "checked_out") |
+| `pass_returned` | `pass`, `member` (a checked-out pass is active again) |
+| `ballot_created` | `ballot` {id, agenda, title, kind, majority, abstain_is_cast, allow_change, test, show_live_tally, amends, submitters, preadvies} |
+| `ballot_opened` | `ballot` |
+| `vote` | `ballot`, `member`, `choice` ("for", "against", "abstain"), `vote_id`, `pass` |
+| `ballot_closed` | `ballot`, `result` {for, against, abstain, cast, members_voted, percent_for, outcome} |
+| `ballot_acclamation`, `ballot_withdrawn`, `ballot_held` | `ballot` |
+| `meeting_closed` | {} |
+| `meeting_published` | {} |
+
+Chain 0: `members_imported` {members [{member, name, population}]}, `token_created` {token, role}.
+
+A vote's receipt, shown on the handheld, is the hash of its `vote` entry.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MEETING_CREATED: Final = "meeting_created"
+AGENDA_ITEMS_ADDED: Final = "agenda_items_added"
+MEETING_OPENED: Final = "meeting_opened"
+CARD_ISSUED: Final = "card_issued"
+PASS_ISSUED: Final = "pass_issued"
+PASS_PAIRING_CODE: Final = "pass_pairing_code"
+PASS_PAIRED: Final = "pass_paired"
+PASS_ENDED: Final = "pass_ended"
+PASS_RETURNED: Final = "pass_returned"
+BALLOT_CREATED: Final = "ballot_created"
+BALLOT_OPENED: Final = "ballot_opened"
+VOTE: Final = "vote"
+BALLOT_CLOSED: Final = "ballot_closed"
+BALLOT_ACCLAMATION: Final = "ballot_acclamation"
+BALLOT_WITHDRAWN: Final = "ballot_withdrawn"
+BALLOT_HELD: Final = "ballot_held"
+MEETING_CLOSED: Final = "meeting_closed"
+MEETING_PUBLISHED: Final = "meeting_published"
+MEMBERS_IMPORTED: Final = "members_imported"
+TOKEN_CREATED: Final = "token_created"
+
+# The outcome a decision without a vote records, by its entry type (SPEC 2.7).
+DECIDED_WITHOUT_VOTE: Final = {
+    BALLOT_ACCLAMATION: "acclamation",
+    BALLOT_WITHDRAWN: "withdrawn",
+    BALLOT_HELD: "held",
+}

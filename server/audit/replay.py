@@ -1,0 +1,375 @@
+"""Replaying a meeting's log with the pure rules: every result recomputed from the log alone.
+
+Pure: no I/O, no database; imports only `server.rules` and the log's own modules, so that the
+committee's check (`votehall verify`) does not trust the server's code paths, only the rules of
+SPEC 2. The replay follows the entries of `server.audit.entries` in order and checks that each
+one is allowed where it stands: weights follow from the frozen populations, a vote needs an open
+ballot and an active pass of its member, a ballot without changes takes one vote per member, and
+every closed ballot's stated result equals the tally of its votes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.audit import entries as E
+from server.audit.chain import LogLine
+from server.rules import (
+    Choice,
+    Decision,
+    Majority,
+    WeightRule,
+    decide,
+    minutes_sentence,
+    tally_votes,
+    weight_for,
+)
+from server.rules.decision import Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    seq: Any
+    message: str
+
+
+@dataclass(slots=True)
+class ReplayedBallot:
+    id: int
+    agenda: str
+    title: str
+    kind: str
+    majority: str
+    abstain_is_cast: bool
+    allow_change: bool
+    test: bool
+    status: str = "draft"
+    choices: dict[str, Choice] = field(default_factory=dict)
+    decision: Decision | None = None  # recomputed at its close
+    stated: dict[str, Any] | None = None  # the result the server wrote in the close entry
+    close_seq: int | None = None
+    close_hash: str | None = None
+
+    @property
+    def outcome(self) -> str | None:
+        if self.decision is not None:
+            return self.decision.outcome.value
+        return self.status if self.status in E.DECIDED_WITHOUT_VOTE.values() else None
+
+    def minutes(self, lang: str = "nl") -> str | None:
+        outcome = self.outcome
+        if outcome is None:
+            return None
+        percent = self.decision.percent_for if self.decision else None
+        return minutes_sentence(Outcome(outcome), percent, lang)
+
+
+@dataclass(slots=True)
+class Seat:
+    name: str
+    population: int
+    weight: int
+
+
+@dataclass(slots=True)
+class Replay:
+    meeting: dict[str, Any] = field(default_factory=dict)
+    rule: WeightRule | None = None
+    register: dict[str, Seat] = field(default_factory=dict)
+    ballots: dict[int, ReplayedBallot] = field(default_factory=dict)
+    passes: dict[int, tuple[str, str]] = field(default_factory=dict)  # pass -> (member, status)
+    roles: dict[str, str] = field(default_factory=dict)  # member -> role of its latest pass
+    published: bool = False
+    closed: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    head: tuple[int, str] | None = None
+    hashes: set[str] = field(default_factory=set)
+
+    def problem(self, seq: Any, message: str) -> None:
+        self.problems.append(Problem(seq, f"entry {seq}: {message}"))
+
+
+def replay(lines: Iterable[LogLine]) -> Replay:
+    state = Replay()
+    for line in lines:
+        entry = line.entry
+        seq, kind, data = entry.get("seq"), entry.get("type"), entry.get("data")
+        state.hashes.add(line.hash)
+        state.head = (seq, line.hash) if isinstance(seq, int) else state.head
+        if not isinstance(data, Mapping) or not isinstance(kind, str):
+            state.problem(seq, "has no type or no data")
+            continue
+        handler = _HANDLERS.get(kind)
+        if handler is None:
+            state.problem(seq, f"has an unknown type {kind!r}")
+            continue
+        try:
+            handler(state, seq, data, line)
+        except (KeyError, TypeError, ValueError) as error:
+            state.problem(seq, f"({kind}) is malformed: {type(error).__name__}: {error}")
+    return state
+
+
+Handler = Any
+
+
+def _meeting_created(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    if state.meeting:
+        state.problem(seq, "creates the meeting a second time")
+    state.meeting = dict(data["meeting"])
+    state.rule = _rule(data["weight_rule"])
+
+
+def _rule(data: Mapping[str, Any]) -> WeightRule:
+    return WeightRule(int(data["inhabitants_per_vote"]), int(data["min_votes"]), int(data["max_votes"]))
+
+
+def _agenda(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    if not isinstance(data["items"], list):
+        raise TypeError("items is not a list")
+
+
+def _meeting_opened(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    if state.register:
+        state.problem(seq, "opens the meeting a second time")
+    rule = _rule(data["weight_rule"])
+    if state.rule is not None and rule != state.rule:
+        state.problem(seq, "opens with another weight rule than the meeting was created with")
+    state.rule = rule
+    for row in data["register"]:
+        code, population, weight = str(row["member"]), int(row["population"]), int(row["weight"])
+        expected = weight_for(population, rule)
+        if weight != expected:
+            state.problem(
+                seq,
+                f"the frozen register gives {code} the weight {weight}, "
+                f"but a population of {population:,} makes {expected} (SPEC 2.1)",
+            )
+        if code in state.register:
+            state.problem(seq, f"lists member {code} twice")
+        state.register[code] = Seat(str(row["name"]), population, weight)
+
+
+def _member(state: Replay, seq: Any, code: Any) -> str | None:
+    if code not in state.register:
+        state.problem(seq, f"names member {code!r}, who is not in the frozen register")
+        return None
+    return str(code)
+
+
+def _pass_issued(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    member = _member(state, seq, data["member"])
+    pass_id, replaces = int(data["pass"]), data["replaces"]
+    if member is None:
+        return
+    if pass_id in state.passes:
+        state.problem(seq, f"issues pass {pass_id} a second time")
+    if replaces is not None:
+        # A hand-over: the entry ending the old pass comes first, in the same transaction.
+        previous = state.passes.get(replaces)
+        if previous is None or previous[0] != member:
+            state.problem(seq, f"replaces pass {replaces}, which is not a pass of {member}")
+        elif previous[1] == "active":
+            state.passes[replaces] = (member, "revoked")
+    if any(m == member and status == "active" for m, status in state.passes.values()):
+        state.problem(seq, f"issues a second active pass to {member} (SPEC 2.3: one at a time)")
+    state.passes[pass_id] = (member, "active")
+    state.roles[member] = str(data["role"])
+
+
+def _known_pass(state: Replay, seq: Any, data: Mapping[str, Any]) -> tuple[int, str, str] | None:
+    pass_id = int(data["pass"])
+    if pass_id not in state.passes:
+        state.problem(seq, f"names pass {pass_id}, which was never issued")
+        return None
+    member, status = state.passes[pass_id]
+    if "member" in data and data["member"] != member:
+        state.problem(seq, f"says pass {pass_id} is of {data['member']}, but it was issued to {member}")
+    return pass_id, member, status
+
+
+def _pass_ended(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    known = _known_pass(state, seq, data)
+    if known is None:
+        return
+    pass_id, member, status = known
+    if status != "active":
+        state.problem(seq, f"ends pass {pass_id}, which is {status}")
+    ended = str(data["status"])
+    if ended not in ("revoked", "checked_out"):
+        state.problem(seq, f"ends pass {pass_id} with the unknown status {ended!r}")
+    state.passes[pass_id] = (member, ended)
+
+
+def _pass_returned(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    known = _known_pass(state, seq, data)
+    if known is None:
+        return
+    pass_id, member, status = known
+    if status != "checked_out":
+        state.problem(seq, f"returns pass {pass_id}, which is {status}, not checked out")
+    if any(m == member and s == "active" for m, s in state.passes.values()):
+        state.problem(seq, f"returns pass {pass_id} while {member} has another active pass")
+    state.passes[pass_id] = (member, "active")
+
+
+def _pass_touched(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    known = _known_pass(state, seq, data)
+    if known is not None and known[2] != "active":
+        state.problem(seq, f"pairs pass {known[0]}, which is {known[2]}")
+
+
+def _card_issued(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    str(data["member"])
+
+
+def _ballot_created(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    b = data["ballot"]
+    ballot_id = int(b["id"])
+    if ballot_id in state.ballots:
+        state.problem(seq, f"creates ballot {ballot_id} a second time")
+    state.ballots[ballot_id] = ReplayedBallot(
+        id=ballot_id,
+        agenda=str(b["agenda"]),
+        title=str(b["title"]),
+        kind=str(b["kind"]),
+        majority=Majority(b["majority"]).value,
+        abstain_is_cast=bool(b["abstain_is_cast"]),
+        allow_change=bool(b["allow_change"]),
+        test=bool(b["test"]),
+    )
+
+
+def _ballot(state: Replay, seq: Any, data: Mapping[str, Any]) -> ReplayedBallot | None:
+    ballot = state.ballots.get(data["ballot"])
+    if ballot is None:
+        state.problem(seq, f"names ballot {data['ballot']!r}, which was never created")
+    return ballot
+
+
+def _ballot_opened(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is None:
+        return
+    if not state.register:
+        state.problem(seq, f"opens ballot {ballot.id} before the meeting opened")
+    if ballot.status != "draft":
+        state.problem(seq, f"opens ballot {ballot.id}, which is {ballot.status}")
+    already = [b.id for b in state.ballots.values() if b.status == "open"]
+    if already:
+        state.problem(seq, f"opens ballot {ballot.id} while ballot {already[0]} is open")
+    ballot.status = "open"
+
+
+def _vote(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    member = _member(state, seq, data["member"])
+    choice = Choice(data["choice"])
+    if ballot is None or member is None:
+        return
+    if ballot.status != "open":
+        state.problem(seq, f"is a vote on ballot {ballot.id}, which is {ballot.status}, not open")
+        return
+    pass_id = data["pass"]
+    holder = state.passes.get(pass_id)
+    if holder is None or holder != (member, "active"):
+        state.problem(seq, f"is a vote of {member} with pass {pass_id}, which is not an active pass of it")
+        return
+    if member in ballot.choices and not ballot.allow_change:
+        state.problem(seq, f"changes the vote of {member} on ballot {ballot.id}, which allows no change")
+        return
+    ballot.choices[member] = choice
+
+
+def _ballot_closed(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is None:
+        return
+    if ballot.status != "open":
+        state.problem(seq, f"closes ballot {ballot.id}, which is {ballot.status}")
+    weights = {code: state.register[code].weight for code in ballot.choices}
+    decision = decide(
+        tally_votes(ballot.choices, weights),
+        Majority(ballot.majority),
+        abstain_is_cast=ballot.abstain_is_cast,
+    )
+    ballot.decision, ballot.status = decision, "closed"
+    ballot.stated = dict(data["result"])
+    ballot.close_seq, ballot.close_hash = seq, line.hash
+    differences = [
+        f"{name} {ballot.stated.get(name)!r} where the votes give {value!r}"
+        for name, value in result_of(decision).items()
+        if ballot.stated.get(name) != value
+    ]
+    if differences:
+        state.problem(
+            seq,
+            f"states a result of ballot {ballot.id} that its votes do not give: " + "; ".join(differences),
+        )
+
+
+def result_of(decision: Decision) -> dict[str, Any]:
+    """A decision in the words of the log's `ballot_closed` entry (and of the published record)."""
+    return {
+        "for": decision.for_,
+        "against": decision.against,
+        "abstain": decision.abstain,
+        "cast": decision.cast,
+        "members_voted": decision.members_voted,
+        "percent_for": decision.percent_for,
+        "outcome": decision.outcome.value,
+    }
+
+
+def _decided_without_vote(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is None:
+        return
+    outcome = E.DECIDED_WITHOUT_VOTE[line.entry["type"]]
+    if ballot.status != "draft":
+        state.problem(seq, f"records ballot {ballot.id} as {outcome}, but it is {ballot.status}")
+    if ballot.test:
+        state.problem(seq, f"records the test ballot {ballot.id} as {outcome} (SPEC 2.7)")
+    ballot.status = outcome
+    ballot.close_seq, ballot.close_hash = seq, line.hash
+
+
+def _meeting_closed(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    open_ballots = [b.id for b in state.ballots.values() if b.status == "open"]
+    if open_ballots:
+        state.problem(seq, f"closes the meeting while ballot {open_ballots[0]} is open")
+    state.closed = True
+
+
+def _published(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    state.published = True
+
+
+def _system(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    """Chain 0's entries carry no meeting state to replay."""
+
+
+_HANDLERS: dict[str, Handler] = {
+    E.MEETING_CREATED: _meeting_created,
+    E.AGENDA_ITEMS_ADDED: _agenda,
+    E.MEETING_OPENED: _meeting_opened,
+    E.CARD_ISSUED: _card_issued,
+    E.PASS_ISSUED: _pass_issued,
+    E.PASS_PAIRING_CODE: _pass_touched,
+    E.PASS_PAIRED: _pass_touched,
+    E.PASS_ENDED: _pass_ended,
+    E.PASS_RETURNED: _pass_returned,
+    E.BALLOT_CREATED: _ballot_created,
+    E.BALLOT_OPENED: _ballot_opened,
+    E.VOTE: _vote,
+    E.BALLOT_CLOSED: _ballot_closed,
+    E.BALLOT_ACCLAMATION: _decided_without_vote,
+    E.BALLOT_WITHDRAWN: _decided_without_vote,
+    E.BALLOT_HELD: _decided_without_vote,
+    E.MEETING_CLOSED: _meeting_closed,
+    E.MEETING_PUBLISHED: _published,
+    E.MEMBERS_IMPORTED: _system,
+    E.TOKEN_CREATED: _system,
+}
