@@ -378,5 +378,19 @@ def _simulate_in_background(base: str, chair_token: str, meeting_id: int, passes
 app.command("loadtest")(loadtest_command)
 
 
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def verify(context: typer.Context) -> None:
+    """Check a meeting's event log: chain, results replayed with the rules, published record.
+
+    `votehall verify --help` tells the options; see server/audit/verify.py.
+    """
+    from server.audit.verify import main as verify_main
+
+    raise typer.Exit(verify_main(context.args))
+
+
 def main() -> None:
     app()
