@@ -12,20 +12,23 @@ the order of a chain is the order in which transactions committed.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+import orjson
+from sqlalchemy import Table, event, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from server.audit.chain import GENESIS, canonical, entry_hash
+from server.audit.chain import GENESIS, canonical
 from server.audit.models import LogEntry, LogHead
 
 _KEY = "votehall.audit_pending"
+LOG_TABLE: Table = LogEntry.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,25 +76,37 @@ def write_pending(session: Session) -> list[Pending]:
     for item in pending:
         seq, prev_hash = heads[item.chain]
         seq += 1
-        entry = {"seq": seq, "at": at, "type": item.type, "data": item.data}
-        digest = entry_hash(prev_hash, entry)
+        body = fast_canonical({"seq": seq, "at": at, "type": item.type, "data": item.data})
+        digest = hashlib.sha256(prev_hash.encode("ascii") + body).hexdigest()
         rows.append(
             {
                 "chain": item.chain,
                 "seq": seq,
                 "at": now,
                 "type": item.type,
-                "body": canonical(entry).decode("utf-8"),
+                "body": body.decode("utf-8"),
                 "prev_hash": prev_hash,
                 "hash": digest,
             }
         )
         heads[item.chain] = (seq, digest)
         item.written = Written(item.chain, seq, digest)
-    session.execute(insert(LogEntry), rows)
+    # A Core insert of the table: the ORM's bulk path costs more per row on the vote path.
+    session.execute(insert(LOG_TABLE), rows)
     for chain, (seq, digest) in heads.items():
         session.execute(update(LogHead).where(LogHead.chain == chain).values(seq=seq, hash=digest))
     return pending
+
+
+def fast_canonical(entry: dict[str, Any]) -> bytes:
+    """`chain.canonical`, byte for byte, at a tenth of the cost: orjson writes sorted keys, no
+    white space and UTF-8 exactly as the standard library does for the values an entry holds
+    (`tests/audit/test_journal.py` checks it over every code point). Integers beyond 64 bits,
+    which orjson refuses, take the standard library's path."""
+    try:
+        return orjson.dumps(entry, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return canonical(entry)
 
 
 def _lock_head(session: Session, chain: int) -> tuple[int, str]:
