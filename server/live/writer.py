@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, IntegrityError
@@ -36,6 +36,9 @@ from server.rules import Choice
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 5000
+# Core inserts of the tables: the ORM's bulk path costs several microseconds more per row.
+VOTE_EVENTS: Table = VoteEvent.__table__  # type: ignore[assignment]
+VOTES: Table = Vote.__table__  # type: ignore[assignment]
 
 Decided = list[tuple["VoteRequest", Ack | VoteHallError]]
 Applied = tuple[int, int, Choice, Ack]  # ballot, member, choice, ack: one committed vote
@@ -238,7 +241,7 @@ class VoteWriter:
                     row | {"receipt": receipts[row["member_id"], row["vote_id"]].receipt, "created_at": now}
                     for row in rows
                 ]
-                await session.execute(insert(VoteEvent), events)
+                await session.execute(insert(VOTE_EVENTS), events)
                 # Sorted, so that two processes writing at once take row locks in one order.
                 latest = [current[key] for key in sorted(current)]
                 await session.execute(_upsert_current(self._database.dialect), latest)
@@ -317,9 +320,9 @@ async def _voted(session: AsyncSession, ballot_ids: set[int], member_ids: set[in
 def _upsert_current(dialect: str) -> Any:
     """INSERT ... ON CONFLICT (ballot, member) DO UPDATE: at most one current vote (invariant 2)."""
     insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_(Vote)
+    statement = insert_(VOTES)
     return statement.on_conflict_do_update(
-        index_elements=[Vote.ballot_id, Vote.member_id],
+        index_elements=[VOTES.c.ballot_id, VOTES.c.member_id],
         set_={
             "choice": statement.excluded.choice,
             "vote_id": statement.excluded.vote_id,
