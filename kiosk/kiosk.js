@@ -9,7 +9,8 @@ import { render } from "./view.js";
 
 const CLOSE_UNKNOWN_PASS = 4401;
 const CLOSE_REVOKED = 4403;
-const RECEIPT_KEY = "votehall.kiosk.receipt";
+// The last ack per ballot: {"<ballot id>": {"choice", "receipt"}}.
+const RECEIPTS_KEY = "votehall.kiosk.receipts";
 // The server may take the vote later: keep it and send it again.
 const RETRY_CODES = new Set(["unavailable", "rate_limited"]);
 
@@ -23,7 +24,8 @@ const state = {
   ballot: null, // the open ballot
   last: null, // the ballot that closed last, for "no ballot open"
   vote: null, // the acknowledged choice on the open ballot
-  receipt: null,
+  receipt: null, // the hash of that vote's log entry (SPEC 4.2 step 5)
+  lastReceipt: null, // {ballot, choice, receipt} of this handheld's last vote on `last`
   error: null,
 };
 
@@ -38,18 +40,39 @@ function draw() {
   render(state, state.ballot ? outbox.pendingChoice(state.ballot.id) : null);
 }
 
-// The last receipt survives a reload, so the representative still sees it after one.
-function rememberReceipt(ack) {
-  localStorage.setItem(RECEIPT_KEY, JSON.stringify({ ballot: ack.ballot, choice: ack.choice, receipt: ack.receipt }));
+// Receipts survive a reload and a dropped connection, so the representative still sees the one
+// of the vote that counts; the server's welcome says which choice that is.
+function storedReceipts() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(RECEIPTS_KEY) || "{}");
+    return saved && typeof saved === "object" && !Array.isArray(saved) ? saved : {};
+  } catch {
+    return {};
+  }
 }
 
-function storedReceipt(ballotId, choice) {
-  try {
-    const saved = JSON.parse(localStorage.getItem(RECEIPT_KEY) || "null");
-    return saved && saved.ballot === ballotId && saved.choice === choice ? saved.receipt : null;
-  } catch {
-    return null;
-  }
+function rememberReceipt(ack) {
+  const saved = storedReceipts();
+  saved[ack.ballot] = { choice: ack.choice, receipt: ack.receipt };
+  localStorage.setItem(RECEIPTS_KEY, JSON.stringify(saved));
+}
+
+// The stored ack of a ballot, if it is for `choice` (any choice when null).
+function storedAck(ballotId, choice = null) {
+  const saved = storedReceipts()[ballotId];
+  if (!saved || typeof saved.receipt !== "string" || (choice && saved.choice !== choice)) return null;
+  return { ballot: ballotId, choice: saved.choice, receipt: saved.receipt };
+}
+
+// A new ballot opened: the receipts of earlier ones are no longer shown, so not kept either.
+function keepReceiptOf(ballotId) {
+  const saved = storedReceipts()[ballotId];
+  localStorage.setItem(RECEIPTS_KEY, JSON.stringify(saved ? { [ballotId]: saved } : {}));
+}
+
+function setLast(ballot) {
+  state.last = ballot;
+  state.lastReceipt = ballot ? storedAck(ballot.id) : null;
 }
 
 // The kiosk protocol only carries the open ballot; the public feed tells how the last one ended.
@@ -64,7 +87,7 @@ async function loadLastBallot(ballotId, again = true) {
       return;
     }
     if (!shown || shown.status === "open" || (ballotId && shown.id !== ballotId)) return;
-    state.last = { ...shown, percent_for: shown.tally?.percent_for ?? null };
+    setLast({ ...shown, percent_for: shown.tally?.percent_for ?? null });
     draw();
   } catch {
     // Only a courtesy line; the page works without it.
@@ -77,12 +100,14 @@ function setBallot(ballot) {
       state.vote = null;
       state.receipt = null;
       state.error = null;
+      state.lastReceipt = null;
+      keepReceiptOf(ballot.id);
     }
     state.ballot = ballot;
     return;
   }
   if (ballot) {
-    state.last = ballot;
+    setLast(ballot);
     loadLastBallot(ballot.id);
   }
   state.ballot = null;
@@ -96,6 +121,7 @@ function revoked() {
   link?.stop();
   link = null;
   Object.assign(state, { pass: null, member: null, ballot: null, vote: null, receipt: null, error: null });
+  state.lastReceipt = null;
   state.pairNotice = "pass.revoked";
   draw();
 }
@@ -118,7 +144,7 @@ const handlers = {
     setBallot(message.ballot);
     if (state.ballot) {
       state.vote = message.vote;
-      state.receipt = message.vote ? storedReceipt(state.ballot.id, message.vote) : null;
+      state.receipt = message.vote ? (storedAck(state.ballot.id, message.vote)?.receipt ?? null) : null;
     } else {
       loadLastBallot(null);
     }
@@ -135,6 +161,9 @@ const handlers = {
       state.vote = message.choice;
       state.receipt = message.receipt;
       state.error = null;
+    } else if (state.last?.id === message.ballot) {
+      // The ballot closed while the ack was on its way: it belongs with the last ballot.
+      state.lastReceipt = storedAck(message.ballot);
     }
   },
   error: onError,
@@ -174,8 +203,9 @@ async function pairWith(code) {
     // Votes and receipts waiting on this handheld belonged to the previous pass.
     link?.stop();
     outbox.clear();
-    localStorage.removeItem(RECEIPT_KEY);
+    localStorage.removeItem(RECEIPTS_KEY);
     Object.assign(state, { pass, pairNotice: null, member: null, ballot: null, vote: null, receipt: null });
+    state.lastReceipt = null;
     openLink();
   } catch (error) {
     state.pairError = error instanceof PairingError ? { key: error.key, vars: error.vars } : { key: "pair.offline" };

@@ -40,11 +40,28 @@ function lastBallotLine(last) {
   return t("ballot.last", { title: `${last.agenda} ${last.title}`, status });
 }
 
+// How much of the receipt (the hash of the vote's log entry) the handheld shows: 40 bits, enough
+// to find the entry in the published log by eye, short enough to copy onto paper.
+const RECEIPT_SHOWN = 10;
+
+// A receipt box (#vote-receipt, #last-receipt): hidden without a receipt.
+function renderReceipt(id, receipt, choice = null) {
+  const box = $(id);
+  box.hidden = !receipt;
+  if (!receipt) return;
+  box.querySelector(".receipt-code").textContent = receipt.slice(0, RECEIPT_SHOWN);
+  const choiceLine = box.querySelector(".receipt-choice");
+  if (choiceLine) choiceLine.textContent = choice ? t("vote.choice", { choice: t(`choice.${choice}`) }) : "";
+}
+
 function renderBallot(state, pendingChoice) {
   const ballot = state.ballot;
   show("ballot", Boolean(ballot));
   show("no-ballot", !ballot && Boolean(state.member));
   text("last-ballot", ballot ? "" : lastBallotLine(state.last));
+  // The receipt of the ballot that closed stays until the next one opens.
+  const last = !ballot && state.last && state.lastReceipt?.ballot === state.last.id ? state.lastReceipt : null;
+  renderReceipt("last-receipt", last?.receipt, last?.choice);
   if (!ballot) return;
 
   $("ballot-agenda").textContent = t("agenda", { agenda: ballot.agenda });
@@ -65,19 +82,14 @@ function renderBallot(state, pendingChoice) {
   }
   show("vote-locked", locked);
 
+  // While a new tap is on its way, the older receipt no longer proves the vote that will count.
+  const choice = pendingChoice ?? state.vote;
   let status = "";
-  let receipt = "";
-  if (pendingChoice) {
-    status = t("vote.sending");
-    receipt = t("vote.choice", { choice: t(`choice.${pendingChoice}`) });
-  } else if (state.vote) {
-    status = t("vote.received");
-    receipt = state.receipt
-      ? t("vote.receipt", { choice: t(`choice.${state.vote}`), receipt: state.receipt.slice(0, 8) })
-      : t("vote.choice", { choice: t(`choice.${state.vote}`) });
-  }
+  if (pendingChoice) status = t("vote.sending");
+  else if (state.vote) status = t("vote.received");
   $("vote-status-text").textContent = status;
-  $("vote-receipt").textContent = receipt;
+  $("vote-choice").textContent = choice ? t("vote.choice", { choice: t(`choice.${choice}`) }) : "";
+  renderReceipt("vote-receipt", pendingChoice ? null : state.vote && state.receipt);
   $("vote-status").className = `vote-status ${pendingChoice ? "sending" : state.vote ? "received" : ""}`;
 }
 
