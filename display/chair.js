@@ -14,6 +14,8 @@ const CLOSE_TRY_AGAIN = 1013;
 const ACTIONS = { draft: ["open", "acclamation", "withdraw", "hold"], open: ["close"] };
 const VOTE_ONLY = ["open", "close"]; // a test ballot only runs as a vote (SPEC 2.7)
 const CONFIRM = new Set(["acclamation", "withdraw", "hold"]); // final, and no vote to show for it
+// Meetings this tab saw published, for as long as the meeting's own answer does not say so.
+const PUBLISHED_KEY = "votehall.chair.published";
 
 const $ = (id) => document.getElementById(id);
 const gate = versionGate();
@@ -24,6 +26,41 @@ let seen = "";
 function alertText(alert) {
   if (!alert) return "";
   return alert.key ? t(alert.key, alert.vars) : alert.text;
+}
+
+function publishedHere() {
+  try {
+    const ids = JSON.parse(sessionStorage.getItem(PUBLISHED_KEY) || "[]");
+    return Array.isArray(ids) ? ids : [];
+  } catch {
+    return [];
+  }
+}
+
+function markPublished(meetingId) {
+  const ids = publishedHere();
+  if (!ids.includes(meetingId)) sessionStorage.setItem(PUBLISHED_KEY, JSON.stringify([...ids, meetingId]));
+}
+
+function isPublished(meeting) {
+  return Boolean(meeting.published_at) || publishedHere().includes(meeting.id);
+}
+
+// "3fa9c2e0 1b7d…": blocks of eight, for the committee to read aloud and write down (issue 5).
+function hashBlocks(hash) {
+  return hash.match(/.{1,8}/g).join(" ");
+}
+
+// The log entry that recorded a decision: what the committee checks `votehall verify` against.
+function logLine(result, tag = "p") {
+  if (!result?.log_hash) return null;
+  return h(
+    tag,
+    { class: "log-line", "data-log-seq": result.log_seq },
+    h("span", { class: "log-label", text: t("chair.log", { seq: result.log_seq }) }),
+    " ",
+    h("code", { class: "log-hash", "data-hash": result.log_hash, text: hashBlocks(result.log_hash) }),
+  );
 }
 
 function drawFrame() {
@@ -52,7 +89,8 @@ function actionButton(ballot, action) {
 }
 
 function ballotItem(ballot) {
-  const allowed = (ACTIONS[ballot.status] ?? []).filter((a) => !ballot.test || VOTE_ONLY.includes(a));
+  const running = state.meeting?.status === "open"; // nothing happens to a closed meeting's ballots
+  const allowed = running ? (ACTIONS[ballot.status] ?? []).filter((a) => !ballot.test || VOTE_ONLY.includes(a)) : [];
   const result = ballot.result ? minutesSentence(ballot.result.outcome, ballot.result.percent_for) : "";
   return h(
     "li",
@@ -70,15 +108,57 @@ function ballotItem(ballot) {
       ),
       h("p", { class: "item-title", text: ballot.title }),
       result ? h("p", { class: "item-result", text: result }) : null,
+      logLine(ballot.result),
     ),
     h("div", { class: "item-actions" }, allowed.map((action) => actionButton(ballot, action))),
   );
 }
 
+function recordLink(file, published) {
+  const link = h("a", { href: file.path, "data-file": file.key, text: t(`chair.record.${file.key}`) });
+  if (published) {
+    link.target = "_blank";
+    link.rel = "noopener";
+  } else {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      downloadDraft(file);
+    });
+  }
+  return h("li", {}, link);
+}
+
+function drawMeeting() {
+  const meeting = state.meeting;
+  $("meeting-panel").hidden = !meeting;
+  if (!meeting) return;
+  const published = isPublished(meeting);
+  const status = meeting.status === "open" ? "open" : published ? "published" : "closed";
+  $("meeting-status").textContent = t(`chair.meeting.${status}`);
+  $("meeting-status").dataset.status = status;
+  $("close-meeting").hidden = meeting.status !== "open";
+  $("publish").hidden = meeting.status !== "closed" || published;
+  $("close-meeting").disabled = $("publish").disabled = state.busy !== null;
+  // Public links once published; before that, drafts the chair may read with the token.
+  const files = api.recordFiles(meeting.id).filter((file) => published || file.draft);
+  $("record-label").textContent = t(published ? "chair.record.public" : "chair.record.draft");
+  $("record-list").replaceChildren(...files.map((file) => recordLink(file, published)));
+  $("record").hidden = false;
+}
+
+// The live panel shows the feed, which carries no log hash: it comes from the ballot's API answer.
+function drawCurrentLog() {
+  const shown = state.snapshot?.meeting ? state.snapshot.ballot : null;
+  const ballot = shown ? state.ballots.find((b) => b.id === shown.id) : null;
+  $("current-log").replaceChildren(logLine(ballot?.result) ?? "");
+}
+
 function drawBallots() {
   drawFrame();
+  drawMeeting();
   $("no-meeting").hidden = Boolean(state.meeting) || !api.token();
   $("ballots").replaceChildren(...state.ballots.map(ballotItem));
+  drawCurrentLog();
 }
 
 function waitingView(snapshot) {
@@ -113,6 +193,7 @@ function drawLive() {
   const meeting = snapshot?.meeting;
   $("presence").textContent = meeting ? presenceLine(snapshot.present) : "";
   $("current").replaceChildren(meeting ? ballotView(snapshot.ballot, snapshot.present) : "");
+  drawCurrentLog();
   $("waiting").replaceChildren(meeting ? waitingView(snapshot) : "");
   $("decisions").replaceChildren(meeting ? decisionsView(snapshot.decisions) : "");
 }
@@ -129,19 +210,20 @@ function signOut(reason) {
 }
 
 // A bad token sends the chair back to the sign-in form; anything else is shown in the alert.
-function failed(error, action) {
+// `what`: the i18n key naming what was tried.
+function failed(error, what) {
   if (error.status === 401) return signOut("chair.login.bad");
-  if (error.status === 403) return signOut("chair.login.forbidden");
+  if (error.status === 403 && error.code !== "not_published") return signOut("chair.login.forbidden");
   if (error.status === 0) state.alert = { key: "chair.offline" };
-  else if (action) {
+  else if (what) {
     // A 409 says why (another ballot is open, amendments still pending...): show it as it is.
-    state.alert = { key: "chair.failed", vars: { action: t(`chair.action.${action}`), detail: error.detail } };
+    state.alert = { key: "chair.failed", vars: { action: t(what), detail: error.detail } };
   } else state.alert = { text: error.detail };
 }
 
 async function load() {
   try {
-    state.meeting = await api.openMeeting();
+    state.meeting = await api.currentMeeting();
     state.ballots = state.meeting ? await api.ballots(state.meeting.id) : [];
   } catch (error) {
     failed(error);
@@ -158,11 +240,60 @@ async function act(ballot, action) {
     const updated = await api.act(ballot.id, action);
     state.ballots = state.ballots.map((b) => (b.id === updated.id ? updated : b));
   } catch (error) {
-    failed(error, action);
+    failed(error, `chair.action.${action}`);
   } finally {
     state.busy = null;
     drawBallots();
   }
+}
+
+async function meetingAction(what, call) {
+  const meeting = state.meeting;
+  if (!meeting || !window.confirm(t(`chair.confirm.${what}`, { title: meeting.title }))) return;
+  state.busy = what;
+  state.alert = null;
+  drawBallots();
+  try {
+    await call(meeting);
+  } catch (error) {
+    failed(error, `chair.meeting.${what}`);
+  } finally {
+    state.busy = null;
+    drawBallots();
+  }
+}
+
+function closeMeeting() {
+  return meetingAction("close", async (meeting) => {
+    state.meeting = await api.closeMeeting(meeting.id);
+  });
+}
+
+function publish() {
+  return meetingAction("publish", async (meeting) => {
+    try {
+      await api.publish(meeting.id);
+    } catch (error) {
+      // Another chair (or the CLI) was first: the record is public all the same.
+      if (error.status !== 409 || error.code !== "already_published") throw error;
+    }
+    markPublished(meeting.id);
+  });
+}
+
+async function downloadDraft(file) {
+  state.alert = null;
+  try {
+    const url = URL.createObjectURL(await api.fetchFile(file.path));
+    const link = h("a", { href: url, download: file.file, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (error) {
+    failed(error, `chair.record.${file.key}`);
+  }
+  drawFrame();
 }
 
 // Someone else (another chair, the CLI) may act too: reload the list when the feed moves on.
@@ -222,6 +353,8 @@ function main() {
   });
   $("login-form").addEventListener("submit", signIn);
   $("logout").addEventListener("click", () => signOut(null));
+  $("close-meeting").addEventListener("click", closeMeeting);
+  $("publish").addEventListener("click", publish);
   drawBallots();
   if (api.token()) load().then(() => api.token() && startLive());
 }
