@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from server.archive.endpoints import router as archive_router
 from server.auth.endpoints import router as tokens_router
 from server.ballots.endpoints import router as ballots_router
 from server.cards.endpoints import router as cards_router
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     routers = (
         members_router,
         meetings_router,
+        archive_router,
         ballots_router,
         passes_router,
         cards_router,

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
+import orjson
 import typer
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -215,6 +216,45 @@ def meetings_open(meeting_id: int, database_url: DatabaseOption = None) -> None:
         return (await open_meeting(session, meeting_id)).id
 
     typer.echo(f"meeting {_in_transaction(_settings(database_url), work)} is open")
+
+
+@meetings_app.command("export")
+def meetings_export(
+    meeting_id: int,
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="the JSON file to write")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write the whole meeting (register, agenda, ballots, votes, log) to one JSON file; no cards."""
+    from server.archive.service import export_meeting
+
+    async def work(database: Database) -> dict[str, Any]:
+        async with database.transaction(readonly=True) as session:
+            return await export_meeting(session, meeting_id)
+
+    document = _with_database(_settings(database_url), work)
+    file.write_bytes(orjson.dumps(document))
+    typer.echo(f"meeting {meeting_id} written to {file} ({len(document['log'])} log entries)")
+
+
+@meetings_app.command("import")
+def meetings_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a file of `meetings export`")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Rebuild an exported meeting under a new id as a closed archive; its log is checked first."""
+    from server.archive.service import import_meeting
+
+    try:
+        document = json.loads(file.read_bytes())
+    except ValueError as error:
+        typer.secho(f"error: {file} is not JSON: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+
+    async def work(session: AsyncSession) -> int:
+        return (await import_meeting(session, document)).id
+
+    new_id = _in_transaction(_settings(database_url), work)
+    typer.echo(f"meeting {document['original_id']} imported as meeting {new_id} (closed)")
 
 
 @cards_app.command("issue")

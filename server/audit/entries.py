@@ -26,7 +26,13 @@ Meeting chain:
 | `meeting_closed` | {} |
 | `meeting_published` | {} |
 
-Chain 0: `members_imported` {members [{member, name, population}]}, `token_created` {token, role}.
+Chain 0:
+
+| type | data |
+| --- | --- |
+| `members_imported` | `members` [{member, name, population}] |
+| `token_created` | `token`, `role` |
+| `meeting_imported` | `meeting` (the new id), `original` (the id in the export), `head` (the hash of the log's last entry, copied verbatim into the new meeting's chain) |
 
 A vote's receipt, shown on the handheld, is the hash of its `vote` entry.
 """
@@ -55,6 +61,7 @@ MEETING_CLOSED: Final = "meeting_closed"
 MEETING_PUBLISHED: Final = "meeting_published"
 MEMBERS_IMPORTED: Final = "members_imported"
 TOKEN_CREATED: Final = "token_created"
+MEETING_IMPORTED: Final = "meeting_imported"
 
 # The outcome a decision without a vote records, by its entry type (SPEC 2.7).
 DECIDED_WITHOUT_VOTE: Final = {

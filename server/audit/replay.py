@@ -372,4 +372,5 @@ _HANDLERS: dict[str, Handler] = {
     E.MEETING_PUBLISHED: _published,
     E.MEMBERS_IMPORTED: _system,
     E.TOKEN_CREATED: _system,
+    E.MEETING_IMPORTED: _system,
 }

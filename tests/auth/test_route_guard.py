@@ -36,6 +36,8 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/meetings/{meeting_id}"): CHAIR,
     ("POST", "/api/meetings/{meeting_id}/agenda"): ADMIN,
     ("POST", "/api/meetings/{meeting_id}/open"): ADMIN,
+    ("GET", "/api/meetings/{meeting_id}/export"): ADMIN,
+    ("POST", "/api/meetings/import"): ADMIN,
     ("POST", "/api/meetings/{meeting_id}/close"): ADMIN,
     ("GET", "/api/meetings/{meeting_id}/members"): CHAIR,
     ("POST", "/api/meetings/{meeting_id}/ballots"): CHAIR,
