@@ -80,12 +80,20 @@ class Replay:
     register: dict[str, Seat] = field(default_factory=dict)
     ballots: dict[int, ReplayedBallot] = field(default_factory=dict)
     passes: dict[int, tuple[str, str]] = field(default_factory=dict)  # pass -> (member, status)
+    active: dict[str, int] = field(default_factory=dict)  # member -> its active pass
     roles: dict[str, str] = field(default_factory=dict)  # member -> role of its latest pass
     published: bool = False
     closed: bool = False
     problems: list[Problem] = field(default_factory=list)
     head: tuple[int, str] | None = None
     hashes: set[str] = field(default_factory=set)
+
+    def set_pass(self, pass_id: int, member: str, status: str) -> None:
+        self.passes[pass_id] = (member, status)
+        if status == "active":
+            self.active[member] = pass_id
+        elif self.active.get(member) == pass_id:
+            del self.active[member]
 
     def problem(self, seq: Any, message: str) -> None:
         self.problems.append(Problem(seq, f"entry {seq}: {message}"))
@@ -172,10 +180,10 @@ def _pass_issued(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine
         if previous is None or previous[0] != member:
             state.problem(seq, f"replaces pass {replaces}, which is not a pass of {member}")
         elif previous[1] == "active":
-            state.passes[replaces] = (member, "revoked")
-    if any(m == member and status == "active" for m, status in state.passes.values()):
+            state.set_pass(replaces, member, "revoked")
+    if member in state.active:
         state.problem(seq, f"issues a second active pass to {member} (SPEC 2.3: one at a time)")
-    state.passes[pass_id] = (member, "active")
+    state.set_pass(pass_id, member, "active")
     state.roles[member] = str(data["role"])
 
 
@@ -200,7 +208,7 @@ def _pass_ended(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine)
     ended = str(data["status"])
     if ended not in ("revoked", "checked_out"):
         state.problem(seq, f"ends pass {pass_id} with the unknown status {ended!r}")
-    state.passes[pass_id] = (member, ended)
+    state.set_pass(pass_id, member, ended)
 
 
 def _pass_returned(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
@@ -210,9 +218,9 @@ def _pass_returned(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
     pass_id, member, status = known
     if status != "checked_out":
         state.problem(seq, f"returns pass {pass_id}, which is {status}, not checked out")
-    if any(m == member and s == "active" for m, s in state.passes.values()):
+    if member in state.active:
         state.problem(seq, f"returns pass {pass_id} while {member} has another active pass")
-    state.passes[pass_id] = (member, "active")
+    state.set_pass(pass_id, member, "active")
 
 
 def _pass_touched(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:

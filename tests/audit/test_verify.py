@@ -203,3 +203,17 @@ async def test_the_command_imports_no_database_code(played: Played, tmp_path: Pa
 def test_votehall_verify_is_a_command(args: list[str]) -> None:
     result = subprocess.run(["votehall", "verify", *args], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "--head" in result.stdout
+
+
+async def test_a_vote_with_a_revoked_pass_is_named_even_when_rehashed(played: Played, tmp_path: Path) -> None:
+    lines = entries_of(await played.log())
+    handed = lines[find(lines, "pass_issued", member="GM0004", role="wethouder")]
+    old_pass = handed["data"]["replaces"]
+    i = find(lines, "vote", vote_id="b4")
+    lines[i]["data"]["pass"] = old_pass
+    code, output = run(rehash(lines), tmp_path)
+    assert code == 1
+    assert (
+        f"entry {lines[i]['seq']}: is a vote of GM0004 with pass {old_pass}, which is not an active pass of it"
+        in output
+    )
