@@ -26,6 +26,7 @@ from server.live.hub import LiveHub
 from server.live.kiosk_ws import router as kiosk_router
 from server.meetings.endpoints import router as meetings_router
 from server.pages import router as pages_router
+from server.record.endpoints import router as record_router
 from server.register.endpoints import router as members_router
 
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         members_router,
         meetings_router,
         archive_router,
+        record_router,
         ballots_router,
         passes_router,
         cards_router,

@@ -78,7 +78,8 @@ async def open_meeting(meeting_id: int, session: Session, _: AdminOnly) -> Meeti
 
 
 @router.post("/{meeting_id}/close", response_model=MeetingOut)
-async def close_meeting(meeting_id: int, session: Session, _: AdminOnly) -> MeetingOut:
+async def close_meeting(meeting_id: int, session: Session, _: ChairOrAdmin) -> MeetingOut:
+    """Close the meeting (no ballot may be open); the chair then publishes the record (SPEC 2.9)."""
     meeting = await service.close_meeting(session, meeting_id)
     return meeting_out(await service.view(session, meeting))
 

@@ -32,6 +32,8 @@ class Meeting(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # When the chair published the per-member record and the log (SPEC 2.9, statutes art. 11.5).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class MeetingMember(Base):

@@ -1,7 +1,7 @@
 """Every operator route refuses a request without a token (401) and with the wrong role (403).
 
 The routes are enumerated from the app's OpenAPI document, so a new route that is neither in
-PUBLIC nor in ROLES fails this test until someone decides who may call it.
+PUBLIC, ROLES nor PUBLISHED_LATER fails this test until someone decides who may call it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from server.app import create_app
 from server.auth.roles import Role
 from server.config import Settings
 from server.db import Database
-from tests.factories import bearer
+from tests.factories import bearer, create_meeting
 
 PUBLIC: set[tuple[str, str]] = {
     ("GET", "/api/feed"),
@@ -38,7 +38,8 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/meetings/{meeting_id}/open"): ADMIN,
     ("GET", "/api/meetings/{meeting_id}/export"): ADMIN,
     ("POST", "/api/meetings/import"): ADMIN,
-    ("POST", "/api/meetings/{meeting_id}/close"): ADMIN,
+    ("POST", "/api/meetings/{meeting_id}/close"): CHAIR,
+    ("POST", "/api/meetings/{meeting_id}/publish"): CHAIR,
     ("GET", "/api/meetings/{meeting_id}/members"): CHAIR,
     ("POST", "/api/meetings/{meeting_id}/ballots"): CHAIR,
     ("GET", "/api/meetings/{meeting_id}/ballots"): CHAIR,
@@ -65,6 +66,16 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/members/emails"): ADMIN,
 }
 
+# Public once the meeting is published (SPEC 4.1); before that only these roles, and anyone else,
+# without a token too, gets 403 "not_published" (tests/record covers the published side).
+PUBLISHED_LATER: dict[tuple[str, str], frozenset[Role]] = {
+    ("GET", "/api/meetings/{meeting_id}/record.json"): CHAIR,
+    ("GET", "/api/meetings/{meeting_id}/record.csv"): CHAIR,
+    ("GET", "/api/meetings/{meeting_id}/record.html"): CHAIR,
+    ("GET", "/api/meetings/{meeting_id}/results.pdf"): CHAIR,
+    ("GET", "/api/meetings/{meeting_id}/audit"): ADMIN,
+}
+
 
 def api_operations() -> list[tuple[str, str]]:
     document = create_app(Settings(env="development")).openapi()
@@ -77,9 +88,10 @@ def api_operations() -> list[tuple[str, str]]:
 
 
 def test_every_route_is_classified() -> None:
-    unclassified = [op for op in api_operations() if op not in PUBLIC and op not in ROLES]
-    assert unclassified == [], "decide who may call these routes and add them to ROLES or PUBLIC"
-    stale = [op for op in ROLES if op not in api_operations()]
+    classified = PUBLIC | ROLES.keys() | PUBLISHED_LATER.keys()
+    unclassified = [op for op in api_operations() if op not in classified]
+    assert unclassified == [], "decide who may call these routes; add them to a table above"
+    stale = [op for op in [*ROLES, *PUBLISHED_LATER] if op not in api_operations()]
     assert stale == []
 
 
@@ -104,6 +116,29 @@ async def test_operator_route_needs_the_right_role(
             assert response.status_code == 403, (role, response.text)
             assert response.json()["error"] == "forbidden"
             assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("operation", sorted(PUBLISHED_LATER), ids=lambda op: f"{op[0]} {op[1]}")
+async def test_published_later_route_before_publication(
+    client: httpx.AsyncClient, tokens: dict[Role, str], operation: tuple[str, str]
+) -> None:
+    method, template = operation
+    path = template.replace("{meeting_id}", str(await create_meeting(client, tokens)))
+    response = await client.request(method, path)
+    assert response.status_code == 403, response.text
+    assert response.json()["error"] == "not_published"
+
+    response = await client.request(method, path, headers=bearer("vht_not-a-real-token"))
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+
+    for role in Role:
+        response = await client.request(method, path, headers=bearer(tokens[role]))
+        if role in PUBLISHED_LATER[operation]:
+            assert response.status_code == 200, (role, response.text)
+        else:
+            assert response.status_code == 403, (role, response.text)
+            assert response.json()["error"] == "not_published"
 
 
 async def test_environment_admin_token(database: Database) -> None:

@@ -1,0 +1,91 @@
+"""What the published record says (SPEC 2.6, 2.7, 2.9): pure values, no I/O.
+
+The service fills a `Record` from the database; the JSON, CSV, HTML and PDF renderings are each a
+pure function of it, so that the four always say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from server.rules import BallotStatus, Choice, Outcome, minutes_sentence
+
+# Ballots that are decided and so belong in the record; drafts and an open ballot do not.
+DECIDED = frozenset(
+    {BallotStatus.CLOSED, BallotStatus.ACCLAMATION, BallotStatus.WITHDRAWN, BallotStatus.HELD}
+)
+
+CHOICE_NL = {Choice.FOR: "voor", Choice.AGAINST: "tegen", Choice.ABSTAIN: "onthouding"}
+MAJORITY_NL = {"simple": "gewone meerderheid", "two_thirds": "twee derde meerderheid"}
+
+
+def nl_number(value: int | None) -> str:
+    """An integer as Dutch readers write it (13.111), or a dash for none."""
+    return "—" if value is None else f"{value:,}".replace(",", ".")
+
+
+def in_record(status: str, test: bool) -> bool:
+    """A decided ballot that is not a test vote (SPEC 2.7: a test vote never enters the record)."""
+    return not test and status in DECIDED
+
+
+@dataclass(frozen=True, slots=True)
+class RecordBallot:
+    """A decided ballot. The totals are None for a decision without an electronic vote."""
+
+    id: int
+    agenda: str
+    title: str
+    kind: str
+    majority: str
+    status: str
+    outcome: Outcome
+    for_: int | None
+    against: int | None
+    abstain: int | None
+    cast: int | None
+    members_voted: int | None
+    percent_for: str | None
+    log_seq: int | None  # the log entry that recorded the decision
+    log_hash: str | None
+
+    @property
+    def electronic(self) -> bool:
+        """Closed after an electronic vote, so every member's choice is on record."""
+        return self.status == BallotStatus.CLOSED
+
+    def minutes(self, lang: str = "nl") -> str:
+        return minutes_sentence(self.outcome, self.percent_for, lang)
+
+    @property
+    def percent_nl(self) -> str:
+        """The percentage in favour as Dutch spreadsheets and screens write it ("93,40"), or ""."""
+        return self.percent_for.replace(".", ",") if self.percent_for is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMember:
+    code: str
+    name: str
+    weight: int  # frozen when the meeting opened (SPEC 2.1)
+    role: str | None  # of the member's latest voting pass; None if it was never present
+    votes: Mapping[int, Choice | None]  # per electronically closed ballot; None: did not vote
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    meeting_id: int
+    title: str
+    date: date
+    place: str | None
+    published_at: datetime | None
+    log_head: tuple[int, str] | None  # (seq, hash) of the meeting's log when the record was read
+    ballots: tuple[RecordBallot, ...]  # in agenda order (SPEC 2.8)
+    members: tuple[RecordMember, ...]  # by code
+
+    @property
+    def voted(self) -> tuple[RecordBallot, ...]:
+        """The ballots decided by an electronic vote: the columns of the per-member table."""
+        return tuple(b for b in self.ballots if b.electronic)

@@ -1,0 +1,48 @@
+"""The queries behind the published record: current votes and the role of each member's last pass."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.ballots.models import Vote
+from server.desk.models import Pass
+from server.meetings.models import MeetingMember
+
+
+async def current_votes(
+    session: AsyncSession, meeting_id: int, ballot_ids: Collection[int]
+) -> list[tuple[int, str, str]]:
+    """(ballot id, member code, choice) of every current vote on the ballots: the last vote counts."""
+    if not ballot_ids:
+        return []
+    query = (
+        select(Vote.ballot_id, MeetingMember.cbs_code, Vote.choice)
+        .join(
+            MeetingMember,
+            (MeetingMember.member_id == Vote.member_id) & (MeetingMember.meeting_id == meeting_id),
+        )
+        .where(Vote.ballot_id.in_(ballot_ids))
+    )
+    return [(ballot, code, choice) for ballot, code, choice in (await session.execute(query)).all()]
+
+
+async def latest_roles(session: AsyncSession, meeting_id: int) -> dict[str, str]:
+    """Member code -> the representative role on the member's most recent pass of the meeting."""
+    latest = (
+        select(func.max(Pass.id).label("id"))
+        .where(Pass.meeting_id == meeting_id)
+        .group_by(Pass.member_id)
+        .subquery()
+    )
+    query = (
+        select(MeetingMember.cbs_code, Pass.representative_role)
+        .join(latest, latest.c.id == Pass.id)
+        .join(
+            MeetingMember,
+            (MeetingMember.member_id == Pass.member_id) & (MeetingMember.meeting_id == meeting_id),
+        )
+    )
+    return {code: role for code, role in (await session.execute(query)).all()}
