@@ -151,6 +151,9 @@ async def act(session: AsyncSession, ballot_id: int, action: BallotAction) -> Ba
     """Move a ballot through its lifecycle; the chair's buttons land here."""
     ballot = await get_ballot(session, ballot_id, for_update=True)
     meeting = await get_meeting(session, ballot.meeting_id, for_update=action is BallotAction.OPEN)
+    if meeting.status == "closed":
+        # Its record may be published: nothing of a closed meeting is decided any more.
+        raise Conflict("the meeting is closed", code="meeting_closed")
     new_status = transition(BallotStatus(ballot.status), action, test=ballot.test)
     now = datetime.now(UTC)
     if action is BallotAction.OPEN:

@@ -32,6 +32,7 @@ def meeting_out(view: service.MeetingView) -> MeetingOut:
         ),
         opened_at=meeting.opened_at,
         closed_at=meeting.closed_at,
+        published_at=meeting.published_at,
         agenda=[
             AgendaItemOut(number=i.number, title=i.title, decision=i.decision, kind=i.kind)
             for i in view.agenda

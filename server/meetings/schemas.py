@@ -56,6 +56,7 @@ class MeetingOut(BaseModel):
     weight_rule: WeightRuleOut
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
+    published_at: dt.datetime | None = Field(None, description="when the chair published the record")
     agenda: list[AgendaItemOut]
     members: int | None = Field(None, description="members in the frozen register, once opened")
     weight: int | None = Field(None, description="total weight of the frozen register, once opened")

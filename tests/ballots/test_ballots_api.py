@@ -6,6 +6,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from server.audit.models import LogHead
 from server.auth.roles import Role
 from server.ballots.models import Vote
 from server.db import Database
@@ -66,11 +67,15 @@ async def test_lifecycle_and_result(
 
     closed = (await ballot_action(client, tokens, ballot["id"], "close")).json()
     assert closed["status"] == "closed"
+    log_hash = closed["result"].pop("log_hash")
     assert closed["result"] == {
         "outcome": "adopted", "for": 76, "against": 42, "abstain": 75, "cast": 118, "members_voted": 4,
         "percent_for": "64.41", "minutes": "aangenomen met 64,41% van de stemmen",
-        "minutes_en": "adopted with 64.41% of the votes",
+        "minutes_en": "adopted with 64.41% of the votes", "log_seq": closed["result"]["log_seq"],
     }  # fmt: skip
+    async with database.transaction(readonly=True) as session:
+        head = await session.execute(select(LogHead.seq, LogHead.hash).where(LogHead.chain == meeting_id))
+    assert tuple(head.one()) == (closed["result"]["log_seq"], log_hash)  # the close is the head
 
 
 async def test_two_thirds_and_abstentions_counted(
@@ -258,3 +263,17 @@ async def test_unknown_ids_answer_404(client: httpx.AsyncClient, tokens: dict[Ro
         )
         response = await client.request(method, path, headers=chair, json=body)
         assert (response.status_code, response.json()["error"]) == (404, code), path
+
+
+@pytest.mark.parametrize("action", ["open", "acclamation", "withdraw", "hold"])
+async def test_nothing_is_decided_in_a_closed_meeting(
+    client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int, action: str
+) -> None:
+    """A closed meeting's record may be published: a draft left over cannot change it any more."""
+    ballot = await create_ballot(client, tokens, meeting_id, agenda="2", title="Vergeten motie", kind="motie")
+    closed = await client.post(f"/api/meetings/{meeting_id}/close", headers=bearer(tokens[Role.CHAIR]))
+    assert closed.status_code == 200, closed.text
+    answer = await ballot_action(client, tokens, ballot["id"], action)
+    assert answer.status_code == 409 and answer.json()["error"] == "meeting_closed"
+    again = (await client.get(f"/api/ballots/{ballot['id']}", headers=bearer(tokens[Role.CHAIR]))).json()
+    assert again["status"] == "draft"
