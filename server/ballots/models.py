@@ -64,6 +64,8 @@ class Vote(Base):
     choice: Mapped[str] = mapped_column(String(8))
     vote_id: Mapped[str] = mapped_column(String(64))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+    # The seq of the vote's entry in the meeting's log (orders a member's votes across processes).
+    log_seq: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class VoteEvent(Base):

@@ -239,9 +239,9 @@ class LiveHub:
         return _nothing
 
     def _ballot_changed(self, meeting: LiveMeeting, live: LiveBallot, applied: list[Applied]) -> None:
-        for ballot_id, member_id, choice, _ in applied:
+        for ballot_id, member_id, choice, ack in applied:
             if ballot_id == live.id:
-                live.apply_vote(member_id, choice, meeting.seats[member_id].weight)
+                live.apply_vote(member_id, choice, meeting.seats[member_id].weight, ack.seq)
         previous = meeting.ballots.get(live.id)
         meeting.ballots[live.id] = live
         was_open = previous is not None and previous.status is BallotStatus.OPEN
@@ -280,4 +280,4 @@ def _replay(meeting: LiveMeeting, applied: list[Applied]) -> None:
         meeting.acks[(member_id, ack.vote_id)] = ack
         ballot = meeting.ballots.get(ballot_id)
         if ballot is not None and member_id in meeting.seats:
-            ballot.apply_vote(member_id, choice, meeting.seats[member_id].weight)
+            ballot.apply_vote(member_id, choice, meeting.seats[member_id].weight, ack.seq)

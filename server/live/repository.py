@@ -48,10 +48,11 @@ async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Se
     return live
 
 
-async def current_choices(session: AsyncSession, ballot_id: int) -> dict[int, Choice]:
-    """Member id -> current choice of every stored vote on the ballot."""
-    votes = await session.execute(select(Vote.member_id, Vote.choice).where(Vote.ballot_id == ballot_id))
-    return {member_id: Choice(choice) for member_id, choice in votes.all()}
+async def current_choices(session: AsyncSession, ballot_id: int) -> dict[int, tuple[Choice, int]]:
+    """Member id -> current choice, and the log seq of its entry, of every stored vote."""
+    query = select(Vote.member_id, Vote.choice, Vote.log_seq).where(Vote.ballot_id == ballot_id)
+    votes = await session.execute(query)
+    return {member_id: (Choice(choice), seq or 0) for member_id, choice, seq in votes.all()}
 
 
 def active_pass(pass_: Pass) -> ActivePass:

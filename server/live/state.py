@@ -36,6 +36,9 @@ class Ack:
     ballot_id: int
     choice: Choice
     receipt: str
+    # The number of the vote's entry in the meeting's log: orders the votes of one member when
+    # they reach a process by different ways (its own writer, the fan-out, a reload).
+    seq: int = field(default=0, compare=False)
 
 
 @dataclass(slots=True)
@@ -68,19 +71,28 @@ class LiveBallot:
     result: Result | None
     choices: dict[int, Choice] = field(default_factory=dict)
     tally: Tally = EMPTY_TALLY
+    seqs: dict[int, int] = field(default_factory=dict)  # member -> log seq of its current vote
 
-    def reset(self, choices: dict[int, Choice], seats: dict[int, Seat]) -> None:
+    def reset(self, choices: dict[int, tuple[Choice, int]], seats: dict[int, Seat]) -> None:
         """Replace the votes with those stored (the database is the truth)."""
-        self.choices, self.tally = {}, EMPTY_TALLY
-        for member_id, choice in choices.items():
-            self.apply_vote(member_id, choice, seats[member_id].weight)
+        self.choices, self.tally, self.seqs = {}, EMPTY_TALLY, {}
+        for member_id, (choice, seq) in choices.items():
+            self.apply_vote(member_id, choice, seats[member_id].weight, seq)
 
-    def apply_vote(self, member_id: int, choice: Choice, weight: int) -> None:
-        """Apply one committed vote: a change moves the member's weight, never adds it twice."""
+    def apply_vote(self, member_id: int, choice: Choice, weight: int, seq: int = 0) -> None:
+        """Apply one committed vote: a change moves the member's weight, never adds it twice.
+
+        A vote older (by log seq) than the one applied already is ignored: the last vote counts,
+        also when two votes of a member arrive out of order from two processes.
+        """
+        if seq and seq < self.seqs.get(member_id, 0):
+            return
         previous = self.choices.get(member_id)
         tally = self.tally if previous is None else self.tally.remove(previous, weight)
         self.tally = tally.add(choice, weight)
         self.choices[member_id] = choice
+        if seq:
+            self.seqs[member_id] = seq
 
 
 @dataclass(slots=True)

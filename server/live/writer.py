@@ -164,7 +164,7 @@ class VoteWriter:
         meeting.acks[key] = ack
         ballot = meeting.ballots.get(ack.ballot_id)
         if ballot is not None and request.member_id in meeting.seats:
-            ballot.apply_vote(request.member_id, ack.choice, meeting.seats[request.member_id].weight)
+            ballot.apply_vote(request.member_id, ack.choice, meeting.seats[request.member_id].weight, ack.seq)
         for recorder in self.recorders:
             recorder.append((ack.ballot_id, request.member_id, ack.choice, ack))
         self.committed += 1
@@ -236,14 +236,19 @@ class VoteWriter:
                 for (member_id, vote_id), entry in accepted.items():
                     assert entry.written is not None
                     ballot_id, choice = entry.data["ballot"], Choice(entry.data["choice"])
-                    receipts[member_id, vote_id] = Ack(vote_id, ballot_id, choice, entry.written.hash)
+                    receipts[member_id, vote_id] = Ack(
+                        vote_id, ballot_id, choice, entry.written.hash, entry.written.seq
+                    )
                 events = [
                     row | {"receipt": receipts[row["member_id"], row["vote_id"]].receipt, "created_at": now}
                     for row in rows
                 ]
                 await session.execute(insert(VOTE_EVENTS), events)
                 # Sorted, so that two processes writing at once take row locks in one order.
-                latest = [current[key] for key in sorted(current)]
+                latest = [
+                    current[key] | {"log_seq": receipts[current[key]["member_id"], current[key]["vote_id"]].seq}
+                    for key in sorted(current)
+                ]
                 await session.execute(_upsert_current(self._database.dialect), latest)
             for request, outcome in slots:
                 if isinstance(outcome, journal.Pending):
@@ -328,6 +333,7 @@ def _upsert_current(dialect: str) -> Any:
             "vote_id": statement.excluded.vote_id,
             "pass_id": statement.excluded.pass_id,
             "cast_at": statement.excluded.cast_at,
+            "log_seq": statement.excluded.log_seq,
         },
     )
 

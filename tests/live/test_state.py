@@ -125,3 +125,16 @@ async def test_publisher_coalesces_and_drops_a_slow_subscriber() -> None:
         assert versions == sorted(versions)
     finally:
         await publisher.stop()
+
+
+def test_a_members_older_vote_arriving_late_does_not_undo_its_newer_one() -> None:
+    """Two processes may deliver one member's votes out of order: the log seq decides."""
+    live = ballot()
+    live.apply_vote(7, Choice.FOR, 10, seq=12)
+    live.apply_vote(7, Choice.AGAINST, 10, seq=10)  # older, arriving late
+    assert live.choices[7] is Choice.FOR and (live.tally.for_, live.tally.against) == (10, 0)
+    live.apply_vote(7, Choice.ABSTAIN, 10, seq=15)
+    assert live.choices[7] is Choice.ABSTAIN and live.tally.weight_voted == 10
+    live.reset({7: (Choice.FOR, 20)}, {7: Seat(7, "GM0007", "Zeven", 10)})
+    live.apply_vote(7, Choice.AGAINST, 10, seq=15)  # older than what the database holds
+    assert live.choices[7] is Choice.FOR and live.seqs[7] == 20
