@@ -24,6 +24,7 @@ from server.errors import VoteHallError
 from server.live.feed_endpoints import router as feed_router
 from server.live.hub import LiveHub
 from server.live.kiosk_ws import router as kiosk_router
+from server.log_redaction import install as keep_secrets_out_of_library_logs
 from server.meetings.endpoints import router as meetings_router
 from server.pages import router as pages_router
 from server.record.endpoints import router as record_router
@@ -59,6 +60,7 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    keep_secrets_out_of_library_logs()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -70,7 +70,9 @@ def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
 def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> AsyncEngine:
     """An engine; on SQLite a `readonly` one begins deferred transactions, which in WAL mode read
     a consistent snapshot without ever taking the write lock from the vote writer."""
-    engine = create_async_engine(url, **kwargs)
+    # Bound parameters are card codes, names and hashes: never in SQLAlchemy's statement log or
+    # in the text of a database error that ends up in a traceback (SECURITY.md).
+    engine = create_async_engine(url, **{"hide_parameters": True, **kwargs})
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, "BEGIN" if readonly else "BEGIN IMMEDIATE")
     return engine
