@@ -26,6 +26,8 @@ from server.live.hub import LiveHub
 from server.live.kiosk_ws import router as kiosk_router
 from server.log_redaction import install as keep_secrets_out_of_library_logs
 from server.meetings.endpoints import router as meetings_router
+from server.ops.endpoints import router as ops_router
+from server.ops.metrics import HttpMetrics
 from server.pages import router as pages_router
 from server.record.endpoints import router as record_router
 from server.register.endpoints import router as members_router
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(VoteHallError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(HttpMetrics)
     routers = (
         members_router,
         meetings_router,
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         feed_router,
         kiosk_router,
         pages_router,
+        ops_router,
     )
     for router in routers:
         app.include_router(router)

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     smtp_ssl: bool = False  # TLS from the first byte (port 465)
     smtp_from: str | None = None  # e.g. "VNG ALV <alv@vng.nl>"
     smtp_timeout: float = 30.0  # seconds per SMTP command
+    # Operations (README "Operations"): a bearer token that /metrics then asks for, and the log
+    # format of `votehall serve` (json: one object per line).
+    metrics_token: SecretStr | None = None
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("database_url")
     @classmethod

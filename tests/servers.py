@@ -79,6 +79,13 @@ class ServerProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
 
+    def terminate(self, timeout: float = 30) -> int:
+        """SIGTERM, as a service manager stops the server: wait for the graceful shutdown and
+        answer the exit status."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()

@@ -17,6 +17,8 @@ from typing import Any
 
 import orjson
 
+from server.ops import metrics
+
 log = logging.getLogger(__name__)
 
 SUBSCRIBER_QUEUE = 8
@@ -33,6 +35,7 @@ class Subscriber:
     def __init__(self, chair: bool) -> None:
         self.chair = chair
         self.queue: asyncio.Queue[Frame | None] = asyncio.Queue(maxsize=SUBSCRIBER_QUEUE)
+        self.restart = False  # closed because the server shuts down, not because it lagged
 
     def offer(self, frame: Frame) -> bool:
         """Queue a frame; False (and a final None) when the subscriber cannot keep up."""
@@ -43,8 +46,9 @@ class Subscriber:
             return False
         return True
 
-    def close(self) -> None:
+    def close(self, restart: bool = False) -> None:
         """End the subscription: the consumer sees None next."""
+        self.restart = restart
         while not self.queue.empty():
             self.queue.get_nowait()
         self.queue.put_nowait(None)
@@ -60,6 +64,7 @@ class FeedPublisher:
         self.version = 0
         self._frames: dict[bool, Frame] = {}
         self.dropped = 0
+        self._dirty_since: float | None = None  # for the feed lag metric
 
     def start(self) -> None:
         self.refresh()
@@ -70,10 +75,12 @@ class FeedPublisher:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
         for subscriber in self._subscribers:
-            subscriber.close()
+            subscriber.close(restart=True)
         self._subscribers.clear()
 
     def mark_dirty(self) -> None:
+        if self._dirty_since is None:
+            self._dirty_since = time.perf_counter()
         self._dirty.set()
 
     def frame(self, chair: bool = False) -> Frame:
@@ -100,6 +107,9 @@ class FeedPublisher:
             if not subscriber.offer(self.frame(subscriber.chair)):
                 self._subscribers.discard(subscriber)
                 self.dropped += 1
+        if self._dirty_since is not None:
+            metrics.FEED_LAG.observe(time.perf_counter() - self._dirty_since)
+            self._dirty_since = None
 
     async def _run(self) -> None:
         while True:

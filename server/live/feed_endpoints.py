@@ -23,11 +23,13 @@ from server.live.hub import LiveHub
 from server.live.schemas import OperatorHello
 from server.live.snapshot import snapshot
 from server.meetings.models import Meeting
+from server.ops import metrics
 
 router = APIRouter()
 
 KEEPALIVE_SECONDS = 15.0
 CLOSE_TRY_AGAIN = 1013
+CLOSE_SERVICE_RESTART = 1012
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 
@@ -68,6 +70,8 @@ async def feed_stream(request: Request) -> StreamingResponse:
     subscriber = hub.feed.subscribe()
 
     async def events() -> AsyncIterator[str]:
+        gauge = metrics.SUBSCRIBERS.labels("stream")
+        gauge.inc()
         try:
             while True:
                 try:
@@ -80,13 +84,23 @@ async def feed_stream(request: Request) -> StreamingResponse:
                 yield f"id: {frame.version}\nevent: snapshot\ndata: {frame.text}\n\n"
         finally:
             hub.feed.unsubscribe(subscriber)
+            gauge.dec()
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
 
 
-async def _pump(websocket: WebSocket, subscriber: Subscriber) -> None:
+async def _pump(websocket: WebSocket, subscriber: Subscriber, channel: str) -> None:
     """Send frames until the subscriber is dropped or the screen goes away."""
+    gauge = metrics.SUBSCRIBERS.labels(channel)
+    gauge.inc()
+    try:
+        await _frames(websocket, subscriber)
+    finally:
+        gauge.dec()
+
+
+async def _frames(websocket: WebSocket, subscriber: Subscriber) -> None:
 
     async def watch_close() -> None:
         while (await websocket.receive())["type"] != "websocket.disconnect":
@@ -96,7 +110,10 @@ async def _pump(websocket: WebSocket, subscriber: Subscriber) -> None:
         while True:
             frame: Frame | None = await subscriber.queue.get()
             if frame is None:
-                await websocket.close(CLOSE_TRY_AGAIN, "too slow; reconnect for the latest snapshot")
+                if subscriber.restart:
+                    await websocket.close(CLOSE_SERVICE_RESTART, "the server restarts; reconnect")
+                else:
+                    await websocket.close(CLOSE_TRY_AGAIN, "too slow; reconnect for the latest snapshot")
                 return
             await websocket.send_text(frame.text)
 
@@ -116,7 +133,7 @@ async def display(websocket: WebSocket) -> None:
     await websocket.accept()
     subscriber = hub.feed.subscribe()
     try:
-        await _pump(websocket, subscriber)
+        await _pump(websocket, subscriber, "display")
     finally:
         hub.feed.unsubscribe(subscriber)
 
@@ -144,7 +161,7 @@ async def chair(websocket: WebSocket) -> None:
         return
     subscriber = hub.feed.subscribe(chair=True)
     try:
-        await _pump(websocket, subscriber)
+        await _pump(websocket, subscriber, "chair")
     finally:
         hub.feed.unsubscribe(subscriber)
 

@@ -27,7 +27,7 @@ from server.rules import BallotStatus, Choice
 log = logging.getLogger(__name__)
 
 CLOSE_REVOKED = 4403
-CLOSE_GOING_AWAY = 1001
+CLOSE_SERVICE_RESTART = 1012  # the kiosk and the screens reconnect (to this server's successor)
 OUTBOX_LIMIT = 64
 
 
@@ -76,6 +76,7 @@ class LiveHub:
         self._links: dict[int, set[KioskLink]] = {}
         self._lock = asyncio.Lock()
         self.collector = CollectorPolicy()
+        self.running = False  # started and not stopping: /readyz
 
     async def start(self) -> None:
         await self.reload()
@@ -83,13 +84,25 @@ class LiveHub:
         self._track_open_ballot()
         self.writer.start()
         self.feed.start()
+        self.running = True
 
     async def stop(self) -> None:
+        """Shut down without losing an ack: refuse new votes, commit the queued ones, let their
+        acks go out, then close every kiosk and screen with 1012 so that they reconnect."""
+        if not self.running:
+            return
+        self.running = False
         await self.writer.stop()
+        await asyncio.sleep(0)  # the vote tasks woken by the last commit queue their acks
         await self.feed.stop()
         self.collector.stop()
         for link in self.links():
-            link.close(CLOSE_GOING_AWAY)
+            link.close(CLOSE_SERVICE_RESTART)
+
+    async def disconnected(self) -> None:
+        """Wait until every kiosk connection has ended (after stop())."""
+        while self._links:  # noqa: ASYNC110 - a kiosk handler ends on its own, and rarely
+            await asyncio.sleep(0.01)
 
     async def reload(self) -> None:
         """Rebuild the read model of the open meeting from the database.

@@ -22,6 +22,7 @@ from server.errors import VoteHallError
 from server.live.hub import CLOSE_REVOKED, KioskLink, LiveHub
 from server.live.schemas import KIOSK_MESSAGE, Hello, VoteMessage, ack_message, error_message
 from server.live.state import ActivePass
+from server.ops import metrics
 from server.security import hash_token
 
 router = APIRouter()
@@ -145,6 +146,7 @@ async def kiosk(websocket: WebSocket) -> None:
         return
     link = KioskLink(active)
     hub.attach(link)
+    metrics.KIOSKS.inc()
     try:
         link.send(hub.welcome(active))
         receiver = asyncio.create_task(_receive(websocket, hub, link))
@@ -160,6 +162,7 @@ async def kiosk(websocket: WebSocket) -> None:
                     await websocket.close(close_code)
     finally:
         hub.detach(link)
+        metrics.KIOSKS.dec()
 
 
 async def _send(websocket: WebSocket, link: KioskLink) -> int | None:
@@ -201,6 +204,7 @@ async def _read_frames(
             return None
         except Refused as refused:
             return CLOSE_TOO_BIG if refused.code == "too_big" else CLOSE_POLICY
+        received = time.perf_counter()
         if not bucket.take():
             strikes += 1
             if strikes >= STRIKES_BEFORE_CLOSE:
@@ -218,16 +222,19 @@ async def _read_frames(
             continue
         if len(in_flight) >= MAX_IN_FLIGHT:
             link.send(error_message(message.vote_id, "rate_limited", "wait for the acks of earlier votes"))
+            metrics.vote_refused("rate_limited")
             continue
-        task = asyncio.create_task(_vote(hub, link, message))
+        task = asyncio.create_task(_vote(hub, link, message, received))
         in_flight.add(task)
         task.add_done_callback(in_flight.discard)
 
 
-async def _vote(hub: LiveHub, link: KioskLink, message: VoteMessage) -> None:
+async def _vote(hub: LiveHub, link: KioskLink, message: VoteMessage, received: float) -> None:
     try:
         ack = await hub.vote(link.active, message.ballot, message.choice, message.vote_id)
     except VoteHallError as error:
         link.send(error_message(message.vote_id, error.code, error.message))
+        metrics.vote_refused(error.code)
         return
     link.send(ack_message(ack))
+    metrics.vote_acked(received)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from server.desk.models import Pass
 from server.errors import BallotNotOpen, ChangeNotAllowed, NotEligible, Unavailable, VoteHallError
 from server.live.repository import current_choices
 from server.live.state import Ack, LiveMeeting
+from server.ops import metrics
 from server.rules import Choice
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,7 @@ class VoteWriter:
             batch = [await self._queue.get()]
             while len(batch) < self._max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            metrics.WRITER_BATCH.observe(len(batch))
             try:
                 await self._write(batch)
             except Exception:
@@ -114,6 +117,7 @@ class VoteWriter:
                     self._queue.task_done()
 
     async def _write(self, batch: list[VoteRequest], *, look_up: bool = False) -> None:
+        started = time.perf_counter()
         try:
             decided, stale = await self._commit(batch, look_up=look_up)
         except (IntegrityError, DataError) as error:
@@ -140,6 +144,8 @@ class VoteWriter:
             log.warning("vote writer: a batch of %d could not be committed: %s", len(batch), error)
             _fail(batch, _unavailable())
             return
+        metrics.WRITER_COMMIT.observe(time.perf_counter() - started)
+        committed_before = self.committed
         self.batches += 1
         meeting = self._meeting()
         if meeting is not None:
@@ -155,6 +161,7 @@ class VoteWriter:
                 request.future.set_result(outcome)
             else:
                 request.future.set_exception(outcome)
+        metrics.VOTES_COMMITTED.inc(self.committed - committed_before)
         self._on_commit()
 
     def _apply(self, meeting: LiveMeeting, request: VoteRequest, ack: Ack) -> None:
