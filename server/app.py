@@ -21,6 +21,7 @@ from server.desk.endpoints import kiosk_router as pairing_router
 from server.desk.endpoints import router as passes_router
 from server.desk.throttle import DeskGuard
 from server.errors import VoteHallError
+from server.limits import install as install_limits
 from server.live.feed_endpoints import router as feed_router
 from server.live.hub import LiveHub
 from server.live.kiosk_ws import router as kiosk_router
@@ -108,4 +109,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     for router in routers:
         app.include_router(router)
+    install_limits(app, settings)
     return app

@@ -27,6 +27,19 @@ class Settings(BaseSettings):
     public_url: str | None = None
     hello_timeout: float = 10.0  # SPEC 4.2: a kiosk says hello within 10 s
     desk_checkins_per_minute: int = 120  # per desk token and per client address
+    # Hostile input (README "Hostile input"). Request bodies: any route, and the three imports
+    # (members, e-mail addresses, a meeting archive), whose files are larger.
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_import_bytes: int = 32 * 1024 * 1024
+    # Live connections (kiosk, display, chair, event stream) per client address and process;
+    # 0 turns the limit off. Handhelds behind one NAT share an address: raise it for a hall
+    # with more of them. The exempt networks (comma-separated) are not counted: the loopback
+    # by default, where `votehall loadtest` opens 10,000 kiosks.
+    max_connections_per_address: int = 1000
+    connection_limit_exempt: str = "127.0.0.0/8, ::1"
+    # The kiosk socket's token bucket: messages per second, and the burst allowed above it.
+    kiosk_messages_per_second: float = 5.0
+    kiosk_message_burst: int = 20
     # Mailing the voting cards to the municipal secretaries (SPEC 2.2, `votehall cards send`).
     smtp_host: str | None = None
     smtp_port: int = 25

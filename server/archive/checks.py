@@ -20,7 +20,7 @@ from typing import Any
 
 from server.archive.schemas import BallotDoc, MeetingDocument
 from server.audit import entries as E
-from server.audit.chain import LogLine, check_chain
+from server.audit.chain import LogLine, canonical, check_chain
 from server.audit.replay import Replay, replay, result_of
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -66,6 +66,11 @@ def _unstorable(entry: Mapping[str, Any], prev_hash: Any, digest: Any) -> str | 
         return "has data that is not an object"
     if entry_time(entry) is None:
         return "has an 'at' that is not an ISO 8601 time with a zone"
+    try:
+        canonical(entry)
+    except UnicodeEncodeError:
+        # JSON's "\ud800" escape makes a lone surrogate, which has no UTF-8 bytes to hash.
+        return "has text that is not valid Unicode (a lone surrogate), so it cannot be hashed"
     return None
 
 

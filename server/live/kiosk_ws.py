@@ -140,7 +140,9 @@ async def kiosk(websocket: WebSocket) -> None:
     await websocket.accept()
     try:
         active = await _await_hello(websocket, hub)
-    except WebSocketDisconnect:
+    except (WebSocketDisconnect, RuntimeError):
+        # RuntimeError: uvicorn has closed the socket itself (a frame not UTF-8 or too big) and
+        # refuses our answer; the kiosk is gone either way, as `_send` below takes it too.
         return
     if active is None:
         return
@@ -179,7 +181,8 @@ async def _send(websocket: WebSocket, link: KioskLink) -> int | None:
 async def _receive(websocket: WebSocket, hub: LiveHub, link: KioskLink) -> int | None:
     """Read frames as fast as they come; votes run as tasks so that a flood meets the rate limit
     at network speed, and never more than MAX_IN_FLIGHT of one kiosk wait for the writer."""
-    bucket = TokenBucket()
+    settings = websocket.app.state.settings
+    bucket = TokenBucket(settings.kiosk_messages_per_second, settings.kiosk_message_burst)
     in_flight: set[asyncio.Task[None]] = set()
     try:
         return await _read_frames(websocket, hub, link, bucket, in_flight)

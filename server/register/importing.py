@@ -30,6 +30,11 @@ _PV, _LD, _CR = "province", "part of the country", "COROP region"
 _REGION_KINDS = {"NL": "country", "LD": _LD, "PV": _PV, "CR": _CR, "WK": "district", "BU": "neighbourhood"}
 _NAME_SUFFIX_KINDS = {"(pv)": _PV, "(provincie)": _PV, "(ld)": _LD, "(cr)": _CR, "(corop)": _CR}
 _MAX_TITLE_LINES = 3
+# What the register's columns hold (members.name, and population as a PostgreSQL INTEGER): a row
+# past them is refused here, with its line, instead of failing in the database.
+MAX_NAME_LENGTH = 200
+MAX_POPULATION = 2**31 - 1
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # never in a name; NUL cannot even be stored
 _EXPECTED = (
     "expected a population column (header containing 'bevolking', 'inwoners', 'population' or 'aantal') "
     "and a name column (Regio's, Regio, Gemeente, Gemeentenaam, naam, name) "
@@ -190,6 +195,10 @@ class _Parser:
             return
         errors: list[str] = []
         code, name = self._place(code_given, name_given, errors)
+        if code is not None and len(name) > MAX_NAME_LENGTH:
+            errors.append(f"the name is longer than {MAX_NAME_LENGTH} characters")
+        if code is not None and _CONTROL.search(name):
+            errors.append("the name holds a control character")
         population = _population(fields[header.population], errors)
         period = fields[header.period].strip() if header.period is not None else ""
         if code is not None:
@@ -290,6 +299,9 @@ def _population(raw: str, errors: list[str]) -> int | None:
     number = int(re.sub(r"[^0-9]", "", value))
     if number < 1:
         errors.append(f"bad population '{value}': must be at least 1")
+        return None
+    if number > MAX_POPULATION:
+        errors.append(f"bad population '{value}': must be at most {MAX_POPULATION}")
         return None
     return number
 

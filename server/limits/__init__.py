@@ -1,0 +1,31 @@
+"""Limits against hostile input (SPEC 5 "Bad input"): request body size and live connections
+per client address. The kiosk socket's own limits (frame size, message rate) are in
+`server.live.kiosk_ws`; README "Hostile input" lists them all with their settings."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from server.config import Settings
+from server.limits.body import BodyLimit
+from server.limits.connections import AddressCount, ConnectionLimit, networks
+from server.limits.logs import install as quiet_client_faults
+from server.limits.unstorable import install as refuse_unstorable_values
+
+# Routes that take a whole file: a member register, the secretaries' addresses, a meeting archive.
+IMPORT_PATHS = ("/api/members/import", "/api/members/emails", "/api/meetings/import")
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Put the limits in front of every route (outermost, before anything reads the request),
+    and answer a value the database refuses as the client's error."""
+    quiet_client_faults()
+    refuse_unstorable_values(app)
+    count = AddressCount(settings.max_connections_per_address, networks(settings.connection_limit_exempt))
+    app.state.connections = count
+    app.add_middleware(ConnectionLimit, count=count)
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_body_bytes,
+        limits=dict.fromkeys(IMPORT_PATHS, settings.max_import_bytes),
+    )
