@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         owned = database is None
         app.state.database = database or Database(settings.database_url)
         app.state.live = LiveHub(app.state.database)
+        if settings.redis_url:
+            app.state.live.fan_out(settings.redis_url, settings.redis_channel)
         await app.state.live.start()
         try:
             yield

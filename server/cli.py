@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -118,16 +119,44 @@ def serve(
     database_url: DatabaseOption = None,
     host: Annotated[str | None, typer.Option(help="address to listen on (VOTEHALL_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (VOTEHALL_PORT)")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=1, help="server processes; more than one needs PostgreSQL and VOTEHALL_REDIS_URL"),
+    ] = 1,
 ) -> None:
     """Apply the migrations and serve the API and the pages."""
     settings = _settings(database_url, host=host, port=port)
+    if workers > 1:
+        problem = several_processes_problem(settings)
+        if problem:
+            typer.echo(f"error: {problem}", err=True)
+            raise typer.Exit(2)
     upgrade(settings.database_url)
-    run_server(settings)
+    run_server(settings, workers=workers)
 
 
-def run_server(settings: Settings) -> None:
+def several_processes_problem(settings: Settings) -> str | None:
+    """Why several processes cannot serve with these settings, or None (SPEC 5 "Scale out")."""
+    if not settings.database_url.startswith("postgresql"):
+        return "several processes share one PostgreSQL database; set VOTEHALL_DATABASE_URL to PostgreSQL"
+    if not settings.redis_url:
+        return (
+            "several processes need VOTEHALL_REDIS_URL: without it each process would show only "
+            "its own votes, and the displays would disagree"
+        )
+    return None
+
+
+def run_server(settings: Settings, workers: int = 1) -> None:
+    if workers > 1:
+        # Each worker process builds its app from the environment (server.app.create_app).
+        os.environ.update(
+            VOTEHALL_DATABASE_URL=settings.database_url, VOTEHALL_REDIS_URL=settings.redis_url or ""
+        )
     serving.run(
-        create_app(settings),
+        "server.app:create_app" if workers > 1 else create_app(settings),
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
         host=settings.host,
         port=settings.port,
         log_level="info",

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    # The pub/sub channel the processes of one installation share (one per installation).
+    redis_channel: str = "votehall"
     admin_token: SecretStr | None = None
     env: Literal["development", "production"] = "production"
     host: str = "127.0.0.1"

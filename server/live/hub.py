@@ -17,6 +17,7 @@ from server.errors import BallotNotOpen, ChangeNotAllowed, NotEligible, UnknownB
 from server.live import repository
 from server.live.collector import CollectorPolicy
 from server.live.events import BallotChanged, LiveEvent, MeetingChanged, PassChanged
+from server.live.fanout import RedisFanout
 from server.live.feed import FeedPublisher
 from server.live.schemas import kiosk_ballot
 from server.live.snapshot import snapshot
@@ -76,7 +77,12 @@ class LiveHub:
         self._links: dict[int, set[KioskLink]] = {}
         self._lock = asyncio.Lock()
         self.collector = CollectorPolicy()
+        self.fanout: RedisFanout | None = None
         self.running = False  # started and not stopping: /readyz
+
+    def fan_out(self, redis_url: str, channel: str) -> None:
+        """Share committed changes with the other server processes through Redis (before start)."""
+        self.fanout = RedisFanout(redis_url, channel, self._remote, self.resync)
 
     async def start(self) -> None:
         await self.reload()
@@ -84,6 +90,8 @@ class LiveHub:
         self._track_open_ballot()
         self.writer.start()
         self.feed.start()
+        if self.fanout is not None:
+            self.fanout.start()
         self.running = True
 
     async def stop(self) -> None:
@@ -94,6 +102,8 @@ class LiveHub:
         self.running = False
         await self.writer.stop()
         await asyncio.sleep(0)  # the vote tasks woken by the last commit queue their acks
+        if self.fanout is not None:
+            await self.fanout.stop()
         await self.feed.stop()
         self.collector.stop()
         for link in self.links():
@@ -129,8 +139,49 @@ class LiveHub:
     def _build_snapshot(self, version: int, chair: bool) -> dict[str, Any]:
         return snapshot(self.meeting, version, chair=chair)
 
-    def _votes_committed(self) -> None:
+    def _votes_committed(self, applied: list[Applied]) -> None:
         self.feed.mark_dirty()
+        if self.fanout is not None and applied:
+            self.fanout.publish(
+                "v",
+                v=[[b, m, c.value, ack.vote_id, ack.receipt, ack.seq] for b, m, c, ack in applied],
+            )
+
+    # Changes committed by other processes (through the fan-out)
+
+    async def _remote(self, message: dict[str, Any]) -> None:
+        if message.get("k") == "v":
+            self._remote_votes(message["v"])
+        elif message.get("k") == "e":
+            await self.after_commit([_event(kind, int(ident)) for kind, ident in message["e"]], remote=True)
+
+    def _remote_votes(self, votes: list[list[Any]]) -> None:
+        meeting = self.meeting
+        if meeting is None:
+            return
+        for ballot_id, member_id, choice_value, vote_id, receipt, seq in votes:
+            choice = Choice(choice_value)
+            ack = Ack(vote_id, ballot_id, choice, receipt, seq)
+            meeting.acks.setdefault((member_id, vote_id), ack)
+            ballot = meeting.ballots.get(ballot_id)
+            if ballot is not None and member_id in meeting.seats:
+                ballot.apply_vote(member_id, choice, meeting.seats[member_id].weight, seq)
+            for recorder in self.writer.recorders:
+                recorder.append((ballot_id, member_id, choice, ack))
+        self.feed.mark_dirty()
+
+    async def resync(self) -> None:
+        """Rebuild the read model from the database (this process may have missed changes), and
+        tell kiosks whose pass ended meanwhile."""
+        async with self._lock:
+            await self._meeting_changed()
+            meeting = self.meeting
+            for link in self.links():
+                if meeting is not None and link.active.token_hash not in meeting.passes:
+                    link.send({"type": "revoked"})
+                    link.close(CLOSE_REVOKED)
+            self._track_open_ballot()
+        self.feed.refresh()
 
     # Kiosk connections
 
@@ -192,13 +243,16 @@ class LiveHub:
 
     # After an operator's commit
 
-    async def after_commit(self, events: Iterable[LiveEvent]) -> None:
-        """Bring the read model up to date with an operator's committed change.
+    async def after_commit(self, events: Iterable[LiveEvent], *, remote: bool = False) -> None:
+        """Bring the read model up to date with an operator's committed change (this process's,
+        or, `remote`, another's through the fan-out; a local one is passed on to the others).
 
         Everything is read first and then changed in one go, with no await in between, so that
         no screen ever sees half of a change (a hand-over is a revocation and a new pass).
         """
         events = list(events)
+        if self.fanout is not None and not remote and events:
+            self.fanout.publish("e", e=[_event_ref(event) for event in events])
         async with self._lock:
             try:
                 if any(isinstance(event, MeetingChanged) for event in events):
@@ -285,6 +339,24 @@ class LiveHub:
 
 def _nothing(applied: list[Applied]) -> None:
     return None
+
+
+def _event_ref(event: LiveEvent) -> list[Any]:
+    if isinstance(event, MeetingChanged):
+        return ["m", event.meeting_id]
+    if isinstance(event, BallotChanged):
+        return ["b", event.ballot_id]
+    return ["p", event.pass_id]
+
+
+def _event(kind: str, ident: int) -> LiveEvent:
+    if kind == "m":
+        return MeetingChanged(ident)
+    if kind == "b":
+        return BallotChanged(ident)
+    if kind == "p":
+        return PassChanged(ident)
+    raise ValueError(f"unknown event kind {kind!r}")
 
 
 def _replay(meeting: LiveMeeting, applied: list[Applied]) -> None:

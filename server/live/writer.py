@@ -65,7 +65,7 @@ class VoteWriter:
         self,
         database: Database,
         meeting: Callable[[], LiveMeeting | None],
-        on_commit: Callable[[], None],
+        on_commit: Callable[[list[Applied]], None],
         max_batch: int = MAX_BATCH,
     ) -> None:
         self._database = database
@@ -148,10 +148,11 @@ class VoteWriter:
         committed_before = self.committed
         self.batches += 1
         meeting = self._meeting()
+        fresh: list[Applied] = []
         if meeting is not None:
             for request, outcome in decided:
-                if isinstance(outcome, Ack):
-                    self._apply(meeting, request, outcome)
+                if isinstance(outcome, Ack) and self._apply(meeting, request, outcome):
+                    fresh.append((outcome.ballot_id, request.member_id, outcome.choice, outcome))
             if stale:
                 await self._resync(meeting, stale)
         for request, outcome in decided:
@@ -162,12 +163,13 @@ class VoteWriter:
             else:
                 request.future.set_exception(outcome)
         metrics.VOTES_COMMITTED.inc(self.committed - committed_before)
-        self._on_commit()
+        self._on_commit(fresh)
 
-    def _apply(self, meeting: LiveMeeting, request: VoteRequest, ack: Ack) -> None:
+    def _apply(self, meeting: LiveMeeting, request: VoteRequest, ack: Ack) -> bool:
+        """Apply a committed vote to the read model; False when it was known already."""
         key = (request.member_id, request.vote_id)
         if key in meeting.acks:
-            return
+            return False
         meeting.acks[key] = ack
         ballot = meeting.ballots.get(ack.ballot_id)
         if ballot is not None and request.member_id in meeting.seats:
@@ -175,6 +177,7 @@ class VoteWriter:
         for recorder in self.recorders:
             recorder.append((ack.ballot_id, request.member_id, ack.choice, ack))
         self.committed += 1
+        return True
 
     async def _resync(self, meeting: LiveMeeting, ballot_ids: set[int]) -> None:
         """Votes found stored but unknown to memory (a commit whose answer was lost, another
@@ -253,7 +256,8 @@ class VoteWriter:
                 await session.execute(insert(VOTE_EVENTS), events)
                 # Sorted, so that two processes writing at once take row locks in one order.
                 latest = [
-                    current[key] | {"log_seq": receipts[current[key]["member_id"], current[key]["vote_id"]].seq}
+                    current[key]
+                    | {"log_seq": receipts[current[key]["member_id"], current[key]["vote_id"]].seq}
                     for key in sorted(current)
                 ]
                 await session.execute(_upsert_current(self._database.dialect), latest)

@@ -22,11 +22,12 @@ from server.db import Database
 from server.desk import endpoints as desk_endpoints
 from tests.live.conftest import seed_hall
 
+# PostgreSQL has no database-wide write lock.
+pytestmark = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
+
 
 @pytest.fixture
 async def desk(database: Database) -> AsyncIterator[tuple[httpx.AsyncClient, int, dict[str, str]]]:
-    if database.dialect != "sqlite":
-        pytest.skip("PostgreSQL has no database-wide write lock")
     seeded, _ = await seed_hall(database)
     app = create_app(Settings(database_url=database.url, env="development"), database)
     headers = {"Authorization": f"Bearer {seeded.tokens[Role.DESK]}"}

@@ -1,0 +1,252 @@
+"""Several server processes on one PostgreSQL and Redis (SPEC 5 "Scale out", issue 6 item 1):
+votes go in through either process, both displays show the same tally and decisions; with Redis
+cut, votes are still acked, and the displays catch up from the database when Redis is back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as redis
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from server.auth.roles import Role
+from server.config import Settings
+from server.db import Database
+from server.seed import Seeded
+from tests.live.conftest import seed_hall
+from tests.servers import ServerProcess
+
+# Several processes share PostgreSQL; on SQLite one process serves (serve --workers refuses).
+on_postgresql = pytest.mark.parametrize("database_template", ["postgresql"], indirect=True)
+
+REDIS_URL = os.environ.get("VOTEHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+WEIGHTS = {"GM0001": 75, "GM0002": 42, "GM0003": 1, "GM0004": 75}
+
+
+class Proxy:
+    """A TCP proxy in front of Redis that a test can cut and restore (Redis itself is shared)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._writers):
+            writer.close()
+        await self._server.wait_closed()
+        self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.close()
+            return
+        self._writers |= {writer, up_writer}
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self._writers -= {writer, up_writer}
+
+
+@pytest.fixture
+async def redis_proxy() -> AsyncIterator[Proxy]:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, redis.RedisError) as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI and did not answer at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL} ({error}); set CI=true to make this fatal")
+    finally:
+        await client.aclose()
+    pool = client.connection_pool.connection_kwargs
+    proxy = Proxy(pool.get("host", "127.0.0.1"), pool.get("port", 6379))
+    await proxy.start()
+    yield proxy
+    if proxy._server is not None:
+        await proxy.cut()
+
+
+@pytest.fixture
+async def two_servers(
+    database: Database, redis_proxy: Proxy
+) -> AsyncIterator[tuple[ServerProcess, ServerProcess, Seeded]]:
+    seeded, _ = await seed_hall(database)
+    env = {
+        "VOTEHALL_REDIS_URL": f"redis://127.0.0.1:{redis_proxy.port}/0",
+        "VOTEHALL_REDIS_CHANNEL": f"votehall-test-{uuid.uuid4().hex}",
+    }
+    servers = (ServerProcess(database.url, env=env), ServerProcess(database.url, env=env))
+    for server in servers:
+        server.start()
+    try:
+        yield servers[0], servers[1], seeded
+    finally:
+        for server in servers:
+            server.stop()
+
+
+async def kiosk(server: ServerProcess, token: str) -> ClientConnection:
+    connection = await websockets.connect(f"{server.ws}/ws/kiosk")
+    await connection.send(json.dumps({"type": "hello", "pass": token}))
+    assert json.loads(await connection.recv())["type"] == "welcome"
+    return connection
+
+
+async def vote(connection: ClientConnection, ballot: int, choice: str, vote_id: str) -> dict[str, Any]:
+    await connection.send(
+        json.dumps({"type": "vote", "ballot": ballot, "choice": choice, "vote_id": vote_id})
+    )
+    while True:
+        frame: dict[str, Any] = json.loads(await asyncio.wait_for(connection.recv(), 10))
+        if frame.get("vote_id") == vote_id:
+            assert frame["type"] == "ack", frame
+            return frame
+
+
+async def feeds_until(
+    servers: tuple[ServerProcess, ...], check: Callable[[dict[str, Any]], bool], within: float = 15
+) -> list[dict[str, Any]]:
+    """Every server's feed, once each satisfies `check` (or the last ones seen, for the message)."""
+    deadline = asyncio.get_running_loop().time() + within
+    async with httpx.AsyncClient(timeout=5) as client:
+        while True:
+            feeds = [(await client.get(f"{server.base}/api/feed")).json() for server in servers]
+            if all(check(feed) for feed in feeds) or asyncio.get_running_loop().time() > deadline:
+                return feeds
+            await asyncio.sleep(0.1)
+
+
+def tally_of(ledger: dict[str, str]) -> dict[str, int]:
+    sums = {"for": 0, "against": 0, "abstain": 0}
+    for code, choice in ledger.items():
+        sums[choice] += WEIGHTS[code]
+    return sums
+
+
+def shows(ballot: int, ledger: dict[str, str]) -> Callable[[dict[str, Any]], bool]:
+    def check(feed: dict[str, Any]) -> bool:
+        shown = feed.get("ballot") or {}
+        tally = shown.get("tally") or {}
+        return (
+            shown.get("id") == ballot
+            and shown.get("voted", {}).get("members") == len(ledger)
+            and {k: tally.get(k) for k in ("for", "against", "abstain")} == tally_of(ledger)
+        )
+
+    return check
+
+
+async def chair(server: ServerProcess, seeded: Seeded, ballot: int, action: str) -> None:
+    headers = {"Authorization": f"Bearer {seeded.tokens[Role.CHAIR]}"}
+    async with httpx.AsyncClient(base_url=server.base, timeout=10) as client:
+        response = await client.post(f"/api/ballots/{ballot}/{action}", headers=headers)
+    assert response.status_code == 200, response.text
+
+
+@on_postgresql
+async def test_votes_through_either_process_reach_both_displays(
+    two_servers: tuple[ServerProcess, ServerProcess, Seeded],
+) -> None:
+    a, b, seeded = two_servers
+    shown = seeded.ballot_ids[2]  # shows its running tally on the public feed
+    first = seeded.ballot_ids[0]
+    kiosks = {
+        "GM0001": await kiosk(a, seeded.passes["GM0001"]),
+        "GM0002": await kiosk(a, seeded.passes["GM0002"]),
+        "GM0003": await kiosk(b, seeded.passes["GM0003"]),
+        "GM0004": await kiosk(b, seeded.passes["GM0004"]),
+    }
+    await chair(a, seeded, shown, "open")
+    ledger: dict[str, str] = {}
+    for code, choice in [("GM0001", "for"), ("GM0002", "against"), ("GM0003", "abstain"), ("GM0004", "for")]:
+        await vote(kiosks[code], shown, choice, f"{code}-1")
+        ledger[code] = choice
+    # GM0001's handheld loses its connection to A, comes back through B, and changes its vote.
+    await kiosks["GM0001"].close()
+    kiosks["GM0001"] = await kiosk(b, seeded.passes["GM0001"])
+    await vote(kiosks["GM0001"], shown, "against", "GM0001-2")
+    ledger["GM0001"] = "against"
+    feeds = await feeds_until((a, b), shows(shown, ledger))
+    assert all(shows(shown, ledger)(feed) for feed in feeds), feeds
+    await chair(b, seeded, shown, "close")
+
+    await chair(b, seeded, first, "open")
+    ledger = {}
+    for code, choice in [("GM0001", "for"), ("GM0002", "for"), ("GM0003", "against"), ("GM0004", "against")]:
+        await vote(kiosks[code], first, choice, f"{code}-first")
+        ledger[code] = choice
+    await chair(a, seeded, first, "close")
+    feeds = await feeds_until((a, b), lambda feed: any(d["ballot"] == first for d in feed["decisions"]))
+    assert feeds[0]["decisions"] == feeds[1]["decisions"]
+    decision = next(d for d in feeds[0]["decisions"] if d["ballot"] == first)
+    assert (decision["outcome"], decision["percent_for"]) == ("adopted", "60.62")  # 117 of 193
+    assert feeds[0]["present"] == feeds[1]["present"]
+    for connection in kiosks.values():
+        await connection.close()
+
+
+@on_postgresql
+async def test_with_redis_cut_votes_are_acked_and_the_displays_catch_up(
+    two_servers: tuple[ServerProcess, ServerProcess, Seeded], redis_proxy: Proxy
+) -> None:
+    a, b, seeded = two_servers
+    shown = seeded.ballot_ids[2]
+    on_a = await kiosk(a, seeded.passes["GM0001"])
+    on_b = await kiosk(b, seeded.passes["GM0004"])
+    await chair(a, seeded, shown, "open")
+    await feeds_until((a, b), lambda feed: (feed.get("ballot") or {}).get("status") == "open")
+
+    await redis_proxy.cut()
+    ack_a = await vote(on_a, shown, "for", "down-a")  # acked with Redis away: PostgreSQL is the truth
+    ack_b = await vote(on_b, shown, "against", "down-b")
+    assert ack_a["receipt"] and ack_b["receipt"]
+    ledger = {"GM0001": "for", "GM0004": "against"}
+
+    await redis_proxy.start()  # Redis is back: both rebuild from the database
+    feeds = await feeds_until((a, b), shows(shown, ledger), within=30)
+    assert all(shows(shown, ledger)(feed) for feed in feeds), feeds
+    # And the fan-out works again after the catch-up.
+    await vote(on_b, shown, "abstain", "after-b")
+    ledger["GM0004"] = "abstain"
+    feeds = await feeds_until((a, b), shows(shown, ledger))
+    assert all(shows(shown, ledger)(feed) for feed in feeds), feeds
+    await on_a.close()
+    await on_b.close()
+
+
+def test_several_workers_without_redis_or_postgresql_are_refused() -> None:
+    from server.cli import several_processes_problem
+
+    sqlite = Settings(database_url="sqlite+aiosqlite:///x.db", redis_url="redis://127.0.0.1:6379/0")
+    assert "PostgreSQL" in (several_processes_problem(sqlite) or "")
+    no_redis = Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1/test")
+    assert "VOTEHALL_REDIS_URL" in (several_processes_problem(no_redis) or "")
+    both = Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1/test", redis_url="redis://x:6379/0")
+    assert several_processes_problem(both) is None
