@@ -24,21 +24,37 @@ def loadtest(
     ] = None,
     echo: Annotated[bool, typer.Option(help="also measure the bare echo server")] = True,
     deflate: Annotated[bool, typer.Option(help="negotiate permessage-deflate, as browsers do")] = False,
-    url: Annotated[str | None, typer.Option(help="drive a running server (http://host:port) instead")] = None,
+    url: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="drive running server(s) instead: http://host:port; repeat it or give a comma list "
+            "for several processes of one hall (kiosks round robin, a display on each)"
+        ),
+    ] = None,
     chair_token: Annotated[str | None, typer.Option(help="with --url: the chair's token")] = None,
     passes: Annotated[Path | None, typer.Option(help="with --url: pass tokens, JSON or one a line")] = None,
     ballot: Annotated[list[int] | None, typer.Option(help="with --url: ballot id(s) to open")] = None,
-    server_pid: Annotated[int | None, typer.Option(help="with --url: read this pid's CPU")] = None,
+    server_pid: Annotated[
+        list[int] | None, typer.Option(help="with --url: read this pid's CPU (repeat for several)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """Simulated kiosks burst-vote against a fresh server (and an echo server); prints the figures."""
-    from server.loadtest.main import LoadtestOptions, run
+    from server.loadtest.main import LoadtestOptions, run, split_urls
     from server.loadtest.runner import DriveOptions
 
     drive = DriveOptions(
         votes=votes, think_ms=think, client_procs=client_procs, bursts=bursts, deflate=deflate
     )
     options = LoadtestOptions(
-        kiosks, drive, database_url, echo, url, chair_token, passes, tuple(ballot or ()), server_pid
+        kiosks,
+        drive,
+        database_url,
+        echo,
+        split_urls(url),
+        chair_token,
+        passes,
+        tuple(ballot or ()),
+        tuple(server_pid or ()),
     )
     raise typer.Exit(code=run(options, as_json=as_json))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +17,9 @@ from typing import Any
 import httpx
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from server.loadtest.kiosks import backoff
 from server.loadtest.stats import CHOICES
 
 
@@ -40,27 +42,30 @@ class DisplayWatcher:
     """One `/ws/display` subscriber that keeps every snapshot's arrival time."""
 
     def __init__(self, base_ws: str) -> None:
-        self.url = base_ws.rstrip("/") + "/ws/display"
+        self.base = base_ws.rstrip("/")
+        self.url = self.base + "/ws/display"
         self.seen: list[Seen] = []
         self.reconnects = 0
         self._changed = asyncio.Event()
         self._connection: ClientConnection | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._jitter = random.Random()
 
     async def _connect(self) -> ClientConnection:
-        return await connect(self.url, proxy=None, compression=None, max_size=None)
+        return await connect(self.url, proxy=None, compression=None, max_size=None, open_timeout=30)
 
     async def start(self) -> None:
         self._connection = await self._connect()
         self._task = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
-        """Read snapshots; when the server drops this screen for being slow (as it may, 1013),
-        reconnect like a hall screen does: the first snapshot after it is the latest."""
+        """Read snapshots; when the server drops this screen (for being slow, 1013, or for a
+        restart, 1012) or is away, reconnect like a hall screen does, with a jittered backoff:
+        the first snapshot after it is the latest."""
         while True:
             assert self._connection is not None
-            with contextlib.suppress(ConnectionClosed):
+            with contextlib.suppress(ConnectionClosed, OSError):
                 async for frame in self._connection:
                     now = time.monotonic()
                     snapshot = orjson.loads(frame)
@@ -68,8 +73,17 @@ class DisplayWatcher:
                     self._changed.set()
             if self._stopping:
                 return
+            self._connection = await self._reconnect()
             self.reconnects += 1
-            self._connection = await self._connect()
+
+    async def _reconnect(self) -> ClientConnection:
+        attempt = 0
+        while True:
+            await asyncio.sleep(backoff(attempt, self._jitter))
+            try:
+                return await self._connect()
+            except (OSError, InvalidHandshake, TimeoutError):
+                attempt += 1
 
     async def first(self, ballot_id: int, voters: int, tally: dict[str, int], wait: float) -> Seen | None:
         """The first snapshot showing this result, waiting up to `wait` s for it to come."""
@@ -92,6 +106,8 @@ class DisplayWatcher:
         if self._connection is not None:
             await self._connection.close()
         if self._task is not None:
+            if not self._task.done():
+                self._task.cancel()  # it may be between two reconnect attempts
             await asyncio.gather(self._task, return_exceptions=True)
 
 

@@ -26,11 +26,17 @@ class LoadtestOptions:
     drive: DriveOptions = field(default_factory=DriveOptions)
     database_url: str | None = None  # None: a fresh SQLite file in a temporary folder
     echo: bool = True
-    url: str | None = None  # an already running server instead of spawning one
+    urls: tuple[str, ...] = ()  # already running server(s) instead of spawning one
     chair_token: str | None = None
     passes_file: Path | None = None
     ballots: tuple[int, ...] = ()
-    server_pid: int | None = None
+    server_pids: tuple[int, ...] = ()
+
+
+def split_urls(values: list[str] | None) -> tuple[str, ...]:
+    """`--url A --url B` or `--url A,B` (or both): the server base URLs, in order, once each."""
+    urls = (part.strip().rstrip("/") for value in values or () for part in value.split(","))
+    return tuple(dict.fromkeys(url for url in urls if url))
 
 
 def read_passes(path: Path) -> list[tuple[str, str]]:
@@ -47,15 +53,16 @@ def read_passes(path: Path) -> list[tuple[str, str]]:
 
 
 async def _votehall(options: LoadtestOptions, workdir: Path) -> TargetReport:
-    if options.url is not None:
+    if options.urls:
         if options.passes_file is None or not options.ballots or not options.chair_token:
             raise ValueError("--url needs --chair-token, --passes FILE and at least one --ballot")
         passes = read_passes(options.passes_file)[: options.kiosks]
-        hall = Hall(options.url.rstrip("/"), options.chair_token, passes, list(options.ballots))
-        probe = PidProbe(options.server_pid) if options.server_pid else None
+        first, *more = (url.rstrip("/") for url in options.urls)
+        hall = Hall(first, options.chair_token, passes, list(options.ballots), more)
+        probe = PidProbe(options.server_pids) if options.server_pids else None
         bursts = min(options.drive.bursts, len(hall.ballots))
         drive_options = dataclasses.replace(options.drive, bursts=bursts)
-        return await drive(f"votehall at {options.url}", hall, drive_options, probe)
+        return await drive(f"votehall at {', '.join(options.urls)}", hall, drive_options, probe)
     url = options.database_url or f"sqlite+aiosqlite:///{workdir / 'loadtest.db'}"
     hall = await seed_hall(url, options.kiosks, options.drive.bursts)
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any, Protocol, TypeVar
 
-from server.loadtest.kiosks import KioskSlice
+from server.loadtest.kiosks import KioskSlice, Target
 from server.loadtest.stats import BurstPlan, BurstResult, ConnectStats, merge_bursts, merge_connects
 
 T = TypeVar("T")
@@ -61,8 +61,7 @@ class KioskPool(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SliceSpec:
-    url: str
-    passes: Sequence[tuple[str, str]]
+    targets: Sequence[Target]  # (member code, pass token, server ws base), see kiosks.spread
     deflate: bool
 
 
@@ -70,7 +69,7 @@ class LocalPool:
     """All kiosks in this process's event loop."""
 
     def __init__(self, spec: SliceSpec) -> None:
-        self._slice = KioskSlice(spec.url, spec.passes, deflate=spec.deflate)
+        self._slice = KioskSlice(spec.targets, deflate=spec.deflate)
 
     async def connect(self) -> ConnectStats:
         return await self._slice.connect()
@@ -87,7 +86,7 @@ class LocalPool:
 def _worker(pipe: Connection, spec: SliceSpec) -> None:
     """A client process: obey the parent's commands on `pipe` until told to close."""
     raise_open_files_limit()
-    kiosks = KioskSlice(spec.url, spec.passes, deflate=spec.deflate)
+    kiosks = KioskSlice(spec.targets, deflate=spec.deflate)
 
     async def serve() -> None:
         while True:
@@ -117,7 +116,7 @@ class ProcessPool:
         self._processes: list[BaseProcess] = []
         for index in range(procs):
             ours, theirs = context.Pipe()
-            part = SliceSpec(spec.url, list(spec.passes[index::procs]), spec.deflate)
+            part = SliceSpec(list(spec.targets[index::procs]), spec.deflate)
             process = context.Process(target=_worker, args=(theirs, part), daemon=True)
             process.start()
             theirs.close()

@@ -55,9 +55,15 @@ def summarise(report: TargetReport) -> dict[str, Any]:
     machine_busy = sum(b.machine_busy * b.window for b in bursts) / window
     displays = sorted(b.display_ms for b in bursts if b.display_ms is not None)
     errors: dict[str, int] = {}
+    retried: dict[str, int] = {}
+    by_server: dict[str, list[float | None]] = {}
     for burst in bursts:
         for code, count in burst.result.errors.items():
             errors[code] = errors.get(code, 0) + count
+        for code, count in burst.result.retried.items():
+            retried[code] = retried.get(code, 0) + count
+        for server, ms in burst.displays_ms.items():
+            by_server.setdefault(server, []).append(ms)
     return {
         "target": report.name,
         "kiosks": report.requested,
@@ -74,6 +80,12 @@ def summarise(report: TargetReport) -> dict[str, Any]:
         **latency_summary(lat for b in bursts for lat in b.result.latencies),
         "errors": errors,
         "display_ms_by_burst": [b.display_ms for b in bursts],
+        "servers": report.servers,
+        "display_ms_by_server": by_server,
+        "kiosk_reconnects": sum(b.result.reconnects for b in bursts),
+        "kiosk_reconnect_failures": sum(b.result.reconnect_failures for b in bursts),
+        "votes_resent": sum(b.result.resent for b in bursts),
+        "retried": retried,
         "display_p99_ms": percentile(displays, 0.99) if displays else None,
         "server_cpu_ms_per_1000_votes": _per_thousand(server_cpu, acked),
         "server_busy": server_busy,
@@ -135,6 +147,8 @@ ROWS: list[tuple[str, str, str, str]] = [
     ("client busy during bursts", "client_busy", ".0%", " of a core/proc"),
     ("machine busy during bursts", "machine_busy", ".0%", " of all cores"),
     ("server peak memory (VmHWM)", "server_peak_rss_mb", ",.0f", " MB"),
+    ("kiosk reconnects", "kiosk_reconnects", ",d", ""),
+    ("votes resent (same vote_id)", "votes_resent", ",d", ""),
 ]
 
 
@@ -156,6 +170,15 @@ def print_table(reports: list[TargetReport], options: LoadtestOptions) -> None:
         rates = ", ".join(f"{rate:,.0f}" for rate in summary["acks_per_s_by_burst"])
         displays = ", ".join(_fmt(ms, ".1f") for ms in summary["display_ms_by_burst"])
         console.print(f"{summary['target']}: acks/s by burst [{rates}]; display ms by burst [{displays}]")
+        if summary["servers"] > 1:
+            for server, figures in summary["display_ms_by_server"].items():
+                shown = ", ".join(_fmt(ms, ".1f") for ms in figures)
+                console.print(f"  display of {server}: ms by burst [{shown}]")
+        if summary["kiosk_reconnect_failures"] or summary["retried"]:
+            retried = ", ".join(f"{k} x{v}" for k, v in summary["retried"].items()) or "none"
+            console.print(
+                f"  failed reconnect attempts {summary['kiosk_reconnect_failures']:,}; resent after {retried}"
+            )
     echo = summaries[1] if len(summaries) > 1 else None
     for what, measured, met in verdicts(summaries[0], echo, options.drive.think_ms):
         mark = "[yellow]n/a[/]" if met is None else ("[green]met[/]" if met else "[red]NOT met[/]")

@@ -8,11 +8,13 @@ thousand votes cost the server, apart from what they cost the load client on the
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server.loadtest.display import Chair, DisplayWatcher, EchoChair
+from server.loadtest.kiosks import spread
 from server.loadtest.pool import KioskPool, SliceSpec, make_pool
 from server.loadtest.spawn import Hall, cpu_seconds, machine_cpu, peak_rss_mb
 from server.loadtest.stats import CHOICES, BurstPlan, BurstResult, ConnectStats
@@ -41,13 +43,15 @@ class Probe(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class PidProbe:
-    pid: int
+    """Given server processes: their CPU seconds summed, the largest peak memory of one."""
+
+    pids: tuple[int, ...]
 
     def cpu_seconds(self) -> float:
-        return cpu_seconds(self.pid)
+        return sum(cpu_seconds(pid) for pid in self.pids)
 
     def peak_rss_mb(self) -> float:
-        return peak_rss_mb(self.pid)
+        return max(peak_rss_mb(pid) for pid in self.pids)
 
 
 class ChairLike(Protocol):
@@ -63,7 +67,8 @@ class BurstReport:
     window: float  # seconds from the chair's open to the last kiosk done
     server_cpu: float | None
     machine_busy: float  # share of all cores in use during the window, by any process
-    display_ms: float | None = None
+    display_ms: float | None = None  # the last display to show the ledger's tally
+    displays_ms: dict[str, float | None] = field(default_factory=dict)  # by server
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -81,6 +86,7 @@ class TargetReport:
     bursts: list[BurstReport] = field(default_factory=list)
     peak_rss_mb: float | None = None
     display_reconnects: int = 0
+    servers: int = 1
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -95,26 +101,31 @@ def _delta(probe: Probe | None, before: float | None) -> float | None:
 async def drive(
     name: str, hall: Hall, options: DriveOptions, probe: Probe | None, *, echo: bool = False
 ) -> TargetReport:
-    """Run the kiosks of `hall` against its server and check every burst."""
-    pool = make_pool(SliceSpec(hall.ws, hall.passes, options.deflate), options.client_procs)
+    """Run the kiosks of `hall` against its server(s) and check every burst. With several
+    servers the kiosks are spread over them round robin, and every server's display must show
+    the ledger's tally."""
+    servers = hall.ws_bases
+    pool = make_pool(SliceSpec(spread(servers, hall.passes), options.deflate), options.client_procs)
     chair: ChairLike = EchoChair(hall.ws) if echo else Chair(hall.base, hall.chair_token or "")
-    watcher = None if echo else DisplayWatcher(hall.ws)
+    watchers = [] if echo else [DisplayWatcher(server) for server in servers]
     try:
         before = probe.cpu_seconds() if probe else None
         connect = await pool.connect()
-        report = TargetReport(name, len(hall.passes), connect, _delta(probe, before), options.client_procs)
+        report = TargetReport(
+            name, len(hall.passes), connect, _delta(probe, before), options.client_procs, servers=len(servers)
+        )
         if connect.connected != len(hall.passes):
             report.problems.append(f"{len(hall.passes) - connect.connected} kiosks could not connect")
-        if watcher is not None:
+        for watcher in watchers:
             await watcher.start()
         for index, ballot in enumerate(hall.ballots[: options.bursts]):
             plan = BurstPlan(ballot, options.votes, options.think_ms, options.timeout, options.seed + index)
-            report.bursts.append(await _burst(plan, pool, chair, watcher, probe, checked=not echo))
+            report.bursts.append(await _burst(plan, pool, chair, watchers, probe, checked=not echo))
         report.peak_rss_mb = probe.peak_rss_mb() if probe else None
-        report.display_reconnects = watcher.reconnects if watcher is not None else 0
+        report.display_reconnects = sum(watcher.reconnects for watcher in watchers)
         return report
     finally:
-        if watcher is not None:
+        for watcher in watchers:
             await watcher.stop()
         await chair.aclose()
         await pool.close()
@@ -124,7 +135,7 @@ async def _burst(
     plan: BurstPlan,
     pool: KioskPool,
     chair: ChairLike,
-    watcher: DisplayWatcher | None,
+    watchers: list[DisplayWatcher],
     probe: Probe | None,
     *,
     checked: bool,
@@ -144,12 +155,18 @@ async def _burst(
     if result.errors:
         burst.problems.append("errors: " + ", ".join(f"{k} x{v}" for k, v in result.errors.most_common()))
     tally = result.tally()
-    if watcher is not None:
-        seen = await watcher.first(plan.ballot, len(result.ledger), tally, DISPLAY_WAIT)
-        if seen is None:
-            burst.problems.append(f"the display never showed {len(result.ledger)} voters and {tally}")
-        elif result.acked:
-            burst.display_ms = (seen.at - result.last_ack) * 1000
+    seen = await asyncio.gather(
+        *(watcher.first(plan.ballot, len(result.ledger), tally, DISPLAY_WAIT) for watcher in watchers)
+    )
+    for watcher, shown in zip(watchers, seen, strict=True):
+        if shown is None:
+            where = f" of {watcher.base}" if len(watchers) > 1 else ""
+            burst.problems.append(f"the display{where} never showed {len(result.ledger)} voters and {tally}")
+        burst.displays_ms[watcher.base] = (
+            (shown.at - result.last_ack) * 1000 if shown and result.acked else None
+        )
+    if watchers and result.acked and None not in burst.displays_ms.values():
+        burst.display_ms = max(ms for ms in burst.displays_ms.values() if ms is not None)
     closed = await chair.action(plan.ballot, "close")
     if checked:
         burst.problems.extend(_check_closed(closed, len(result.ledger), tally))

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -33,16 +33,28 @@ START_TIMEOUT = 60.0
 
 @dataclass(slots=True)
 class Hall:
-    """What the load client needs to drive a server: where it is, the chair, passes, ballots."""
+    """What the load client needs to drive a server: where it is, the chair, passes, ballots.
+    `more` are further server processes of the same hall (scale out): the kiosks are spread
+    over all of them, each gets a display, the chair talks to the first."""
 
     base: str
     chair_token: str | None
     passes: list[tuple[str, str]]
     ballots: list[int]
+    more: list[str] = field(default_factory=list)
 
     @property
     def ws(self) -> str:
-        return "ws" + self.base.removeprefix("http")
+        return as_ws(self.base)
+
+    @property
+    def ws_bases(self) -> list[str]:
+        return [as_ws(base) for base in (self.base, *self.more)]
+
+
+def as_ws(base: str) -> str:
+    """http://host:port -> ws://host:port (https -> wss)."""
+    return "ws" + base.rstrip("/").removeprefix("http")
 
 
 def free_port() -> int:

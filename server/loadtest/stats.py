@@ -56,7 +56,9 @@ class BurstPlan:
 @dataclass(slots=True)
 class BurstResult:
     """One burst as the kiosks saw it. `ledger` is each kiosk's last acknowledged choice and its
-    weight (from the welcome): the client's own count, to hold the server's tally against."""
+    weight (from the welcome): the client's own count, to hold the server's tally against;
+    `acked_ids` the vote_id of that ack. `reconnects` counts kiosks welcomed again after a lost
+    connection (`reconnect_failures` the attempts in between), `resent` the votes sent again."""
 
     kiosks: int = 0
     sent: int = 0
@@ -66,6 +68,11 @@ class BurstResult:
     errors: Counter[str] = field(default_factory=Counter)
     complete: int = 0  # kiosks that got an ack for every vote they sent
     ledger: dict[str, tuple[str, int]] = field(default_factory=dict)
+    acked_ids: dict[str, str] = field(default_factory=dict)
+    reconnects: int = 0
+    reconnect_failures: int = 0
+    resent: int = 0
+    retried: Counter[str] = field(default_factory=Counter)  # answers that asked for a resend
     client_cpu: float = 0.0
     client_wall: float = 0.0
 
@@ -100,6 +107,11 @@ def merge_bursts(parts: Sequence[BurstResult]) -> BurstResult:
         merged.errors.update(part.errors)
         merged.complete += part.complete
         merged.ledger.update(part.ledger)
+        merged.acked_ids.update(part.acked_ids)
+        merged.reconnects += part.reconnects
+        merged.reconnect_failures += part.reconnect_failures
+        merged.resent += part.resent
+        merged.retried.update(part.retried)
         merged.client_cpu += part.client_cpu
         merged.client_wall = max(merged.client_wall, part.client_wall)
     return merged
