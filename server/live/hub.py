@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 CLOSE_REVOKED = 4403
 CLOSE_SERVICE_RESTART = 1012  # the kiosk and the screens reconnect (to this server's successor)
 OUTBOX_LIMIT = 64
+REBUILD_FIRST, REBUILD_MAX = 0.5, 5.0  # seconds between tries to rebuild with the database away
 
 
 class KioskLink:
@@ -79,6 +80,7 @@ class LiveHub:
         self.collector = CollectorPolicy()
         self.fanout: RedisFanout | None = None
         self.running = False  # started and not stopping: /readyz
+        self._rebuilding: asyncio.Task[None] | None = None  # a rebuild waiting for the database
 
     def fan_out(self, redis_url: str, channel: str) -> None:
         """Share committed changes with the other server processes through Redis (before start)."""
@@ -100,6 +102,9 @@ class LiveHub:
         if not self.running:
             return
         self.running = False
+        if self._rebuilding is not None:
+            self._rebuilding.cancel()
+            await asyncio.gather(self._rebuilding, return_exceptions=True)
         await self.writer.stop()
         await asyncio.sleep(0)  # the vote tasks woken by the last commit queue their acks
         if self.fanout is not None:
@@ -172,7 +177,32 @@ class LiveHub:
 
     async def resync(self) -> None:
         """Rebuild the read model from the database (this process may have missed changes), and
-        tell kiosks whose pass ended meanwhile."""
+        tell kiosks whose pass ended meanwhile. Never raises: with the database away (restarting)
+        the hub keeps serving from memory and tries again in the background until it answers."""
+        try:
+            await self._rebuild()
+        except Exception as error:
+            log.warning("live: could not rebuild the read model (%s); trying again", error)
+            self._rebuild_later()
+
+    def _rebuild_later(self) -> None:
+        if self._rebuilding is None or self._rebuilding.done():
+            self._rebuilding = asyncio.create_task(self._rebuild_until_done(), name="live-rebuild")
+
+    async def _rebuild_until_done(self) -> None:
+        delay = REBUILD_FIRST
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self._rebuild()
+            except Exception as error:
+                delay = min(delay * 2, REBUILD_MAX)
+                log.warning("live: the database still does not answer (%s); next try in %.1f s", error, delay)
+            else:
+                log.info("live: read model rebuilt from the database")
+                return
+
+    async def _rebuild(self) -> None:
         async with self._lock:
             await self._meeting_changed()
             meeting = self.meeting
@@ -266,8 +296,9 @@ class LiveHub:
                 log.exception("live: applying %s failed; reloading the read model", events)
                 try:
                     await self.reload()
-                except Exception:
-                    log.exception("live: reloading the read model failed")
+                except Exception as error:
+                    log.warning("live: reloading the read model failed (%s); trying again", error)
+                    self._rebuild_later()
         self._track_open_ballot()
         # Operator changes are human-paced: show them at once rather than on the next tick, so
         # that a client reading the feed after the chair's answer sees the change.

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import entries, journal
@@ -77,6 +77,7 @@ class VoteWriter:
         self._stopping = False
         # Lists that see every vote applied to the read model while a reload of it is under way.
         self.recorders: list[list[Applied]] = []
+        self._unsynced: set[int] = set()  # ballots to read again from the database (see _write)
         self.batches = 0
         self.committed = 0
 
@@ -116,7 +117,9 @@ class VoteWriter:
                 for _ in batch:
                     self._queue.task_done()
 
-    async def _write(self, batch: list[VoteRequest], *, look_up: bool = False) -> None:
+    async def _write(
+        self, batch: list[VoteRequest], *, look_up: bool = False, reconnect: bool = True
+    ) -> None:
         started = time.perf_counter()
         try:
             decided, stale = await self._commit(batch, look_up=look_up)
@@ -139,7 +142,15 @@ class VoteWriter:
                 _fail(batch, _unavailable())
             return
         except Exception as error:
-            # The database is away (locked too long, connection lost): the whole group waits for
+            if reconnect and isinstance(error, DBAPIError) and error.connection_invalidated:
+                # The connection died under the batch (PostgreSQL restarted): SQLAlchemy has
+                # retired it and every connection pooled before it, so the group is tried once
+                # more on a new one. Safe even if the lost answer was that of a COMMIT that took
+                # place: the stored vote_ids then fail the insert and are looked up (above).
+                log.warning("vote writer: lost the database connection (%s); trying again", error)
+                await self._write(batch, look_up=look_up, reconnect=False)
+                return
+            # The database is away (locked too long, not answering): the whole group waits for
             # its kiosks to resend, instead of trying every vote alone against a dead server.
             log.warning("vote writer: a batch of %d could not be committed: %s", len(batch), error)
             _fail(batch, _unavailable())
@@ -153,8 +164,16 @@ class VoteWriter:
             for request, outcome in decided:
                 if isinstance(outcome, Ack) and self._apply(meeting, request, outcome):
                     fresh.append((outcome.ballot_id, request.member_id, outcome.choice, outcome))
+            stale |= self._unsynced
             if stale:
-                await self._resync(meeting, stale)
+                try:
+                    await self._resync(meeting, stale)
+                    self._unsynced.clear()
+                except Exception as error:
+                    # The batch is committed whatever happens here: its votes are acked and
+                    # published; the ballots are read again after the next commit.
+                    log.warning("vote writer: could not reload ballots %s (%s)", sorted(stale), error)
+                    self._unsynced = stale
         for request, outcome in decided:
             if request.future.done():
                 continue
@@ -194,14 +213,18 @@ class VoteWriter:
         async with self._database.transaction() as session:
             statuses = await _ballot_rows(session, {r.ballot_id for r in batch})
             active = await _active_passes(session, {r.pass_id for r in batch}, self._database.dialect)
+            closed_to_change = {ballot_id for ballot_id, (_, allow, _) in statuses.items() if not allow}
+            voted = await _voted(session, closed_to_change, {r.member_id for r in batch})
+            # Looked up: every vote_id on the second try, and at once the few that would be
+            # refused as a change: memory did not know the member's vote, which may be this very
+            # vote_id, stored by a commit whose answer was lost (the database restarted).
             unknown = {
                 (r.member_id, r.vote_id)
                 for r in batch
-                if look_up and (meeting is None or (r.member_id, r.vote_id) not in meeting.acks)
+                if (look_up or (r.ballot_id, r.member_id) in voted)
+                and (meeting is None or (r.member_id, r.vote_id) not in meeting.acks)
             }
             stored = await _stored_acks(session, unknown)
-            closed_to_change = {ballot_id for ballot_id, (_, allow, _) in statuses.items() if not allow}
-            voted = await _voted(session, closed_to_change, {r.member_id for r in batch})
             slots: list[tuple[VoteRequest, Ack | VoteHallError | journal.Pending]] = []
             stale: set[int] = set()
             accepted: dict[tuple[int, str], journal.Pending] = {}
