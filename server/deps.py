@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import journal
 from server.auth.roles import Role
 from server.auth.service import Operator, authenticate
 from server.config import Settings
@@ -37,10 +38,10 @@ async def get_session(
     # Reads (GET) never hold SQLite's write lock, so the chair's screens cannot delay a vote.
     async with database.transaction(readonly=request.method in ("GET", "HEAD")) as session:
         yield session
-    events = take(session)
+    events, spans = take(session), journal.spans(session)
     hub = getattr(request.app.state, "live", None)
-    if events and hub is not None:
-        await hub.after_commit(events)
+    if (events or spans) and hub is not None:
+        await hub.after_commit(events, spans=spans)
 
 
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]

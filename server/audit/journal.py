@@ -28,6 +28,7 @@ from server.audit.chain import GENESIS, canonical
 from server.audit.models import LogEntry, LogHead
 
 _KEY = "votehall.audit_pending"
+_SPANS = "votehall.audit_spans"
 LOG_TABLE: Table = LogEntry.__table__  # type: ignore[assignment]
 
 
@@ -53,6 +54,13 @@ def note(session: AsyncSession | Session, chain: int, type_: str, data: dict[str
     return pending
 
 
+def spans(session: AsyncSession | Session) -> dict[int, tuple[int, int]]:
+    """The seqs this transaction wrote per chain, `{chain: (first, last)}`; read after the commit
+    (the live hub labels its feed with them, so that every process labels a state alike)."""
+    found: dict[int, tuple[int, int]] = session.info.get(_SPANS, {})
+    return dict(found)
+
+
 async def flush(session: AsyncSession) -> list[Pending]:
     """Write what is noted so far now (the head stays locked until the commit)."""
     return await session.run_sync(write_pending)
@@ -72,6 +80,9 @@ def write_pending(session: Session) -> list[Pending]:
     now = datetime.now(UTC)
     at = timestamp(now)
     heads = {chain: _lock_head(session, chain) for chain in sorted({p.chain for p in pending})}
+    written: dict[int, tuple[int, int]] = session.info.setdefault(_SPANS, {})
+    for chain, (head, _) in heads.items():
+        written.setdefault(chain, (head + 1, head))
     rows: list[dict[str, Any]] = []
     for item in pending:
         seq, prev_hash = heads[item.chain]
@@ -95,6 +106,7 @@ def write_pending(session: Session) -> list[Pending]:
     session.execute(insert(LOG_TABLE), rows)
     for chain, (seq, digest) in heads.items():
         session.execute(update(LogHead).where(LogHead.chain == chain).values(seq=seq, hash=digest))
+        written[chain] = (written[chain][0], seq)
     return pending
 
 

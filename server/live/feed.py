@@ -55,9 +55,18 @@ class Subscriber:
 
 
 class FeedPublisher:
-    def __init__(self, build: Callable[[int, bool], dict[str, Any]], interval: float = INTERVAL) -> None:
+    def __init__(
+        self,
+        build: Callable[[int, bool], dict[str, Any]],
+        interval: float = INTERVAL,
+        version: Callable[[], int] | None = None,
+    ) -> None:
+        """`version` names the state to publish (the live hub's log position); without it each
+        refresh is a new version from the clock."""
         self._build = build
         self._interval = interval
+        self._position = version
+        self._offset = 0  # keeps versions growing if the position ever goes back (see refresh)
         self._dirty = asyncio.Event()
         self._subscribers: set[Subscriber] = set()
         self._task: asyncio.Task[None] | None = None
@@ -100,8 +109,19 @@ class FeedPublisher:
         self._subscribers.discard(subscriber)
 
     def refresh(self) -> None:
-        """Build a new version now and offer it to every subscriber."""
-        self.version = max(self.version + 1, time.time_ns() // 1_000_000)
+        """Build a new version now and offer it to every subscriber (nothing, when the position
+        says nothing new happened)."""
+        if self._position is None:
+            self.version = max(self.version + 1, time.time_ns() // 1_000_000)
+        else:
+            version = self._position() + self._offset
+            if version == self.version:
+                return
+            if version < self.version:
+                # An older meeting opened after a newer one: versions still only grow.
+                self._offset += self.version + 1 - version
+                version = self.version + 1
+            self.version = version
         self._frames = {}
         for subscriber in list(self._subscribers):
             if not subscriber.offer(self.frame(subscriber.chair)):

@@ -14,12 +14,13 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect
 
+from server.audit.service import head_of
 from server.auth.roles import Role
 from server.auth.service import authenticate
 from server.errors import NotFound, VoteHallError
 from server.live import repository
 from server.live.feed import Frame, Subscriber
-from server.live.hub import LiveHub
+from server.live.hub import VERSION_BASE, LiveHub
 from server.live.schemas import OperatorHello
 from server.live.snapshot import snapshot
 from server.meetings.models import Meeting
@@ -52,8 +53,9 @@ async def feed(request: Request, meeting: int | None = None) -> Response:
         found = await session.get(Meeting, meeting)
         if found is None:
             raise NotFound(f"there is no meeting {meeting}", code="unknown_meeting")
+        head = await head_of(session, meeting)
         live = await repository.load_meeting(session, found, with_acks=False)
-    body = orjson.dumps(snapshot(live, hub.feed.version))
+    body = orjson.dumps(snapshot(live, meeting * VERSION_BASE + (head[0] if head else 0)))
     _other_meetings[meeting] = (time.monotonic(), body)
     return Response(body, media_type="application/json")
 

@@ -22,7 +22,7 @@ from server.live.feed import FeedPublisher
 from server.live.schemas import kiosk_ballot
 from server.live.snapshot import snapshot
 from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting
-from server.live.writer import Applied, VoteRequest, VoteWriter
+from server.live.writer import Applied, Spans, VoteRequest, VoteWriter
 from server.rules import BallotStatus, Choice
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,10 @@ CLOSE_REVOKED = 4403
 CLOSE_SERVICE_RESTART = 1012  # the kiosk and the screens reconnect (to this server's successor)
 OUTBOX_LIMIT = 64
 REBUILD_FIRST, REBUILD_MAX = 0.5, 5.0  # seconds between tries to rebuild with the database away
+# A feed version is the log position of the state it shows: meeting id * VERSION_BASE + the
+# seq of the meeting's last log entry that the state reflects (README "Feed versions").
+VERSION_BASE = 1_000_000_000
+GAP_WAIT = 1.0  # seconds a later commit may wait for an earlier one before a reload
 
 
 class KioskLink:
@@ -74,7 +78,14 @@ class LiveHub:
         self.database = database
         self.meeting: LiveMeeting | None = None
         self.writer = VoteWriter(database, lambda: self.meeting, self._votes_committed)
-        self.feed = FeedPublisher(self._build_snapshot)
+        self.feed = FeedPublisher(self._build_snapshot, version=self.feed_version)
+        # The open meeting's log seq up to which the read model has every committed change, the
+        # commits seen past a gap (first -> last seq), and the version shown with no meeting open.
+        self.head = 0
+        self._ahead: dict[int, int] = {}
+        self._gap: asyncio.TimerHandle | None = None
+        self._gap_task: asyncio.Task[None] | None = None
+        self._idle_version = 0
         self._links: dict[int, set[KioskLink]] = {}
         self._lock = asyncio.Lock()
         self.collector = CollectorPolicy()
@@ -102,6 +113,12 @@ class LiveHub:
         if not self.running:
             return
         self.running = False
+        if self._gap is not None:
+            self._gap.cancel()
+            self._gap = None
+        if self._gap_task is not None:
+            self._gap_task.cancel()
+            await asyncio.gather(self._gap_task, return_exceptions=True)
         if self._rebuilding is not None:
             self._rebuilding.cancel()
             await asyncio.gather(self._rebuilding, return_exceptions=True)
@@ -127,10 +144,53 @@ class LiveHub:
         """
         with self._recording() as applied:
             async with self.database.transaction(readonly=True) as session:
+                # The log position first: the state read after it has at least what it names.
+                position = await repository.log_position(session)
                 meeting = await repository.load_open_meeting(session)
             if meeting is not None:
                 _replay(meeting, applied)
             self.meeting = meeting
+        following, head = position
+        self.head = head if meeting is not None and meeting.id == following else 0
+        self._idle_version = following * VERSION_BASE + head if following else 0
+        self._ahead.clear()
+
+    def feed_version(self) -> int:
+        """The version of the feed's current state; every process names the same state alike."""
+        meeting = self.meeting
+        return meeting.id * VERSION_BASE + self.head if meeting is not None else self._idle_version
+
+    def _advance(self, spans: Spans | None) -> None:
+        """Note a commit's log span: the feed version moves on once every earlier commit of the
+        meeting is in the read model too. Commits reach a process out of order (two processes
+        commit at once; their fan-out messages cross); one still missing after GAP_WAIT (lost,
+        or written by a command-line tool) makes the hub reload from the database."""
+        meeting = self.meeting
+        span = spans.get(meeting.id) if spans and meeting is not None else None
+        if span is None:
+            return
+        first, last = span
+        if last <= self.head:
+            return
+        self._ahead[first] = max(last, self._ahead.get(first, 0))
+        while self._ahead and (first := min(self._ahead)) <= self.head + 1:
+            self.head = max(self.head, self._ahead.pop(first))
+        if not self._ahead and self._gap is not None:
+            self._gap.cancel()
+            self._gap = None
+        elif self._ahead and self._gap is None:
+            self._gap = asyncio.get_running_loop().call_later(GAP_WAIT, self._gap_expired, self.head)
+        self.feed.mark_dirty()
+
+    def _gap_expired(self, head: int) -> None:
+        self._gap = None
+        if not self._ahead or not self.running:
+            return
+        if self.head != head:  # it moved on: give the rest of the gap its own wait
+            self._gap = asyncio.get_running_loop().call_later(GAP_WAIT, self._gap_expired, self.head)
+            return
+        log.info("live: log seq %d never reached this process; reloading from the database", head + 1)
+        self._gap_task = asyncio.create_task(self.resync(), name="live-gap-resync")
 
     @contextmanager
     def _recording(self) -> Iterator[list[Applied]]:
@@ -144,21 +204,26 @@ class LiveHub:
     def _build_snapshot(self, version: int, chair: bool) -> dict[str, Any]:
         return snapshot(self.meeting, version, chair=chair)
 
-    def _votes_committed(self, applied: list[Applied]) -> None:
+    def _votes_committed(self, applied: list[Applied], spans: Spans) -> None:
         self.feed.mark_dirty()
-        if self.fanout is not None and applied:
+        if self.fanout is not None and (applied or spans):
             self.fanout.publish(
                 "v",
                 v=[[b, m, c.value, ack.vote_id, ack.receipt, ack.seq] for b, m, c, ack in applied],
+                s=_span_list(spans),
             )
+        self._advance(spans)
 
     # Changes committed by other processes (through the fan-out)
 
     async def _remote(self, message: dict[str, Any]) -> None:
+        spans = {int(chain): (int(first), int(last)) for chain, first, last in message.get("s", [])}
         if message.get("k") == "v":
             self._remote_votes(message["v"])
+            self._advance(spans)
         elif message.get("k") == "e":
-            await self.after_commit([_event(kind, int(ident)) for kind, ident in message["e"]], remote=True)
+            events = [_event(kind, int(ident)) for kind, ident in message["e"]]
+            await self.after_commit(events, remote=True, spans=spans)
 
     def _remote_votes(self, votes: list[list[Any]]) -> None:
         meeting = self.meeting
@@ -273,7 +338,9 @@ class LiveHub:
 
     # After an operator's commit
 
-    async def after_commit(self, events: Iterable[LiveEvent], *, remote: bool = False) -> None:
+    async def after_commit(
+        self, events: Iterable[LiveEvent], *, remote: bool = False, spans: Spans | None = None
+    ) -> None:
         """Bring the read model up to date with an operator's committed change (this process's,
         or, `remote`, another's through the fan-out; a local one is passed on to the others).
 
@@ -281,8 +348,12 @@ class LiveHub:
         no screen ever sees half of a change (a hand-over is a revocation and a new pass).
         """
         events = list(events)
-        if self.fanout is not None and not remote and events:
-            self.fanout.publish("e", e=[_event_ref(event) for event in events])
+        if self.fanout is not None and not remote and (events or spans):
+            self.fanout.publish("e", e=[_event_ref(event) for event in events], s=_span_list(spans))
+        if not events:
+            self._advance(spans)  # a change that shows nowhere (a card issued, a pass paired)
+            self.feed.refresh()
+            return
         async with self._lock:
             try:
                 if any(isinstance(event, MeetingChanged) for event in events):
@@ -299,6 +370,7 @@ class LiveHub:
                 except Exception as error:
                     log.warning("live: reloading the read model failed (%s); trying again", error)
                     self._rebuild_later()
+            self._advance(spans)
         self._track_open_ballot()
         # Operator changes are human-paced: show them at once rather than on the next tick, so
         # that a client reading the feed after the chair's answer sees the change.
@@ -366,6 +438,10 @@ class LiveHub:
         text = orjson.dumps(message).decode()
         for link in self.links():
             link.send_text(text)
+
+
+def _span_list(spans: Spans | None) -> list[list[int]]:
+    return [[chain, first, last] for chain, (first, last) in (spans or {}).items()]
 
 
 def _nothing(applied: list[Applied]) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit.models import LogHead
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.desk.models import Pass
 from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting, Result, Seat
@@ -89,6 +90,18 @@ async def load_meeting(session: AsyncSession, meeting: Meeting, *, with_acks: bo
             for member_id, vote_id, ballot_id, choice, receipt in events.all()
         },
     )
+
+
+async def log_position(session: AsyncSession) -> tuple[int, int]:
+    """The meeting the feed follows (the open one, else the latest) and its log head seq; (0, 0)
+    before there is any meeting."""
+    meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "open"))
+    if meeting is None:
+        meeting = await session.scalar(select(func.max(Meeting.id)))
+    if meeting is None:
+        return 0, 0
+    head = await session.scalar(select(LogHead.seq).where(LogHead.chain == meeting))
+    return meeting, head or 0
 
 
 async def load_open_meeting(session: AsyncSession) -> LiveMeeting | None:

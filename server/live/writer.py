@@ -44,6 +44,7 @@ VOTES: Table = Vote.__table__  # type: ignore[assignment]
 
 Decided = list[tuple["VoteRequest", Ack | VoteHallError]]
 Applied = tuple[int, int, Choice, Ack]  # ballot, member, choice, ack: one committed vote
+Spans = dict[int, tuple[int, int]]  # chain -> (first, last) seq a commit wrote (journal.spans)
 
 
 @dataclass(slots=True)
@@ -65,7 +66,7 @@ class VoteWriter:
         self,
         database: Database,
         meeting: Callable[[], LiveMeeting | None],
-        on_commit: Callable[[list[Applied]], None],
+        on_commit: Callable[[list[Applied], Spans], None],
         max_batch: int = MAX_BATCH,
     ) -> None:
         self._database = database
@@ -122,7 +123,7 @@ class VoteWriter:
     ) -> None:
         started = time.perf_counter()
         try:
-            decided, stale = await self._commit(batch, look_up=look_up)
+            decided, stale, spans = await self._commit(batch, look_up=look_up)
         except (IntegrityError, DataError) as error:
             # Most often a vote_id that is stored but unknown to memory (a commit whose answer
             # was lost, another process, an earlier meeting): the group is tried once more with
@@ -182,7 +183,7 @@ class VoteWriter:
             else:
                 request.future.set_exception(outcome)
         metrics.VOTES_COMMITTED.inc(self.committed - committed_before)
-        self._on_commit(fresh)
+        self._on_commit(fresh, spans)
 
     def _apply(self, meeting: LiveMeeting, request: VoteRequest, ack: Ack) -> bool:
         """Apply a committed vote to the read model; False when it was known already."""
@@ -207,7 +208,7 @@ class VoteWriter:
                 if ballot is not None:
                     ballot.reset(await current_choices(session, ballot_id), meeting.seats)
 
-    async def _commit(self, batch: list[VoteRequest], *, look_up: bool) -> tuple[Decided, set[int]]:
+    async def _commit(self, batch: list[VoteRequest], *, look_up: bool) -> tuple[Decided, set[int], Spans]:
         meeting = self._meeting()
         now = datetime.now(UTC)
         async with self._database.transaction() as session:
@@ -289,7 +290,7 @@ class VoteWriter:
                     decided.append((request, receipts[request.member_id, request.vote_id]))
                 else:
                     decided.append((request, outcome))
-        return decided, stale
+        return decided, stale, journal.spans(session)
 
 
 def _refusal(

@@ -131,16 +131,27 @@ async def vote(connection: ClientConnection, ballot: int, choice: str, vote_id: 
 
 
 async def feeds_until(
-    servers: tuple[ServerProcess, ...], check: Callable[[dict[str, Any]], bool], within: float = 15
+    servers: tuple[ServerProcess, ...],
+    check: Callable[[list[dict[str, Any]]], bool],
+    within: float = 15,
 ) -> list[dict[str, Any]]:
-    """Every server's feed, once each satisfies `check` (or the last ones seen, for the message)."""
+    """Every server's feed, once they satisfy `check` (or the last ones seen, for the message)."""
     deadline = asyncio.get_running_loop().time() + within
     async with httpx.AsyncClient(timeout=5) as client:
         while True:
             feeds = [(await client.get(f"{server.base}/api/feed")).json() for server in servers]
-            if all(check(feed) for feed in feeds) or asyncio.get_running_loop().time() > deadline:
+            if check(feeds) or asyncio.get_running_loop().time() > deadline:
                 return feeds
             await asyncio.sleep(0.1)
+
+
+def every(check: Callable[[dict[str, Any]], bool]) -> Callable[[list[dict[str, Any]]], bool]:
+    return lambda feeds: all(check(feed) for feed in feeds)
+
+
+def alike(check: Callable[[dict[str, Any]], bool]) -> Callable[[list[dict[str, Any]]], bool]:
+    """Every feed passes `check`, and all of them are the same snapshot, version included."""
+    return lambda feeds: all(check(feed) for feed in feeds) and all(feed == feeds[0] for feed in feeds)
 
 
 def tally_of(ledger: dict[str, str]) -> dict[str, int]:
@@ -184,17 +195,19 @@ async def test_votes_through_either_process_reach_both_displays(
         "GM0004": await kiosk(b, seeded.passes["GM0004"]),
     }
     await chair(a, seeded, shown, "open")
-    ledger: dict[str, str] = {}
-    for code, choice in [("GM0001", "for"), ("GM0002", "against"), ("GM0003", "abstain"), ("GM0004", "for")]:
-        await vote(kiosks[code], shown, choice, f"{code}-1")
-        ledger[code] = choice
+    await feeds_until((a, b), every(lambda feed: (feed.get("ballot") or {}).get("status") == "open"))
+    # Both processes commit at once: their fan-out messages cross on the way.
+    ledger = {"GM0001": "for", "GM0002": "against", "GM0003": "abstain", "GM0004": "for"}
+    await asyncio.gather(*(vote(kiosks[code], shown, choice, f"{code}-1") for code, choice in ledger.items()))
     # GM0001's handheld loses its connection to A, comes back through B, and changes its vote.
     await kiosks["GM0001"].close()
     kiosks["GM0001"] = await kiosk(b, seeded.passes["GM0001"])
     await vote(kiosks["GM0001"], shown, "against", "GM0001-2")
     ledger["GM0001"] = "against"
-    feeds = await feeds_until((a, b), shows(shown, ledger))
+    feeds = await feeds_until((a, b), alike(shows(shown, ledger)))
     assert all(shows(shown, ledger)(feed) for feed in feeds), feeds
+    # The same state has the same version on every process (it is the log position).
+    assert feeds[0] == feeds[1], feeds
     await chair(b, seeded, shown, "close")
 
     await chair(b, seeded, first, "open")
@@ -203,8 +216,10 @@ async def test_votes_through_either_process_reach_both_displays(
         await vote(kiosks[code], first, choice, f"{code}-first")
         ledger[code] = choice
     await chair(a, seeded, first, "close")
-    feeds = await feeds_until((a, b), lambda feed: any(d["ballot"] == first for d in feed["decisions"]))
-    assert feeds[0]["decisions"] == feeds[1]["decisions"]
+    feeds = await feeds_until(
+        (a, b), alike(lambda feed: any(d["ballot"] == first for d in feed["decisions"]))
+    )
+    assert feeds[0] == feeds[1], feeds
     decision = next(d for d in feeds[0]["decisions"] if d["ballot"] == first)
     assert (decision["outcome"], decision["percent_for"]) == ("adopted", "60.62")  # 117 of 193
     assert feeds[0]["present"] == feeds[1]["present"]
@@ -221,7 +236,7 @@ async def test_with_redis_cut_votes_are_acked_and_the_displays_catch_up(
     on_a = await kiosk(a, seeded.passes["GM0001"])
     on_b = await kiosk(b, seeded.passes["GM0004"])
     await chair(a, seeded, shown, "open")
-    await feeds_until((a, b), lambda feed: (feed.get("ballot") or {}).get("status") == "open")
+    await feeds_until((a, b), every(lambda feed: (feed.get("ballot") or {}).get("status") == "open"))
 
     await redis_proxy.cut()
     ack_a = await vote(on_a, shown, "for", "down-a")  # acked with Redis away: PostgreSQL is the truth
@@ -230,13 +245,14 @@ async def test_with_redis_cut_votes_are_acked_and_the_displays_catch_up(
     ledger = {"GM0001": "for", "GM0004": "against"}
 
     await redis_proxy.start()  # Redis is back: both rebuild from the database
-    feeds = await feeds_until((a, b), shows(shown, ledger), within=30)
+    feeds = await feeds_until((a, b), alike(shows(shown, ledger)), within=30)
     assert all(shows(shown, ledger)(feed) for feed in feeds), feeds
+    assert feeds[0] == feeds[1], feeds
     # And the fan-out works again after the catch-up.
     await vote(on_b, shown, "abstain", "after-b")
     ledger["GM0004"] = "abstain"
-    feeds = await feeds_until((a, b), shows(shown, ledger))
-    assert all(shows(shown, ledger)(feed) for feed in feeds), feeds
+    feeds = await feeds_until((a, b), alike(shows(shown, ledger)))
+    assert feeds[0] == feeds[1], feeds
     await on_a.close()
     await on_b.close()
 

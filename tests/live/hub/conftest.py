@@ -10,6 +10,7 @@ from typing import TypeVar
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import journal
 from server.ballots.service import act
 from server.db import Database
 from server.live.events import take
@@ -39,7 +40,7 @@ class Live:
             result = await work(session)
             events = take(session)
         for hub in self.hubs:
-            await hub.after_commit(events)
+            await hub.after_commit(events, spans=journal.spans(session))
         return result
 
     async def act(self, ballot_id: int, action: BallotAction) -> None:
