@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -9,6 +10,7 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.archive.endpoints import router as archive_router
@@ -29,9 +31,12 @@ from server.log_redaction import install as keep_secrets_out_of_library_logs
 from server.meetings.endpoints import router as meetings_router
 from server.ops.endpoints import router as ops_router
 from server.ops.metrics import HttpMetrics
+from server.ops.serving_lock import ServingLock
 from server.pages import router as pages_router
 from server.record.endpoints import router as record_router
 from server.register.endpoints import router as members_router
+
+log = logging.getLogger(__name__)
 
 
 def _error(status: int, code: str, detail: str, **extra: object) -> JSONResponse:
@@ -53,6 +58,17 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return _error(422, "invalid_request", summary or "the request is not valid", errors=problems)
 
 
+async def _database_away(_: Request, exc: Exception) -> JSONResponse:
+    """The database did not answer (restarting, unreachable): 503, as a vote gets `unavailable`;
+    nothing was stored, and the client may try again (docs/DATABASE_OUTAGE.md)."""
+    if isinstance(exc, DBAPIError) and not (
+        exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
+    ):
+        raise exc
+    log.warning("the database did not answer: %s", type(exc).__name__)
+    return _error(503, "unavailable", "the database is not answering; nothing was changed, try again shortly")
+
+
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
@@ -68,6 +84,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
+        # A process that owns its database (`votehall serve`) makes sure it may serve it.
+        lock = (
+            await ServingLock.acquire(settings.database_url, redis=bool(settings.redis_url))
+            if owned
+            else None
+        )
         app.state.database = database or Database(settings.database_url)
         app.state.live = LiveHub(app.state.database)
         if settings.redis_url:
@@ -79,6 +101,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             await app.state.live.stop()
             if owned:
                 await app.state.database.dispose()
+            if lock is not None:
+                await lock.release()
 
     app = FastAPI(
         title="VoteHall",
@@ -93,6 +117,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(VoteHallError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_away)
+    app.add_exception_handler(ConnectionError, _database_away)
     app.add_middleware(HttpMetrics)
     routers = (
         members_router,
