@@ -3,6 +3,7 @@
     python bench/burst.py                      # SQLite (WAL, synchronous=FULL)
     python bench/burst.py --postgres           # the same on PostgreSQL (a scratch database)
     python bench/burst.py --kiosks 2000 --bursts 3 --client-procs 2 --json
+    python bench/burst.py --postgres --processes 2 # two server processes sharing Redis (scale out)
 
 Two runs, each a fresh server:
 
@@ -58,6 +59,10 @@ def main() -> int:
         metavar="URL",
         help=f"run on PostgreSQL; the database's public schema is dropped (default {SCRATCH_POSTGRES})",
     )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="server processes of one hall (needs --postgres and Redis)"
+    )
+    parser.add_argument("--redis", default=os.environ.get("VOTEHALL_REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--spread", type=float, default=1000.0, help="think time of the spread run, ms")
     parser.add_argument("--only", choices=["simultaneous", "spread"], help="run only one of the two")
     parser.add_argument("--no-echo", action="store_true")
@@ -72,6 +77,11 @@ def main() -> int:
     ]
     if arguments.postgres:
         common.append(f"--database-url={arguments.postgres}")
+    if arguments.processes > 1:
+        if not arguments.postgres:
+            parser.error("--processes above 1 needs --postgres")
+        common += [f"--processes={arguments.processes}", f"--redis-url={arguments.redis}"]
+        arguments.no_echo = True  # the echo comparison is a one-process figure
     if arguments.json:
         common.append("--json")
     runs = {

@@ -6,6 +6,7 @@ load-test code (and its imports) load only when the command runs.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +38,15 @@ def loadtest(
     server_pid: Annotated[
         list[int] | None, typer.Option(help="with --url: read this pid's CPU (repeat for several)")
     ] = None,
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1, help="server processes to spawn for one hall; above 1 needs PostgreSQL and --redis-url"
+        ),
+    ] = 1,
+    redis_url: Annotated[
+        str | None, typer.Option(help="with --processes: the Redis the processes share (VOTEHALL_REDIS_URL)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """Simulated kiosks burst-vote against a fresh server (and an echo server); prints the figures."""
@@ -56,5 +66,7 @@ def loadtest(
         passes,
         tuple(ballot or ()),
         tuple(server_pid or ()),
+        processes,
+        redis_url or os.environ.get("VOTEHALL_REDIS_URL"),
     )
     raise typer.Exit(code=run(options, as_json=as_json))

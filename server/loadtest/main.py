@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,8 @@ class LoadtestOptions:
     passes_file: Path | None = None
     ballots: tuple[int, ...] = ()
     server_pids: tuple[int, ...] = ()
+    processes: int = 1  # spawned server processes of one hall (PostgreSQL and Redis when > 1)
+    redis_url: str | None = None
 
 
 def split_urls(values: list[str] | None) -> tuple[str, ...]:
@@ -64,9 +67,41 @@ async def _votehall(options: LoadtestOptions, workdir: Path) -> TargetReport:
         drive_options = dataclasses.replace(options.drive, bursts=bursts)
         return await drive(f"votehall at {', '.join(options.urls)}", hall, drive_options, probe)
     url = options.database_url or f"sqlite+aiosqlite:///{workdir / 'loadtest.db'}"
+    if options.processes > 1:
+        return await _votehall_processes(options, url, workdir)
     hall = await seed_hall(url, options.kiosks, options.drive.bursts)
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
     return await _spawned(f"votehall ({backend})", votehall_server(url, workdir), hall, options, echo=False)
+
+
+async def _votehall_processes(options: LoadtestOptions, url: str, workdir: Path) -> TargetReport:
+    """Several `votehall serve` processes of one hall on PostgreSQL, sharing Redis (SPEC 5 "Scale
+    out"): the kiosks are spread over them, and each has a display that must show the ledger."""
+    if not url.startswith("postgresql") or not options.redis_url:
+        raise ValueError("--processes above 1 needs --database-url on PostgreSQL and --redis-url")
+    hall = await seed_hall(url, options.kiosks, options.drive.bursts)
+    env = {
+        "VOTEHALL_REDIS_URL": options.redis_url,
+        "VOTEHALL_REDIS_CHANNEL": f"votehall-loadtest-{uuid.uuid4().hex}",
+    }
+    children = [votehall_server(url, workdir, index=n + 1, env=env) for n in range(options.processes)]
+    try:
+        for child in children:
+            await child.wait_ready(http=True)
+        hall.base, hall.more = children[0].base, [child.base for child in children[1:]]
+        name = f"votehall ({options.processes} processes, postgresql + redis)"
+        report = await drive(name, hall, options.drive, PidProbe(tuple(child.pid for child in children)))
+        for child in children:
+            if child.process.poll() is not None:
+                report.problems.append(f"server {child.base} exited with {child.process.returncode}")
+        return report
+    except BaseException:
+        for child in children:
+            sys.stderr.write(f"--- {child.base} output ---\n{child.output()}\n")
+        raise
+    finally:
+        for child in children:
+            await child.stop()
 
 
 async def _echo(options: LoadtestOptions, workdir: Path, like: TargetReport) -> TargetReport:

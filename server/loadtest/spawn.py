@@ -201,11 +201,11 @@ class Child:
         self._log.close()
 
 
-def votehall_server(url: str, workdir: Path) -> Child:
-    env = {"VOTEHALL_DATABASE_URL": url, "VOTEHALL_ENV": "development"}
-    return Child(
-        [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1"], workdir / "server.log", env
-    )
+def votehall_server(url: str, workdir: Path, *, index: int = 0, env: dict[str, str] | None = None) -> Child:
+    """`votehall serve` on `url`; `index` and `env` (Redis) for one of several processes."""
+    env = {"VOTEHALL_DATABASE_URL": url, "VOTEHALL_ENV": "development", **(env or {})}
+    log = workdir / (f"server-{index}.log" if index else "server.log")
+    return Child([sys.executable, "-m", "server", "serve", "--host", "127.0.0.1"], log, env)
 
 
 def echo_server(workdir: Path) -> Child:

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from server.loadtest.display import shows
 from server.loadtest.main import LoadtestOptions, loadtest, read_passes
 from server.loadtest.runner import DriveOptions, _check_closed
@@ -105,3 +107,10 @@ def test_pass_files_as_json_or_lines(tmp_path: Path) -> None:
     as_lines = tmp_path / "passes.txt"
     as_lines.write_text("GM0001 vhp_a\n\nvhp_c\n")
     assert read_passes(as_lines) == [("GM0001", "vhp_a"), ("K00003", "vhp_c")]
+
+
+def test_several_spawned_processes_need_postgresql_and_redis(capsys: pytest.CaptureFixture[str]) -> None:
+    from server.loadtest.main import run
+
+    assert run(LoadtestOptions(kiosks=5, echo=False, processes=2, redis_url="redis://127.0.0.1:6379/0")) == 2
+    assert "needs --database-url on PostgreSQL and --redis-url" in capsys.readouterr().err
