@@ -1,13 +1,14 @@
 // One reconnecting WebSocket for every page. A hall full of handhelds and screens loses the
-// network at the same moment and gets it back at the same moment, so retries back off
-// (0.5 s doubling to 15 s) with ±50 % jitter: they must not all knock on the server at once.
+// network at the same moment and gets it back at the same moment, so retries back off with
+// full jitter: each waits a random time between 0 and a window that starts at 1 s and doubles
+// to 15 s. Ten thousand handhelds cut off at once come back spread over the first second (and
+// those the server could not take yet over the next two, four, ...), never all in one instant.
 
-const FIRST_DELAY = 500;
-const MAX_DELAY = 15000;
+const FIRST_WINDOW = 1000;
+const MAX_WINDOW = 15000;
 
 export function backoffDelay(attempt) {
-  const base = Math.min(MAX_DELAY, FIRST_DELAY * 2 ** attempt);
-  return base * (0.5 + Math.random());
+  return Math.random() * Math.min(MAX_WINDOW, FIRST_WINDOW * 2 ** attempt);
 }
 
 export function socketUrl(path) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -219,16 +220,22 @@ async def test_flood_is_rate_limited_and_harms_nobody(hall: Hall) -> None:
         json.dumps({"type": "vote", "ballot": ballot_id, "choice": "for", "vote_id": f"f-{i}"})
         for i in range(1000)
     ]
-    await asyncio.gather(*(flooder.send(frame) for frame in frames))
-    assert (await vote(honest, ballot_id, "against", "h-1"))["type"] == "ack"
     codes: list[str] = []
-    try:
-        while True:
-            message = await receive(flooder, wait=3)
-            codes.append(message.get("code") or message["type"])
-    except (TimeoutError, ConnectionClosed):
-        pass
-    assert "rate_limited" in codes
+
+    async def read_all() -> None:
+        with contextlib.suppress(TimeoutError, ConnectionClosed):
+            while True:
+                message = await receive(flooder, wait=3)
+                codes.append(message.get("code") or message["type"])
+
+    reader = asyncio.create_task(read_all())  # a client that reads what it is told
+    with contextlib.suppress(ConnectionClosed):
+        await asyncio.gather(*(flooder.send(frame) for frame in frames))
+    assert (await vote(honest, ballot_id, "against", "h-1"))["type"] == "ack"
+    await reader
+    # The flooder is told it is rate limited, or, when its answers pile up faster than they can
+    # be sent (a loaded machine), cut off with 1008 (policy violation); either way it got few acks.
+    assert "rate_limited" in codes or flooder.close_code == 1008, (codes[:5], flooder.close_code)
     assert codes.count("ack") <= 25
     tally = (await hall.ballot(ballot_id))["tally"]
     assert (tally["for"], tally["against"], tally["members_voted"]) == (75, 42, 2)
