@@ -9,9 +9,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import IO
 
 import httpx
+
+# The installed console script beside this interpreter: `make test` runs the venv's python
+# without the venv on PATH, so a bare "votehall" would not be found.
+VOTEHALL = str(Path(sys.executable).with_name("votehall"))
 
 
 def free_port() -> int:

@@ -19,6 +19,7 @@ from server.audit.chain import build_chain
 from server.audit.verify import main as verify
 from server.ballots.models import Ballot
 from tests.audit.conftest import Played
+from tests.servers import VOTEHALL
 
 
 def run(log: str, tmp_path: Path, *args: str) -> tuple[int, str]:
@@ -201,7 +202,7 @@ async def test_the_command_imports_no_database_code(played: Played, tmp_path: Pa
 
 @pytest.mark.parametrize("args", [["--help"]])
 def test_votehall_verify_is_a_command(args: list[str]) -> None:
-    result = subprocess.run(["votehall", "verify", *args], capture_output=True, text=True, timeout=60)
+    result = subprocess.run([VOTEHALL, "verify", *args], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "--head" in result.stdout
 
 
