@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from server.audit import entries
 from server.ballots.models import Ballot
 from server.db import Database
 from server.desk.models import Pass
@@ -35,6 +36,10 @@ REBUILD_FIRST, REBUILD_MAX = 0.5, 5.0  # seconds between tries to rebuild with t
 # seq of the meeting's last log entry that the state reflects (README "Feed versions").
 VERSION_BASE = 1_000_000_000
 GAP_WAIT = 1.0  # seconds a later commit may wait for an earlier one before a reload
+ALONE_WAIT = 0.05  # the same without a fan-out: nothing but the log can fill the gap
+CATCH_UP_LIMIT = 50_000  # log entries read to fill a gap; more, and the hub rebuilds instead
+# Log entries that change nothing in the read model but votes (catch_up applies those).
+_CATCH_UP_TYPES = frozenset({entries.VOTE, entries.CARD_ISSUED, entries.PASS_PAIRING_CODE})
 
 
 class KioskLink:
@@ -83,6 +88,7 @@ class LiveHub:
         # commits seen past a gap (first -> last seq), and the version shown with no meeting open.
         self.head = 0
         self._ahead: dict[int, int] = {}
+        self._span_recorders: list[list[Spans | None]] = []  # reloads under way note spans here
         self._gap: asyncio.TimerHandle | None = None
         self._gap_task: asyncio.Task[None] | None = None
         self._idle_version = 0
@@ -142,7 +148,7 @@ class LiveHub:
         Votes the writer commits while the reload reads are recorded and replayed onto the new
         model before it replaces the old one, so no committed vote goes missing (invariant 5).
         """
-        with self._recording() as applied:
+        with self._recording() as applied, self._recording_spans() as spans:
             async with self.database.transaction(readonly=True) as session:
                 # The log position first: the state read after it has at least what it names.
                 position = await repository.log_position(session)
@@ -151,9 +157,15 @@ class LiveHub:
                 _replay(meeting, applied)
             self.meeting = meeting
         following, head = position
+        # The position supersedes every span seen before the reload began (those commits were
+        # announced after they committed, so before the position was read). Spans announced
+        # while it read are replayed below: the head moves on over them, never back.
         self.head = head if meeting is not None and meeting.id == following else 0
+        self._ahead = {}
         self._idle_version = following * VERSION_BASE + head if following else 0
-        self._ahead.clear()
+        for recorded in spans:
+            self._advance(recorded)
+        self._drain()
 
     def feed_version(self) -> int:
         """The version of the feed's current state; every process names the same state alike."""
@@ -163,8 +175,10 @@ class LiveHub:
     def _advance(self, spans: Spans | None) -> None:
         """Note a commit's log span: the feed version moves on once every earlier commit of the
         meeting is in the read model too. Commits reach a process out of order (two processes
-        commit at once; their fan-out messages cross); one still missing after GAP_WAIT (lost,
-        or written by a command-line tool) makes the hub reload from the database."""
+        commit at once; their fan-out messages cross); one still missing after a wait (its
+        message lost, Redis away, or written by a command-line tool) is read from the log."""
+        for recorder in self._span_recorders:
+            recorder.append(spans)
         meeting = self.meeting
         span = spans.get(meeting.id) if spans and meeting is not None else None
         if span is None:
@@ -173,24 +187,88 @@ class LiveHub:
         if last <= self.head:
             return
         self._ahead[first] = max(last, self._ahead.get(first, 0))
+        self._drain()
+        self.feed.mark_dirty()
+
+    def _drain(self) -> None:
+        """Move the head over the commits that now follow on, and time the gap that remains."""
+        self._ahead = {first: last for first, last in self._ahead.items() if last > self.head}
         while self._ahead and (first := min(self._ahead)) <= self.head + 1:
             self.head = max(self.head, self._ahead.pop(first))
         if not self._ahead and self._gap is not None:
             self._gap.cancel()
             self._gap = None
         elif self._ahead and self._gap is None:
-            self._gap = asyncio.get_running_loop().call_later(GAP_WAIT, self._gap_expired, self.head)
-        self.feed.mark_dirty()
+            self._gap = asyncio.get_running_loop().call_later(self._gap_wait(), self._gap_expired, self.head)
+
+    def _gap_wait(self) -> float:
+        # With the fan-out up, the missing commit is most likely a message on its way. Without
+        # it (none configured, or Redis away) nothing will bring it: read the log at once.
+        fanning_out = self.fanout is not None and self.fanout.subscribed.is_set()
+        return GAP_WAIT if fanning_out else ALONE_WAIT
 
     def _gap_expired(self, head: int) -> None:
         self._gap = None
         if not self._ahead or not self.running:
             return
         if self.head != head:  # it moved on: give the rest of the gap its own wait
-            self._gap = asyncio.get_running_loop().call_later(GAP_WAIT, self._gap_expired, self.head)
+            self._gap = asyncio.get_running_loop().call_later(self._gap_wait(), self._gap_expired, self.head)
             return
-        log.info("live: log seq %d never reached this process; reloading from the database", head + 1)
-        self._gap_task = asyncio.create_task(self.resync(), name="live-gap-resync")
+        if self._gap_task is not None and not self._gap_task.done():
+            return  # a catch-up is under way already; it drains the gap or times a new wait
+        self._gap_task = asyncio.create_task(self.catch_up(), name="live-catch-up")
+
+    async def catch_up(self) -> None:
+        """Read the meeting's log past the head and apply what it holds: the votes this process
+        missed are applied like fan-out messages; anything else (an operator's change made by
+        another process or a command-line tool) makes the hub rebuild from the database."""
+        meeting = self.meeting
+        if meeting is None:
+            return
+        seen = dict(self._ahead)  # announced, so committed before the read below
+        try:
+            async with self.database.transaction(readonly=True) as session:
+                missed = await repository.log_after(session, meeting.id, self.head, limit=CATCH_UP_LIMIT)
+        except Exception as error:
+            log.warning("live: could not read the log (%s); rebuilding from the database", error)
+            await self.resync()
+            return
+        if meeting is not self.meeting:
+            return  # a reload replaced the model meanwhile; it set the head itself
+        if len(missed) > CATCH_UP_LIMIT or any(entry.type not in _CATCH_UP_TYPES for entry in missed):
+            log.info("live: the log past seq %d holds more than votes; rebuilding", self.head)
+            await self.resync()
+            return
+        codes = {seat.code: member_id for member_id, seat in meeting.seats.items()}
+        votes = []
+        for entry in missed:
+            if entry.type == entries.VOTE:
+                data = orjson.loads(entry.body)["data"]
+                member = codes.get(data["member"])
+                if member is not None:
+                    votes.append(
+                        [data["ballot"], member, data["choice"], data["vote_id"], entry.hash, entry.seq]
+                    )
+        self._remote_votes(votes)
+        if missed:
+            self._advance({meeting.id: (missed[0].seq, missed[-1].seq)})
+        # A span announced before the read yet past the log's end was never committed here (a
+        # message from another hall's database on the same channel): forget it.
+        end = missed[-1].seq if missed else self.head
+        for first, last in seen.items():
+            if last > end and self._ahead.get(first) == last:
+                log.warning("live: seqs %d-%d were announced but are not in the log; ignored", first, last)
+                del self._ahead[first]
+        self._drain()  # a gap left (an entry committed after the read): a new wait
+
+    @contextmanager
+    def _recording_spans(self) -> Iterator[list[Spans | None]]:
+        spans: list[Spans | None] = []
+        self._span_recorders.append(spans)
+        try:
+            yield spans
+        finally:
+            self._span_recorders.remove(spans)
 
     @contextmanager
     def _recording(self) -> Iterator[list[Applied]]:
@@ -368,8 +446,11 @@ class LiveHub:
                 try:
                     await self.reload()
                 except Exception as error:
+                    # The model lacks this change: the head must not claim it. The rebuild
+                    # that follows sets the head from the database.
                     log.warning("live: reloading the read model failed (%s); trying again", error)
                     self._rebuild_later()
+                    spans = None
             self._advance(spans)
         self._track_open_ballot()
         # Operator changes are human-paced: show them at once rather than on the next tick, so

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.audit.models import LogHead
+from server.audit.models import LogEntry, LogHead
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.desk.models import Pass
 from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting, Result, Seat
@@ -102,6 +102,18 @@ async def log_position(session: AsyncSession) -> tuple[int, int]:
         return 0, 0
     head = await session.scalar(select(LogHead.seq).where(LogHead.chain == meeting))
     return meeting, head or 0
+
+
+async def log_after(session: AsyncSession, chain: int, seq: int, *, limit: int) -> list[LogEntry]:
+    """The entries of a chain past `seq`, in order; at most `limit` + 1 (so that a caller can
+    tell that there were more)."""
+    query = (
+        select(LogEntry)
+        .where(LogEntry.chain == chain, LogEntry.seq > seq)
+        .order_by(LogEntry.seq)
+        .limit(limit + 1)
+    )
+    return list((await session.scalars(query)).all())
 
 
 async def load_open_meeting(session: AsyncSession) -> LiveMeeting | None:

@@ -4,13 +4,17 @@ process names the same state alike, and a commit seen before an earlier one does
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
 from server.audit.service import head_of
+from server.ballots.service import act
+from server.db import Database
 from server.live import hub as hub_module
-from server.live.hub import VERSION_BASE
+from server.live.hub import VERSION_BASE, LiveHub
 from server.rules import BallotAction, Choice
+from tests.live.conftest import seed_hall
 from tests.live.hub.conftest import Live, pass_of
 
 
@@ -56,9 +60,7 @@ async def test_a_commit_past_a_gap_waits_for_the_gap(live: Live) -> None:
     assert hub.feed.version == before + 4
 
 
-async def test_a_gap_that_never_fills_reloads_from_the_database(
-    live: Live, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_span_the_log_does_not_have_is_forgotten(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
     hub = live.hub
     assert hub.meeting is not None
     monkeypatch.setattr(hub_module, "GAP_WAIT", 0.05)
@@ -69,6 +71,135 @@ async def test_a_gap_that_never_fills_reloads_from_the_database(
         if hub._gap_task is not None and hub._gap_task.done():
             break
         await asyncio.sleep(0.02)
-    # The reload took the position from the database, and forgot the span it never saw.
+    # The catch-up read the log, and forgot the span the log never had.
     assert hub.head == await log_head(live, meeting)
     assert hub._ahead == {}
+
+
+async def test_a_commit_during_a_reload_does_not_take_the_version_back(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = live.hub
+    assert hub.meeting is not None
+    meeting = hub.meeting.id
+    ballot = live.seeded.ballot_ids[0]
+    await live.act(ballot, BallotAction.OPEN)
+    seen: list[int] = []
+    load = hub_module.repository.load_open_meeting
+
+    async def load_while_a_vote_commits(session):  # type: ignore[no-untyped-def]
+        # The position is read; now a vote commits and its span moves the head on.
+        await hub.vote(pass_of(hub, "GM0002"), ballot, Choice.FOR, "during-reload")
+        seen.append(hub.feed_version())
+        return await load(session)
+
+    monkeypatch.setattr(hub_module.repository, "load_open_meeting", load_while_a_vote_commits)
+    await hub.reload()
+
+    assert hub.head == await log_head(live, meeting)
+    assert hub.feed_version() >= seen[0]
+    assert hub._ahead == {}
+    assert hub.meeting is not None and hub.meeting.ballots[ballot].choices
+
+
+async def test_a_change_that_could_not_be_applied_does_not_move_the_version(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = live.hub
+    assert hub.meeting is not None
+    ballot = live.seeded.ballot_ids[0]
+    head = hub.head
+
+    async def fail(*args: object) -> None:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(hub, "_prepare", fail)
+    monkeypatch.setattr(hub, "reload", fail)
+    monkeypatch.setattr(hub, "_rebuild_later", lambda: None)
+    await live.act(ballot, BallotAction.OPEN)  # committed; the read model could not follow
+    assert hub.head == head
+
+
+async def test_a_gap_of_votes_is_filled_from_the_log(
+    two_processes: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Votes another process committed and this one never heard of (no fan-out here) are read
+    from the log when this process's own commit shows the gap: no rebuild needed."""
+    live = two_processes
+    first, other = live.hubs
+    ballot = live.seeded.ballot_ids[0]
+    await live.act(ballot, BallotAction.OPEN)
+    assert first.meeting is not None
+    meeting = first.meeting.id
+    rebuilds: list[bool] = []
+    rebuild = first._rebuild
+
+    async def counted() -> None:
+        rebuilds.append(True)
+        await rebuild()
+
+    monkeypatch.setattr(first, "_rebuild", counted)
+    await other.vote(pass_of(other, "GM0002"), ballot, Choice.AGAINST, "b-1")
+    await first.vote(pass_of(first, "GM0001"), ballot, Choice.FOR, "a-1")
+    head = await log_head(live, meeting)
+    assert first.head < head  # the other's vote is a gap
+    await until(lambda: first.head == head)
+    assert first.meeting is not None
+    assert len(first.meeting.ballots[ballot].choices) == 2
+    assert first.meeting.acks.keys() >= {(pass_of(first, "GM0002").member_id, "b-1")}
+    assert rebuilds == []
+
+
+async def test_a_gap_with_an_operator_change_rebuilds(live: Live) -> None:
+    """A change made beside the server (a command-line tool) shows as a gap at the next commit;
+    the log past the head holds more than votes, so the hub rebuilds from the database."""
+    hub = live.hub
+    ballot = live.seeded.ballot_ids[0]
+    async with live.database.transaction() as session:  # nobody tells the hub
+        await act(session, ballot, BallotAction.OPEN)
+    assert hub.meeting is not None and hub.meeting.open_ballot is None
+    await hub.after_commit([], spans={hub.meeting.id: (hub.head + 2, hub.head + 2)})  # the next commit
+    await until(lambda: hub.meeting is not None and hub.meeting.open_ballot is not None)
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    for _ in range(250):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the condition never held")
+
+
+@pytest.mark.parametrize("database_template", ["postgresql"], indirect=True)
+async def test_redis_away_each_process_reads_the_others_votes_from_the_log(database: Database) -> None:
+    """Two processes configured for a Redis that does not answer: interleaved commits leave
+    each a gap the fan-out cannot fill; each reads it from the log at once instead of freezing
+    its feed, and both show the same state under the same version."""
+    seeded, _ = await seed_hall(database)
+    second = Database(database.url)
+    hubs = [LiveHub(database), LiveHub(second)]
+    for hub in hubs:
+        hub.fan_out("redis://127.0.0.1:1/0", "votehall-test-away")  # nothing listens there
+        await hub.start()
+    try:
+        live = Live(database, seeded, 0, hubs)
+        ballot = seeded.ballot_ids[0]
+        await live.act(ballot, BallotAction.OPEN)
+        first, other = hubs
+        assert first.meeting is not None
+        meeting = first.meeting.id
+        await first.vote(pass_of(first, "GM0001"), ballot, Choice.FOR, "a-1")
+        await other.vote(pass_of(other, "GM0002"), ballot, Choice.AGAINST, "b-1")
+        await first.vote(pass_of(first, "GM0003"), ballot, Choice.FOR, "a-2")
+        head = await log_head(live, meeting)
+        await until(lambda: first.head == head and other.head == head)
+        for hub in hubs:
+            assert hub.meeting is not None
+            assert len(hub.meeting.ballots[ballot].choices) == 3
+        first.feed.refresh()
+        other.feed.refresh()
+        assert first.feed.frame().text == other.feed.frame().text
+    finally:
+        for hub in hubs:
+            await hub.stop()
+        await second.dispose()
