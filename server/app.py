@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
@@ -10,7 +9,6 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from server.archive.endpoints import router as archive_router
@@ -18,6 +16,7 @@ from server.auth.endpoints import router as tokens_router
 from server.ballots.endpoints import router as ballots_router
 from server.cards.endpoints import router as cards_router
 from server.config import Settings, get_settings
+from server.database_errors import install as install_database_errors
 from server.db import Database
 from server.desk.endpoints import kiosk_router as pairing_router
 from server.desk.endpoints import router as passes_router
@@ -35,8 +34,6 @@ from server.ops.serving_lock import ServingLock
 from server.pages import router as pages_router
 from server.record.endpoints import router as record_router
 from server.register.endpoints import router as members_router
-
-log = logging.getLogger(__name__)
 
 
 def _error(status: int, code: str, detail: str, **extra: object) -> JSONResponse:
@@ -56,17 +53,6 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     ]
     summary = "; ".join(f"{p['where']}: {p['message']}" for p in problems[:5])
     return _error(422, "invalid_request", summary or "the request is not valid", errors=problems)
-
-
-async def _database_away(_: Request, exc: Exception) -> JSONResponse:
-    """The database did not answer (restarting, unreachable): 503, as a vote gets `unavailable`;
-    nothing was stored, and the client may try again (docs/DATABASE_OUTAGE.md)."""
-    if isinstance(exc, DBAPIError) and not (
-        exc.connection_invalidated or isinstance(exc, (OperationalError, InterfaceError))
-    ):
-        raise exc
-    log.warning("the database did not answer: %s", type(exc).__name__)
-    return _error(503, "unavailable", "the database is not answering; nothing was changed, try again shortly")
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
@@ -94,8 +80,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.live = LiveHub(app.state.database)
         if settings.redis_url:
             app.state.live.fan_out(settings.redis_url, settings.redis_channel)
-        await app.state.live.start()
-        try:
+        try:  # a start that fails (the database away) still lets go of the lock and the engine
+            await app.state.live.start()
             yield
         finally:
             await app.state.live.stop()
@@ -117,8 +103,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_exception_handler(VoteHallError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(DBAPIError, _database_away)
-    app.add_exception_handler(ConnectionError, _database_away)
+    install_database_errors(app)
     app.add_middleware(HttpMetrics)
     routers = (
         members_router,

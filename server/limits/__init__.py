@@ -10,17 +10,14 @@ from server.config import Settings
 from server.limits.body import BodyLimit
 from server.limits.connections import AddressCount, ConnectionLimit, networks
 from server.limits.logs import install as quiet_client_faults
-from server.limits.unstorable import install as refuse_unstorable_values
 
 # Routes that take a whole file: a member register, the secretaries' addresses, a meeting archive.
 IMPORT_PATHS = ("/api/members/import", "/api/members/emails", "/api/meetings/import")
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Put the limits in front of every route (outermost, before anything reads the request),
-    and answer a value the database refuses as the client's error."""
+    """Put the limits in front of every route (outermost, before anything reads the request)."""
     quiet_client_faults()
-    refuse_unstorable_values(app)
     count = AddressCount(settings.max_connections_per_address, networks(settings.connection_limit_exempt))
     app.state.connections = count
     app.add_middleware(ConnectionLimit, count=count)
