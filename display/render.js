@@ -155,9 +155,9 @@ export function decisionsView(decisions) {
   );
 }
 
-// Accepts a snapshot only when it is newer than the last one shown. The version counts per
-// server process and starts again after a restart, so the first snapshot of every connection
-// is always taken: it is that server's current state.
+// Accepts a snapshot only when it is newer than the last one shown. Versions grow across
+// processes and restarts (README "Feed versions"); the first snapshot of every connection is
+// taken all the same: it is that server's current state, whatever came before.
 export function versionGate() {
   let last = -1;
   let fresh = true;

@@ -55,7 +55,7 @@ async def feed(request: Request, meeting: int | None = None) -> Response:
             raise NotFound(f"there is no meeting {meeting}", code="unknown_meeting")
         head = await head_of(session, meeting)
         live = await repository.load_meeting(session, found, with_acks=False)
-    body = orjson.dumps(snapshot(live, meeting * VERSION_BASE + (head[0] if head else 0)))
+    body = orjson.dumps(snapshot(live, live.epoch * VERSION_BASE + (head[0] if head else 0)))
     _other_meetings[meeting] = (time.monotonic(), body)
     return Response(body, media_type="application/json")
 

@@ -32,8 +32,9 @@ CLOSE_REVOKED = 4403
 CLOSE_SERVICE_RESTART = 1012  # the kiosk and the screens reconnect (to this server's successor)
 OUTBOX_LIMIT = 64
 REBUILD_FIRST, REBUILD_MAX = 0.5, 5.0  # seconds between tries to rebuild with the database away
-# A feed version is the log position of the state it shows: meeting id * VERSION_BASE + the
-# seq of the meeting's last log entry that the state reflects (README "Feed versions").
+# A feed version is the log position of the state it shows: the meeting's feed epoch (the
+# order in which meetings opened) * VERSION_BASE + the seq of the meeting's last log entry that
+# the state reflects (README "Feed versions").
 VERSION_BASE = 1_000_000_000
 GAP_WAIT = 1.0  # seconds a later commit may wait for an earlier one before a reload
 ALONE_WAIT = 0.05  # the same without a fan-out: nothing but the log can fill the gap
@@ -156,13 +157,13 @@ class LiveHub:
             if meeting is not None:
                 _replay(meeting, applied)
             self.meeting = meeting
-        following, head = position
+        following, epoch, head = position
         # The position supersedes every span seen before the reload began (those commits were
         # announced after they committed, so before the position was read). Spans announced
         # while it read are replayed below: the head moves on over them, never back.
         self.head = head if meeting is not None and meeting.id == following else 0
         self._ahead = {}
-        self._idle_version = following * VERSION_BASE + head if following else 0
+        self._idle_version = epoch * VERSION_BASE + head if following else 0
         for recorded in spans:
             self._advance(recorded)
         self._drain()
@@ -170,7 +171,7 @@ class LiveHub:
     def feed_version(self) -> int:
         """The version of the feed's current state; every process names the same state alike."""
         meeting = self.meeting
-        return meeting.id * VERSION_BASE + self.head if meeting is not None else self._idle_version
+        return meeting.epoch * VERSION_BASE + self.head if meeting is not None else self._idle_version
 
     def _advance(self, spans: Spans | None) -> None:
         """Note a commit's log span: the feed version moves on once every earlier commit of the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.models import LogEntry, LogHead
@@ -83,6 +83,7 @@ async def load_meeting(session: AsyncSession, meeting: Meeting, *, with_acks: bo
         passes={p.token_hash: active_pass(p) for p in passes if p.status == "active"},
         ended_passes={p.token_hash for p in passes if p.status != "active"},
         ballots={b.id: await load_ballot(session, b, seats) for b in ballots},
+        epoch=meeting.feed_epoch or 0,
         acks={
             (member_id, vote_id): Ack(
                 vote_id=vote_id, ballot_id=ballot_id, choice=Choice(choice), receipt=receipt
@@ -92,16 +93,19 @@ async def load_meeting(session: AsyncSession, meeting: Meeting, *, with_acks: bo
     )
 
 
-async def log_position(session: AsyncSession) -> tuple[int, int]:
-    """The meeting the feed follows (the open one, else the latest) and its log head seq; (0, 0)
-    before there is any meeting."""
-    meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "open"))
-    if meeting is None:
-        meeting = await session.scalar(select(func.max(Meeting.id)))
-    if meeting is None:
-        return 0, 0
+async def log_position(session: AsyncSession) -> tuple[int, int, int]:
+    """The meeting the feed follows (the open one, else the one that opened last), its feed
+    epoch and its log head seq; (0, 0, 0) before any meeting has opened."""
+    following = select(Meeting.id, Meeting.feed_epoch)
+    found = (await session.execute(following.where(Meeting.status == "open"))).first()
+    if found is None:
+        latest = following.where(Meeting.feed_epoch.is_not(None)).order_by(Meeting.feed_epoch.desc()).limit(1)
+        found = (await session.execute(latest)).first()
+    if found is None:
+        return 0, 0, 0
+    meeting, epoch = found
     head = await session.scalar(select(LogHead.seq).where(LogHead.chain == meeting))
-    return meeting, head or 0
+    return meeting, epoch or 0, head or 0
 
 
 async def log_after(session: AsyncSession, chain: int, seq: int, *, limit: int) -> list[LogEntry]:

@@ -105,6 +105,7 @@ class LiveMeeting:
     ended_passes: set[str]  # token hashes of revoked or checked-out passes
     ballots: dict[int, LiveBallot]
     acks: dict[tuple[int, str], Ack]  # (member id, vote_id) -> the ack once given
+    epoch: int = 0  # the meeting's feed epoch: the high part of its feed versions
     total_weight: int = 0
     _active_by_pass: dict[int, ActivePass] = field(default_factory=dict)
 

@@ -34,6 +34,9 @@ class Meeting(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # When the chair published the per-member record and the log (SPEC 2.9, statutes art. 11.5).
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The how-manieth meeting to open here: the high part of its feed versions, so that they
+    # keep growing from one meeting to the next (README "Feed versions"). None until it opens.
+    feed_epoch: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class MeetingMember(Base):

@@ -45,3 +45,9 @@ async def frozen_register(session: AsyncSession, meeting_id: int) -> Sequence[Me
 async def frozen_member_codes(session: AsyncSession, meeting_id: int) -> set[str]:
     query = select(MeetingMember.cbs_code).where(MeetingMember.meeting_id == meeting_id)
     return set((await session.scalars(query)).all())
+
+
+async def next_feed_epoch(session: AsyncSession) -> int:
+    """The feed epoch of the next meeting to open: one past the last one's."""
+    last = await session.scalar(select(func.max(Meeting.feed_epoch)))
+    return (last or 0) + 1

@@ -140,6 +140,8 @@ async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
     session.add_all(seats)
     meeting.status = "open"
     meeting.opened_at = datetime.now(UTC)
+    # One meeting opens at a time (the partial unique index), so no two take the same epoch.
+    meeting.feed_epoch = await repository.next_feed_epoch(session)
     await session.flush()
     register = [
         {"member": s.cbs_code, "name": s.name, "population": s.population, "weight": s.weight}

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 
 from server.audit.service import head_of
+from server.ballots.models import Ballot
 from server.ballots.service import act
 from server.db import Database
 from server.live import hub as hub_module
 from server.live.hub import VERSION_BASE, LiveHub
+from server.meetings import service as meetings
+from server.meetings.schemas import MeetingCreate
 from server.rules import BallotAction, Choice
 from tests.live.conftest import seed_hall
 from tests.live.hub.conftest import Live, pass_of
@@ -203,3 +207,29 @@ async def test_redis_away_each_process_reads_the_others_votes_from_the_log(datab
         for hub in hubs:
             await hub.stop()
         await second.dispose()
+
+
+async def test_versions_grow_when_an_older_meeting_opens_after_a_newer_one(live: Live) -> None:
+    """A rehearsal meeting created after the real one and held first: the real one opens
+    later, with a lower id. Its versions must still be above the rehearsal's."""
+    hub = live.hub
+    assert hub.meeting is not None
+    real = live.seeded.meeting_id
+    later_created = await live.operate(
+        lambda s: meetings.create_meeting(s, MeetingCreate(title="Oefen-ALV", date=date(2025, 6, 17)))
+    )
+    other_ballot = await live.operate(lambda s: s.get(Ballot, live.other_meeting_ballot))
+    assert other_ballot is not None
+    older_draft = other_ballot.meeting_id  # seed_hall's "Volgende ALV", still a draft
+    assert older_draft < later_created.id
+    versions = [hub.feed_version()]
+    for step in (
+        lambda s: meetings.close_meeting(s, real),
+        lambda s: meetings.open_meeting(s, later_created.id),
+        lambda s: meetings.close_meeting(s, later_created.id),
+        lambda s: meetings.open_meeting(s, older_draft),
+    ):
+        await live.operate(step)
+        versions.append(hub.feed_version())
+    assert hub.meeting is not None and hub.meeting.id == older_draft
+    assert versions == sorted(set(versions)), versions
