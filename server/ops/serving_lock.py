@@ -14,10 +14,12 @@ processes on one database would show two different tallies on the hall screens. 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import logging
 import os
+import socket
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,6 +30,35 @@ log = logging.getLogger(__name__)
 
 ADVISORY_KEY = 0x566F7465_48616C6C  # "VoteHall"; a signed 64-bit key
 ADVISORY_KEY -= 1 << 64 if ADVISORY_KEY >= 1 << 63 else 0
+
+
+TRIES, TRY_EVERY = 5, 0.25  # seconds
+
+
+# The lock's connection names its holder (the refusal quotes it), and PostgreSQL probes it, so
+# that a host that vanished without closing the connection lets go within about a minute.
+def _session() -> dict[str, str]:
+    return {
+        "application_name": f"votehall serve on {socket.gethostname()} pid {os.getpid()}"[:63],
+        "tcp_keepalives_idle": "30",
+        "tcp_keepalives_interval": "10",
+        "tcp_keepalives_count": "3",
+    }
+
+
+async def _holders(connection: Any) -> str:
+    """Who holds the lock now: the application names of their connections."""
+    rows = await connection.fetch(
+        """
+        SELECT a.application_name, a.client_addr FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        """,
+        (ADVISORY_KEY >> 32) & 0xFFFFFFFF,
+        ADVISORY_KEY & 0xFFFFFFFF,
+    )
+    names = sorted({f"{row['application_name'] or 'unnamed'}" for row in rows})
+    return ", ".join(names) or "gone by now"
 
 
 class ServingConflict(RuntimeError):
@@ -51,20 +82,24 @@ class ServingLock:
     @classmethod
     async def _postgresql(cls, database_url: str, *, redis: bool) -> ServingLock:
         dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-        connection = await asyncpg.connect(dsn, timeout=10)
+        connection = await asyncpg.connect(dsn, timeout=10, server_settings=_session())
         function = "pg_try_advisory_lock_shared" if redis else "pg_try_advisory_lock"
-        if not await connection.fetchval(f"SELECT {function}($1)", ADVISORY_KEY):
-            await connection.close()
-            if redis:
-                raise ServingConflict(
-                    "another VoteHall process serves this database without VOTEHALL_REDIS_URL; "
-                    "stop it, or give every process the same VOTEHALL_REDIS_URL"
-                )
+        # A predecessor that has just stopped may still be letting go: a few tries, then refuse.
+        for _ in range(TRIES):
+            if await connection.fetchval(f"SELECT {function}($1)", ADVISORY_KEY):
+                return cls(connection=connection)
+            await asyncio.sleep(TRY_EVERY)
+        holders = await _holders(connection)
+        await connection.close()
+        if redis:
             raise ServingConflict(
-                "another VoteHall process serves this database; several processes need "
-                "VOTEHALL_REDIS_URL (the same Redis for all), or the hall screens would disagree"
+                f"another VoteHall process ({holders}) serves this database without "
+                "VOTEHALL_REDIS_URL; stop it, or give every process the same VOTEHALL_REDIS_URL"
             )
-        return cls(connection=connection)
+        raise ServingConflict(
+            f"another VoteHall process ({holders}) serves this database; several processes need "
+            "VOTEHALL_REDIS_URL (the same Redis for all), or the hall screens would disagree"
+        )
 
     @classmethod
     def _sqlite(cls, database: Path) -> ServingLock:

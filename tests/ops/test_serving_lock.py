@@ -29,6 +29,8 @@ async def test_a_second_process_without_redis_is_refused(database: Database) -> 
         message = refused(ServerProcess(database.url))
         if database.dialect == "postgresql":
             assert "several processes need VOTEHALL_REDIS_URL" in message
+            assert first.process is not None
+            assert f"pid {first.process.pid}" in message  # the refusal names the holder
             # Nor may a process with Redis join one that has none.
             joining = ServerProcess(database.url, env={"VOTEHALL_REDIS_URL": REDIS_URL})
             assert "without VOTEHALL_REDIS_URL" in refused(joining)
