@@ -4,9 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve test pytest lint format clean
+.PHONY: install demo demo-simulate serve test pytest lint format clean
 
 $(STAMP): pyproject.toml
+	@echo "Installing VoteHall and its Python packages into $(VENV) (a minute or two the first time)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -14,8 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: install  ## a fresh demo meeting on SQLite, served on http://127.0.0.1:8000
+# The demo needs Python only (not npm): a fresh database every run, served on http://127.0.0.1:8000.
+demo: $(STAMP)  ## a fresh demo meeting on SQLite; DEMO_ARGS=--simulate lets the hall vote by itself
 	$(BIN)/votehall demo $(DEMO_ARGS)
+
+demo-simulate: $(STAMP)  ## the same, with simulated handhelds voting on the whole agenda
+	$(BIN)/votehall demo --simulate $(DEMO_ARGS)
 
 serve: install
 	$(BIN)/votehall serve

@@ -147,7 +147,7 @@ def several_processes_problem(settings: Settings) -> str | None:
     return None
 
 
-def run_server(settings: Settings, workers: int = 1) -> None:
+def run_server(settings: Settings, workers: int = 1, log_level: str = "info") -> None:
     if workers > 1:
         # Each worker process builds its app from the environment (server.app.create_app).
         os.environ.update(
@@ -159,7 +159,7 @@ def run_server(settings: Settings, workers: int = 1) -> None:
         workers=workers if workers > 1 else None,
         host=settings.host,
         port=settings.port,
-        log_level="info",
+        log_level=log_level,
         log_config=log_config(settings.log_format),
         ws_max_size=MAX_FRAME,  # SPEC 4.2 bad input: a larger kiosk frame is closed with 1009
         ws_ping_interval=20,
@@ -372,77 +372,134 @@ def demo(
     database: Annotated[Path, typer.Option(help="SQLite file, recreated on every run")] = Path(
         "votehall-demo.db"
     ),
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="address to listen on; 0.0.0.0 lets phones on your network in")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     simulate: Annotated[
         bool, typer.Option(help="simulated handhelds vote on every ballot of the agenda")
     ] = False,
+    log_level: Annotated[
+        str, typer.Option(help="the server's log level; 'info' shows every request")
+    ] = "warning",
 ) -> None:
     """Set up a fresh demo meeting (342 members, 271 present, the agenda of 18 June 2025) and serve it."""
-    from server.demo import set_up_demo
+    from rich.console import Console
 
+    from server.demo import describe, public_base
+
+    console = Console(highlight=False)
+    problem = _demo_blocked(database, host, port)
+    if problem:
+        console.print(f"[red]error:[/] {problem}")
+        raise typer.Exit(1)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     settings = _settings(f"sqlite+aiosqlite:///{database.resolve()}", host=host, port=port)
-    upgrade(settings.database_url)
-
-    async def run() -> Any:
-        db = Database(settings.database_url)
-        try:
-            return await set_up_demo(db)
-        finally:
-            await db.dispose()
-
-    setup = asyncio.run(run())
-    base = f"http://{host}:{port}"
+    setup = _set_up_demo(settings, console)
+    base = public_base(host, port)
     # One present member is left to a person with a phone; the simulation drives the others.
     yours = sorted(setup.pairing_codes)[0]
     simulated = {code: token for code, token in setup.passes.items() if code != yours}
-    _print_demo(setup, base, yours, simulate)
+    console.print(describe(setup, base, yours, simulate=simulate, database=str(database)))
+    hall = None
     if simulate:
-        _simulate_in_background(base, setup.tokens[Role.CHAIR], setup.meeting_id, simulated)
-    run_server(settings)
+        hall = _simulate_in_background(base, setup.tokens[Role.CHAIR], setup.meeting_id, simulated)
+    try:
+        run_server(settings, log_level=log_level)
+    finally:
+        if hall is not None:
+            hall.stop()
 
 
-def _print_demo(setup: Any, base: str, yours: str, simulate: bool) -> None:
-    echo = typer.echo
-    echo(
-        f"\nVoteHall demo: meeting {setup.meeting_id} is open: {setup.members} members, "
-        f"{len(setup.passes)} checked in, {setup.ballots} ballots.\n"
-    )
-    echo(f"  hall screen        {base}/display")
-    echo(f"  stream overlay     {base}/display/overlay")
-    echo(f"  chair              {base}/chair          (paste the chair token)")
-    echo(f"  handheld           {base}/kiosk#pair={setup.pairing_codes[yours]}   ({setup.names[yours]})")
-    echo(f"  feed               {base}/api/feed  and  {base}/api/feed/stream")
-    echo(f"  API documentation  {base}/docs")
-    echo("\nTokens (send as 'Authorization: Bearer <token>'):")
-    for role, secret in setup.tokens.items():
-        echo(f"  {role.value:<6} {secret}")
-    if simulate:
-        echo("\nSimulated handhelds will vote on every ballot of the agenda; watch the hall screen.")
-    echo("")
+def _demo_blocked(database: Path, host: str, port: int) -> str | None:
+    """Why the demo cannot start now (a demo still running, the port taken), before anything is
+    deleted: the running demo keeps its database, and the newcomer reads one line, not a traceback."""
+    import fcntl
+    import socket
+
+    lock = database.with_name(database.name + ".serving")
+    if lock.exists():
+        with lock.open("ab") as file:
+            try:
+                fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return (
+                    f"a VoteHall server is still serving {database} (an earlier `make demo`?); "
+                    "stop it with Ctrl-C in its terminal, then run the demo again"
+                )
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return (
+                f"cannot listen on {host}:{port} ({error.strerror}); stop what uses the port, or "
+                f"choose another: make demo DEMO_ARGS='--port {port + 1}'"
+            )
+    return None
 
 
-def _simulate_in_background(base: str, chair_token: str, meeting_id: int, passes: dict[str, str]) -> None:
+def _set_up_demo(settings: Settings, console: Any) -> Any:
+    """The schema and the demo meeting, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from server.demo import SETUP_STEPS, set_up_demo
+
+    columns = (TextColumn("{task.description:<48}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("the database schema", total=len(SETUP_STEPS) + 1)
+        upgrade(settings.database_url)
+
+        def step(name: str) -> None:
+            progress.update(task, description=name, advance=1)
+
+        async def run() -> Any:
+            db = Database(settings.database_url)
+            try:
+                return await set_up_demo(db, step)
+            finally:
+                await db.dispose()
+
+        setup = asyncio.run(run())
+        progress.update(task, description="the demo meeting is ready", advance=1)
+    return setup
+
+
+def _simulate_in_background(base: str, chair_token: str, meeting_id: int, passes: dict[str, str]) -> Any:
+    """Play the agenda in a thread once the server answers; answers the terminal display to stop."""
     import threading
     import time
 
     import httpx
 
+    from server.demo import HallProgress
     from server.simulate import simulate_hall
+
+    hall = HallProgress()
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
+        except httpx.TransportError:
+            return False
 
     def play() -> None:
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{base}/api/feed", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        asyncio.run(simulate_hall(base, chair_token, meeting_id, passes))
+        while not answers():
+            if time.monotonic() > deadline:
+                hall.stop()
+                return
+            time.sleep(0.2)
+        try:
+            asyncio.run(simulate_hall(base, chair_token, meeting_id, passes, observer=hall))
+        except Exception as error:  # the server stopping (Ctrl-C) ends the play; say so otherwise
+            hall.stop()
+            if answers():
+                typer.secho(f"the simulation stopped: {error!r}", fg=typer.colors.RED, err=True)
 
     threading.Thread(target=play, name="simulated-hall", daemon=True).start()
+    return hall
 
 
 # `votehall loadtest`: the options are in server/loadtest/command.py, the code beside them.

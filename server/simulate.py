@@ -10,7 +10,7 @@ import random
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import orjson
@@ -39,9 +39,36 @@ class Pace:
     between: float = 2.0
 
 
+class Observer(Protocol):
+    """What `votehall demo --simulate` shows while the hall plays (server/demo.py draws it)."""
+
+    def connecting(self, connected: int, total: int) -> None: ...
+    def opened(self, ballot: dict[str, Any], number: int, total: int, voters: int) -> None: ...
+    def acked(self, ballot_id: int) -> None: ...
+    def closed(self, ballot: dict[str, Any]) -> None: ...
+    def done(self) -> None: ...
+
+
+class Quiet:
+    def connecting(self, connected: int, total: int) -> None:
+        pass
+
+    def opened(self, ballot: dict[str, Any], number: int, total: int, voters: int) -> None:
+        pass
+
+    def acked(self, ballot_id: int) -> None:
+        pass
+
+    def closed(self, ballot: dict[str, Any]) -> None:
+        pass
+
+    def done(self) -> None:
+        pass
+
+
 class SimulatedKiosk:
-    def __init__(self, ws_url: str, token: str, rng: random.Random) -> None:
-        self.ws_url, self.token, self.rng = ws_url, token, rng
+    def __init__(self, ws_url: str, token: str, rng: random.Random, observer: Observer = Quiet()) -> None:
+        self.ws_url, self.token, self.rng, self.observer = ws_url, token, rng, observer
         self.connection: ClientConnection | None = None
         self.acked: set[int] = set()
         self._reader: asyncio.Task[None] | None = None
@@ -57,8 +84,9 @@ class SimulatedKiosk:
         try:
             async for frame in self.connection:
                 message = orjson.loads(frame)
-                if message.get("type") == "ack":
+                if message.get("type") == "ack" and message["ballot"] not in self.acked:
                     self.acked.add(message["ballot"])
+                    self.observer.acked(message["ballot"])
         except websockets.ConnectionClosed:
             pass
 
@@ -89,30 +117,39 @@ async def simulate_hall(
     passes: Mapping[str, str],
     pace: Pace = Pace(),
     seed: int = 11,
+    observer: Observer = Quiet(),
 ) -> None:
     """Play every draft ballot of the meeting once, in agenda order."""
     rng = random.Random(seed)
     ws_url = base_url.replace("http", "ws", 1)
-    kiosks = [SimulatedKiosk(ws_url, token, random.Random(rng.random())) for token in passes.values()]
+    kiosks = [
+        SimulatedKiosk(ws_url, token, random.Random(rng.random()), observer) for token in passes.values()
+    ]
+    observer.connecting(0, len(kiosks))
     for start in range(0, len(kiosks), 50):
         await asyncio.gather(*(kiosk.connect() for kiosk in kiosks[start : start + 50]))
+        observer.connecting(min(start + 50, len(kiosks)), len(kiosks))
     headers = {"Authorization": f"Bearer {chair_token}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as chair:
         ballots = (await chair.get(f"/api/meetings/{meeting_id}/ballots")).json()
-        for ballot in ballots:
-            if ballot["status"] != "draft":
-                continue
+        drafts = [ballot for ballot in ballots if ballot["status"] == "draft"]
+        for number, ballot in enumerate(drafts, start=1):
             opened = await chair.post(f"/api/ballots/{ballot['id']}/open")
             if opened.status_code != 200:
                 log.info("simulation: ballot %s not opened: %s", ballot["id"], opened.text)
                 continue
+            observer.opened(ballot, number, len(drafts), len(kiosks))
             await asyncio.wait_for(
                 asyncio.gather(*(kiosk.vote(ballot, pace) for kiosk in kiosks)), timeout=pace.voting + 5
             )
             await asyncio.sleep(1.0)
-            await chair.post(f"/api/ballots/{ballot['id']}/close")
+            closed = await chair.post(f"/api/ballots/{ballot['id']}/close")
+            if closed.status_code == 200:
+                observer.closed(closed.json())
             await asyncio.sleep(pace.result)
+            await asyncio.sleep(pace.between)
     for kiosk in kiosks:
         if kiosk.connection is not None:
             await kiosk.connection.close()
+    observer.done()
     log.info("simulation: the agenda is done")

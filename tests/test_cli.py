@@ -24,7 +24,7 @@ COMMANDS = ["migrate", "serve", "demo", "token", "members", "meetings"]
 
 
 def votehall(
-    *args: str, env: dict[str, str] | None = None, check: bool = True
+    *args: str, env: dict[str, str] | None = None, check: bool = True, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "server", *args],
@@ -32,6 +32,7 @@ def votehall(
         text=True,
         env={**os.environ, "COLUMNS": "200", **(env or {})},
         timeout=60,
+        cwd=cwd,
     )
     if check:
         assert result.returncode == 0, result.stderr
@@ -142,3 +143,71 @@ def test_database_url_spellings(url: str) -> None:
     from server.config import Settings
 
     assert Settings(database_url=url).database_url.startswith("postgresql+asyncpg://")
+
+
+@contextmanager
+def demo_running(tmp_path: Path, port: int, *args: str) -> Iterator[tuple[str, str]]:
+    """`votehall demo` in `tmp_path` until the block ends; yields its base URL and what it printed."""
+    out = tmp_path / f"demo-{port}.txt"
+    with out.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "server", "demo", "--port", str(port), *args],
+            cwd=tmp_path,
+            env={**os.environ, "COLUMNS": "200"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, out.read_text()
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the demo did not answer within 60 s"
+            time.sleep(0.1)
+        yield base, out.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_demo_prints_working_addresses_and_tokens_and_runs_again(tmp_path: Path) -> None:
+    import re
+
+    port = free_port()
+    with demo_running(tmp_path, port) as (base, printed):
+        tokens = dict(re.findall(r"^  (admin|desk|chair) +(vht_\S+)$", printed, re.MULTILINE))
+        pairing = re.search(r"/kiosk#pair=(\S+)", printed)
+        card = re.search(r"voting card\s+(VHC\w+)", printed)
+        assert set(tokens) == {"admin", "desk", "chair"} and pairing and card, printed
+        for page in ("/display", "/display/overlay", "/chair", "/desk", "/kiosk", "/docs"):
+            assert f"{base}{page}" in printed
+            assert httpx.get(f"{base}{page}").status_code == 200, page
+        present = httpx.get(f"{base}/api/feed").json()["present"]
+        assert (present["members"], present["of_members"]) == (271, 342)
+        chair = {"Authorization": f"Bearer {tokens['chair']}"}
+        assert len(httpx.get(f"{base}/api/meetings/1/ballots", headers=chair).json()) == 14
+        assert httpx.post(f"{base}/api/kiosk/pair", json={"pairing_code": pairing[1]}).status_code == 200
+        checkin = httpx.post(
+            f"{base}/api/meetings/1/checkins",
+            headers={"Authorization": f"Bearer {tokens['desk']}"},
+            json={"card": card[1], "representative": {"name": "A. Nieuw", "role": "wethouder"}},
+        )
+        assert checkin.status_code == 201, checkin.text
+
+        # A second demo while the first serves: one line saying why, not a traceback, and the
+        # running demo keeps its database.
+        again = votehall("demo", "--port", str(free_port()), check=False, cwd=tmp_path)
+        assert again.returncode == 1 and "still serving" in again.stdout, again.stdout + again.stderr
+        taken = votehall("demo", "--port", str(port), "--database", "other.db", check=False, cwd=tmp_path)
+        assert taken.returncode == 1 and "cannot listen" in taken.stdout, taken.stdout + taken.stderr
+        assert "Traceback" not in again.stderr + taken.stderr
+        assert httpx.get(f"{base}/api/feed").json()["present"]["members"] == 272
+
+    with demo_running(tmp_path, port) as (base, _):  # starts over: the check-in above is gone
+        assert httpx.get(f"{base}/api/feed").json()["present"]["members"] == 271
