@@ -30,6 +30,11 @@ test: lint pytest  ## the whole suite: lint, types, and the tests on SQLite and 
 pytest: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+.PHONY: screenshots
+screenshots: $(STAMP)  ## refresh docs/screenshots/ (the README's pictures) from the end-to-end test in Chromium
+	$(BIN)/python -m pytest -q tests/live/test_meeting_e2e.py -k sqlite
+	$(BIN)/python -m tests.live.docs_screenshots
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,0 +1,57 @@
+"""Copy the README's pictures from the screenshots the end-to-end test left in screenshots/ to
+docs/screenshots/ (committed), at most 1280 px wide, in 256 colours. `make screenshots` runs the
+test on SQLite first, then this."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from tests.live.pages_browser import SCREENSHOTS
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# As pages_browser.screenshot names them: "<test>[sqlite]-<step>" with "[" and "]" made "-".
+TEST = "test_a_meeting_from_door_to_minutes-sqlite-"
+MAX_WIDTH = 1280
+# docs/screenshots/<name>.png <- screenshots/<TEST>-<step>.png
+PICTURES = {
+    "hall-display": "display-motion",  # the hall screen with a result and the decisions so far
+    "kiosk-ballot": "kiosk-ballot",  # a handheld with the motion, its advice and the vote's receipt
+    "chair": "chair-open",  # the chair watching an open ballot: running tally, who is still to vote
+    "desk-qr": "desk-qr",  # the desk after a check-in: the pairing QR code and the pass list
+    "overlay": "overlay",  # the stream overlay, transparent around the lower third
+}
+
+
+def main() -> int:
+    missing = [
+        f"{TEST}-{step}.png"
+        for step in PICTURES.values()
+        if not (SCREENSHOTS / f"{TEST}-{step}.png").exists()
+    ]
+    if missing:
+        print(
+            f"missing in {SCREENSHOTS}: {', '.join(missing)}; run the end-to-end test first", file=sys.stderr
+        )
+        return 1
+    DOCS.mkdir(parents=True, exist_ok=True)
+    for name, step in PICTURES.items():
+        with Image.open(SCREENSHOTS / f"{TEST}-{step}.png") as image:
+            picture = image.copy()
+        if picture.width > MAX_WIDTH:
+            height = round(picture.height * MAX_WIDTH / picture.width)
+            picture = picture.resize((MAX_WIDTH, height), Image.Resampling.LANCZOS)
+        # A palette of 256 colours keeps text sharp at a third of the size of full colour.
+        picture = picture.convert("RGBA").quantize(256, method=Image.Quantize.FASTOCTREE)
+        target = DOCS / f"{name}.png"
+        picture.save(target, optimize=True)
+        print(
+            f"{target.relative_to(DOCS.parents[1])}: {picture.width}x{picture.height}, {target.stat().st_size // 1024} KiB"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

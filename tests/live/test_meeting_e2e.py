@@ -1,0 +1,602 @@
+"""A meeting from door to minutes (issue 7 item 1), in Debian's Chromium against a real server on
+SQLite and on PostgreSQL, as the people of SPEC section 1 meet it.
+
+The secretariat prepares the agenda through the API. The desk checks the representatives in on
+`/desk`; each handheld (its own browser context, phone-sized) reads the pairing QR code off the
+desk's screen, opens that address on `/kiosk` and votes. The chair runs an amendment, the amended
+proposal and a motion from `/chair`, records an acclamation and a withdrawal, closes the meeting
+and publishes. `/display` and `/display/overlay` must word every result as the minutes do, which
+the test works out from its own ledger of taps and the members' weights. One handheld loses the
+network before it votes, another loses the ack of its vote with the connection: both votes count
+exactly once. The chair then closes the meeting and publishes; the public record and the event
+log must tell the same story as the ledger.
+
+Screenshots of every page go to screenshots/ (git-ignored); `make screenshots` copies the best
+to docs/screenshots/ for the README.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+import zxingcpp
+from PIL import Image, ImageOps
+from playwright.async_api import Browser, Dialog, Locator, Page, expect
+
+from server.auth.roles import Role
+from server.db import Database
+from server.meetings.schemas import MeetingCreate
+from server.seed import SeedMember, seed_meeting
+from tests.live.conftest import Hall
+from tests.live.pages_browser import (
+    HALL_SCREEN,
+    LAPTOP,
+    FlakyNetwork,
+    PageWatch,
+    chromium,
+    open_page,
+    screenshot,
+)
+from tests.live.test_desk_page import fill_representative, issue_cards, scan, sign_in
+from tests.servers import ServerProcess
+
+# Generous waits for a loaded CI machine; nothing here asserts how long anything takes.
+expect.set_options(timeout=20_000)
+
+REGISTER = [
+    SeedMember("GM0001", "Grootstad", 150_500),
+    SeedMember("GM0002", "Middenburg", 42_999),
+    SeedMember("GM0003", "Kleindorp", 640),
+    SeedMember("GM0004", "Randmeer", 75_000),
+    SeedMember("GM0005", "Zeedorp", 23_456),
+    SeedMember("GM0006", "Afwezig", 12_000),  # stays away: no pass, no vote
+]
+NAMES = {member.code: member.name for member in REGISTER}
+PHONES = [{"width": 390, "height": 844}, {"width": 360, "height": 740}]
+
+
+@dataclass(frozen=True)
+class Representative:
+    member: str
+    name: str
+    role: str
+
+
+# In the order they reach the desk.
+ARRIVALS = [
+    Representative("GM0003", "Kees de Wit", "wethouder"),
+    Representative("GM0001", "Anna de Vries", "burgemeester"),
+    Representative("GM0005", "Sanne Bakker", "raadslid"),
+    Representative("GM0002", "Pieter Jansen", "griffier"),
+    Representative("GM0004", "Fatima el Amrani", "secretaris"),
+]
+OFFLINE = "GM0001"  # its handheld loses the network before it votes on the motion
+LOST_ACK = "GM0004"  # the ack of its motion vote is lost with the connection
+
+CHOICES = {"for": "Voor", "against": "Tegen", "abstain": "Onthouding"}
+
+
+def weight_of(population: int) -> int:
+    """SPEC 2.1 with the default rule: a vote per full 1,000 inhabitants, at least 1, at most 75."""
+    return min(75, max(1, population // 1000))
+
+
+WEIGHTS = {member.code: weight_of(member.population) for member in REGISTER}
+
+
+def dutch(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+def dutch_weight(weight: int) -> str:
+    return "1 stem" if weight == 1 else f"{dutch(weight)} stemmen"
+
+
+@dataclass
+class Ledger:
+    """The test's own count: each member's last choice per ballot (SPEC 2.4), weighed by SPEC 2.1
+    and decided by SPEC 2.5 (simple majority, abstentions not cast), worded by SPEC 2.6."""
+
+    votes: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    def vote(self, ballot: int, member: str, choice: str) -> None:
+        self.votes.setdefault(ballot, {})[member] = choice
+
+    def weight(self, ballot: int, choice: str) -> int:
+        return sum(WEIGHTS[m] for m, c in self.votes.get(ballot, {}).items() if c == choice)
+
+    def tally(self, ballot: int) -> dict[str, Any]:
+        in_favour, against = self.weight(ballot, "for"), self.weight(ballot, "against")
+        return {
+            "for": in_favour,
+            "against": against,
+            "abstain": self.weight(ballot, "abstain"),
+            "cast": in_favour + against,
+            "members_voted": len(self.votes.get(ballot, {})),
+            "weight_voted": sum(WEIGHTS[m] for m in self.votes.get(ballot, {})),
+        }
+
+    def percent_for(self, ballot: int) -> str:
+        tally = self.tally(ballot)
+        share = Decimal(tally["for"] * 100) / Decimal(tally["cast"])
+        return str(share.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+    def adopted(self, ballot: int) -> bool:
+        tally = self.tally(ballot)
+        return 2 * tally["for"] > tally["cast"]
+
+    def minutes(self, ballot: int) -> str:
+        shown = self.percent_for(ballot).replace(".", ",") + "%"
+        if self.adopted(ballot):
+            return f"aangenomen met {shown} van de stemmen"
+        return f"verworpen met {shown} van de stemmen vóór"
+
+    def progress(self, ballot: int) -> str:
+        tally = self.tally(ballot)
+        members, weight = tally["members_voted"], dutch(tally["weight_voted"])
+        if members == 1:
+            return f"1 lid heeft gestemd, {weight} stemmen"
+        return f"{dutch(members)} leden hebben gestemd, {weight} stemmen"
+
+
+@dataclass
+class Agenda:
+    """The ballots as the secretariat made them (ids)."""
+
+    proposal: int
+    amendment: int
+    motion: int
+    acclaimed: int
+    withdrawn: int
+
+
+@dataclass
+class Phone:
+    member: str
+    page: Page
+    network: FlakyNetwork
+
+    async def tap(self, choice: str) -> None:
+        await self.page.get_by_role("button", name=CHOICES[choice]).tap()
+
+    async def acknowledged(self, choice: str) -> None:
+        await expect(self.page.locator("#vote-choice")).to_have_text(f"Uw stem: {CHOICES[choice]}")
+        await expect(self.page.locator("#vote-status-text")).to_have_text("Uw stem is ontvangen")
+        await expect(self.page.locator("#vote-receipt .receipt-code")).to_have_text(
+            re.compile(r"^[0-9a-f]{10}$")
+        )
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+async def assembly(database: Database) -> AsyncIterator[Hall]:
+    """An open meeting of the register above with operator tokens, and nobody checked in yet."""
+    seeded = await seed_meeting(
+        database, MeetingCreate(title="ALV", date=date(2025, 6, 18)), members=REGISTER, present=[]
+    )
+    server = ServerProcess(database.url)
+    server.start()
+    try:
+        yield Hall(server=server, seeded=seeded, other_meeting_ballot=0)  # no second meeting here
+    finally:
+        server.stop()
+
+
+def admin(hall: Hall) -> dict[str, str]:
+    return {"Authorization": f"Bearer {hall.seeded.tokens[Role.ADMIN]}"}
+
+
+async def prepare_agenda(hall: Hall) -> Agenda:
+    """The secretariat's agenda, through the API: item 4 with a proposal, an amendment on it and
+    a motion; item 5 to be adopted by acclamation; item 6 a motion its submitter withdraws."""
+    ids: dict[str, int] = {}
+
+    async def ballot(key: str, **body: Any) -> None:
+        async with httpx.AsyncClient(base_url=hall.server.base) as client:
+            response = await client.post(
+                f"/api/meetings/{hall.seeded.meeting_id}/ballots", json=body, headers=admin(hall)
+            )
+        assert response.status_code == 201, response.text
+        ids[key] = response.json()["id"]
+
+    await ballot("proposal", agenda="4", title="Begroting 2026", kind="voorstel")
+    await ballot(
+        "amendment", agenda="4", title="Amendement contributie bevriezen", kind="amendement",
+        amends=ids["proposal"], submitters=["GM0003", "GM0005"],
+    )  # fmt: skip
+    await ballot(
+        "motion", agenda="4", title="Motie digitale toegankelijkheid", kind="motie",
+        submitters=["GM0002", "GM0005"], preadvies="ontraden",
+    )  # fmt: skip
+    await ballot("acclaimed", agenda="5", title="Jaarverslag 2024", kind="voorstel")
+    await ballot(
+        "withdrawn", agenda="6", title="Motie vreemd aan de orde van de dag", kind="motie",
+        submitters=["GM0003"], preadvies="aanhouden",
+    )  # fmt: skip
+    return Agenda(**ids)
+
+
+def read_qr(png: bytes) -> str:
+    """What a handheld's camera reads off the desk's screen: the QR code's text."""
+    image = ImageOps.expand(Image.open(io.BytesIO(png)).convert("L"), border=32, fill=255)
+    found = zxingcpp.read_barcodes(image)
+    assert len(found) == 1, f"expected one QR code on the desk's screen, found {len(found)}"
+    text: str = found[0].text
+    return text
+
+
+def item(chair: Page, ballot: int) -> Locator:
+    return chair.locator(f'.ballot-item[data-ballot="{ballot}"]')
+
+
+async def run_vote(
+    hall: Hall,
+    ballot: int,
+    title: str,
+    kind: str,
+    *,
+    chair: Page,
+    display: Page,
+    overlay: Page,
+    phones: dict[str, Phone],
+    ledger: Ledger,
+    taps: list[tuple[str, str]],
+) -> None:
+    """The chair opens `ballot`, the handhelds tap `taps` in order (a member tapping twice
+    changes its vote), the chair watches the count and closes; every screen shows the minutes."""
+    await item(chair, ballot).get_by_role("button", name="Openen").click()
+    await expect(item(chair, ballot).locator(".status")).to_have_text("Stemming geopend")
+    await expect(display.locator(".ballot-title")).to_have_text(title)
+    await expect(display.locator(".status")).to_have_text("Stemming geopend")
+    for phone in phones.values():
+        await expect(phone.page.locator("#ballot-title")).to_have_text(title)
+        await expect(phone.page.locator("#ballot-kind")).to_have_text(kind)
+    for member, choice in taps:
+        await phones[member].tap(choice)
+        ledger.vote(ballot, member, choice)
+        await phones[member].acknowledged(choice)
+        # The chair sees who is still to vote and the running tally; the hall sees progress only.
+        tally = ledger.tally(ballot)
+        await expect(chair.locator("#current .tally-weight")).to_have_text(
+            [dutch(tally["for"]), dutch(tally["against"]), dutch(tally["abstain"])]
+        )
+        await expect(display.locator(".progress-line")).to_have_text(ledger.progress(ballot))
+        await expect(display.locator(".tally-hidden")).to_be_visible()
+    await expect(chair.locator(".waiting-title")).to_have_text("Alle aanwezige leden hebben gestemd.")
+    await close_and_check(hall, ballot, chair=chair, display=display, overlay=overlay, ledger=ledger)
+
+
+async def close_and_check(
+    hall: Hall, ballot: int, *, chair: Page, display: Page, overlay: Page, ledger: Ledger
+) -> None:
+    await item(chair, ballot).get_by_role("button", name="Sluiten").click()
+    await expect(item(chair, ballot).locator(".status")).to_have_text("Stemming gesloten")
+    minutes = ledger.minutes(ballot)
+    tally = ledger.tally(ballot)
+    for page in (display, overlay, chair):
+        await expect(page.locator(".outcome")).to_have_text(minutes)
+        await expect(page.locator(f'.decision[data-ballot="{ballot}"] .decision-outcome')).to_have_text(
+            minutes
+        )
+    await expect(item(chair, ballot).locator(".item-result")).to_have_text(minutes)
+    await expect(display.locator(".tally-row .tally-weight")).to_have_text(
+        [dutch(tally["for"]), dutch(tally["against"]), dutch(tally["abstain"])]
+    )
+    # The server agrees with the ledger, through the chair's API and the public feed.
+    answer = await hall.ballot(ballot)
+    assert {k: answer["tally"][k] for k in tally} == tally, answer["tally"]
+    assert answer["result"]["minutes"] == minutes
+    assert answer["result"]["outcome"] == ("adopted" if ledger.adopted(ballot) else "rejected")
+    feed = await hall.feed()
+    assert feed["ballot"]["id"] == ballot and feed["ballot"]["tally"]["percent_for"] == ledger.percent_for(
+        ballot
+    )
+    assert feed["ballot"]["voted"] == {"members": tally["members_voted"], "weight": tally["weight_voted"]}
+
+
+async def test_a_meeting_from_door_to_minutes(
+    assembly: Hall, browser: Browser, request: pytest.FixtureRequest
+) -> None:
+    hall = assembly
+    agenda = await prepare_agenda(hall)
+    cards = await issue_cards(hall)
+    ledger = Ledger()
+    present = [arrival.member for arrival in ARRIVALS]
+    of_weight = sum(WEIGHTS.values())
+    # Expected in the browser: the chair's refused open (amendments first), a handheld offline.
+    watch = PageWatch("status of 409", "ERR_INTERNET_DISCONNECTED")
+
+    async with AsyncExitStack() as stack:
+        _, display = await stack.enter_async_context(
+            open_page(browser, hall.server.base, watch, viewport=HALL_SCREEN)
+        )
+        _, overlay = await stack.enter_async_context(
+            open_page(browser, hall.server.base, watch, viewport=HALL_SCREEN)
+        )
+        _, desk = await stack.enter_async_context(
+            open_page(browser, hall.server.base, watch, viewport=LAPTOP)
+        )
+        _, chair = await stack.enter_async_context(
+            open_page(browser, hall.server.base, watch, viewport=LAPTOP)
+        )
+        await display.goto("/display")
+        await overlay.goto("/display/overlay")
+        await expect(display.locator("#meeting-title")).to_have_text("ALV")
+        await expect(display.locator("#meeting-date")).to_have_text("18 juni 2025")
+        await expect(display.locator("#presence")).to_have_text(
+            f"0 van {len(REGISTER)} leden aanwezig, 0 van {dutch(of_weight)} stemmen"
+        )
+
+        # The door: the desk scans each card, records the representative and shows the QR code,
+        # which the representative's handheld reads and opens.
+        await sign_in(desk, hall, active=0)
+        phones: dict[str, Phone] = {}
+        for number, arrival in enumerate(ARRIVALS, start=1):
+            await scan(desk, cards[arrival.member])
+            await expect(desk.locator("#holder-name")).to_have_text(NAMES[arrival.member])
+            await expect(desk.locator("#holder-weight")).to_have_text(dutch_weight(WEIGHTS[arrival.member]))
+            await expect(desk.locator("#holder-status")).to_have_text("Nog niet vertegenwoordigd")
+            await fill_representative(desk, arrival.name, arrival.role)
+            await desk.get_by_label("Naam", exact=True).press("Enter")
+            await expect(desk.locator("#pairing-who")).to_have_text(
+                f"{NAMES[arrival.member]} · {dutch_weight(WEIGHTS[arrival.member])} · "
+                f"{arrival.name} ({arrival.role})"
+            )
+            qr = desk.locator("#pairing-qr svg")
+            await expect(qr).to_be_visible()
+            url = read_qr(await qr.screenshot())
+            shown_code = await desk.locator("#pairing-code").text_content()
+            parts = urlsplit(url)
+            assert (f"{parts.scheme}://{parts.netloc}", parts.path) == (hall.server.base, "/kiosk"), url
+            assert parts.fragment == f"pair={shown_code}", url
+            await expect(desk.locator(".pass.status-active")).to_have_count(number)
+            if number == len(ARRIVALS):
+                await screenshot(desk, request, "desk-qr")
+
+            options = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+            viewport = PHONES[number % len(PHONES)]
+            _, page = await stack.enter_async_context(
+                open_page(browser, hall.server.base, watch, viewport=viewport, **options)
+            )
+            network = FlakyNetwork()
+            await network.attach(page, "**/ws/kiosk")
+            phones[arrival.member] = Phone(arrival.member, page, network)
+            await page.goto(url)
+            await expect(page.locator("#member-name")).to_have_text(NAMES[arrival.member])
+            await expect(page.locator("#member-weight")).to_have_text(dutch_weight(WEIGHTS[arrival.member]))
+            await expect(page.get_by_role("heading", name="Er is geen stemming geopend")).to_be_visible()
+            assert "pair=" not in page.url, "the single-use code must leave the address bar"
+
+            here = present[:number]
+            weight = sum(WEIGHTS[m] for m in here)
+            await expect(desk.locator("#presence-count")).to_have_text(
+                f"{number} van {len(REGISTER)} leden, {dutch(weight)} van {dutch(of_weight)} stemmen"
+            )
+            await desk.get_by_role("button", name="Volgende").click()
+            await expect(desk.locator("#scan")).to_be_focused()
+        await expect(desk.locator(".pass.status-active")).to_have_count(len(ARRIVALS))
+        present_weight = sum(WEIGHTS[m] for m in present)
+        await expect(display.locator("#presence")).to_have_text(
+            f"{len(present)} van {len(REGISTER)} leden aanwezig, "
+            f"{dutch(present_weight)} van {dutch(of_weight)} stemmen"
+        )
+        await screenshot(display, request, "display-ready")
+
+        # The chair.
+        chair.on("dialog", accept_dialog)
+        await chair.goto("/chair")
+        await chair.get_by_label("Operatortoken (voorzitter of beheerder)").fill(
+            hall.seeded.tokens[Role.CHAIR]
+        )
+        await chair.get_by_role("button", name="Aanmelden").click()
+        # Agenda order within item 4: the amendment, the amended proposal, the motion (SPEC 2.8).
+        await expect(chair.locator(".ballot-item .item-title")).to_have_text(
+            [
+                "Amendement contributie bevriezen",
+                "Begroting 2026",
+                "Motie digitale toegankelijkheid",
+                "Jaarverslag 2024",
+                "Motie vreemd aan de orde van de dag",
+            ]
+        )
+        # The proposal cannot go to the vote before its amendment: the server's reason is shown.
+        await item(chair, agenda.proposal).get_by_role("button", name="Openen").click()
+        await expect(chair.locator("#alert")).to_have_text(
+            re.compile(r"^Openen is niet gelukt: decide the amendments first")
+        )
+        await expect(item(chair, agenda.proposal).locator(".status")).to_have_text("In voorbereiding")
+
+        screens = {"chair": chair, "display": display, "overlay": overlay, "phones": phones, "ledger": ledger}
+        # The amendment: rejected.
+        await run_vote(
+            hall, agenda.amendment, "Amendement contributie bevriezen", "amendement", **screens,
+            taps=[("GM0001", "against"), ("GM0002", "for"), ("GM0003", "for"), ("GM0004", "against"),
+                  ("GM0005", "abstain")],
+        )  # fmt: skip
+        assert not ledger.adopted(agenda.amendment)
+        for phone in phones.values():
+            await expect(phone.page.locator("#last-ballot")).to_have_text(
+                f"Laatste stemming: 4 Amendement contributie bevriezen – {ledger.minutes(agenda.amendment)}"
+            )
+        await screenshot(phones["GM0003"].page, request, "kiosk-last-result")
+
+        # The amended proposal: adopted; Middenburg changes its mind while the ballot is open.
+        await run_vote(
+            hall, agenda.proposal, "Begroting 2026", "voorstel", **screens,
+            taps=[("GM0002", "against"), ("GM0001", "for"), ("GM0003", "against"), ("GM0004", "for"),
+                  ("GM0005", "against"), ("GM0002", "for")],
+        )  # fmt: skip
+        assert ledger.adopted(agenda.proposal)
+        await screenshot(display, request, "display-result")
+
+        # The motion, with the board's advice; two handhelds lose the network on the way.
+        motion = agenda.motion
+        await item(chair, motion).get_by_role("button", name="Openen").click()
+        await expect(display.locator(".preadvies")).to_have_text("Preadvies: ontraden")
+        for phone in phones.values():
+            await expect(phone.page.locator("#ballot-title")).to_have_text("Motie digitale toegankelijkheid")
+            await expect(phone.page.locator("#ballot-preadvies")).to_have_text("Preadvies: ontraden")
+
+        # Grootstad's handheld drops off the hall's wifi, and its representative votes anyway.
+        offline = phones[OFFLINE]
+        offline_context = offline.page.context
+        await offline_context.set_offline(True)
+        offline.network.down = True
+        await offline.network.drop()
+        await expect(offline.page.locator("#connection")).to_have_text(
+            "verbinding verbroken, opnieuw verbinden…"
+        )
+        await offline.tap("against")
+        ledger.vote(motion, OFFLINE, "against")
+        await expect(offline.page.locator("#vote-status-text")).to_have_text("Uw stem wordt verzonden…")
+        await screenshot(offline.page, request, "kiosk-offline")
+
+        # Randmeer's vote reaches the server, but the ack is lost as the connection drops.
+        lost = phones[LOST_ACK]
+        lost.network.lose_next_ack = True
+        await lost.tap("for")
+        ledger.vote(motion, LOST_ACK, "for")
+        for member, choice in (("GM0002", "for"), ("GM0003", "abstain"), ("GM0005", "for")):
+            await phones[member].tap(choice)
+            ledger.vote(motion, member, choice)
+        for member in ("GM0002", "GM0003", "GM0005", LOST_ACK):
+            await phones[member].acknowledged(ledger.votes[motion][member])
+        # The offline vote has not arrived: the chair still waits for Grootstad.
+        await expect(chair.locator(".waiting-title")).to_have_text(
+            f"Nog niet gestemd: 1 lid, {dutch(WEIGHTS[OFFLINE])} stemmen"
+        )
+        await expect(chair.locator(".waiting-list .name")).to_have_text([NAMES[OFFLINE]])
+        await expect(offline.page.locator("#vote-status-text")).to_have_text("Uw stem wordt verzonden…")
+        await screenshot(chair, request, "chair-open", full_page=True)
+
+        # The wifi is back: the handheld reconnects, sends its vote and shows the ack.
+        offline.network.down = False
+        await offline_context.set_offline(False)
+        await offline.acknowledged("against")
+        await expect(offline.page.locator("#connection")).to_be_hidden()
+        await expect(chair.locator(".waiting-title")).to_have_text("Alle aanwezige leden hebben gestemd.")
+        tally = ledger.tally(motion)
+        await expect(chair.locator("#current .tally-weight")).to_have_text(
+            [dutch(tally["for"]), dutch(tally["against"]), dutch(tally["abstain"])]
+        )
+        await screenshot(lost.page, request, "kiosk-ballot")
+        receipts = {
+            member: await phones[member].page.locator("#vote-receipt .receipt-code").text_content()
+            for member in (OFFLINE, LOST_ACK)
+        }
+        await close_and_check(hall, motion, chair=chair, display=display, overlay=overlay, ledger=ledger)
+        assert ledger.adopted(motion)
+        await screenshot(display, request, "display-motion")
+        await screenshot(overlay, request, "overlay", omit_background=True)
+        await screenshot(chair, request, "chair-closed", full_page=True)
+
+        # Decisions without an electronic vote (SPEC 2.7).
+        await item(chair, agenda.acclaimed).get_by_role("button", name="Bij acclamatie").click()
+        for page in (display, overlay):
+            await expect(page.locator(".outcome")).to_have_text("bij acclamatie aangenomen")
+        await item(chair, agenda.withdrawn).get_by_role("button", name="Intrekken").click()
+        minutes = [
+            "ingetrokken",
+            "bij acclamatie aangenomen",
+            ledger.minutes(motion),
+            ledger.minutes(agenda.proposal),
+            ledger.minutes(agenda.amendment),
+        ]
+        for page in (display, overlay, chair):
+            await expect(page.locator(".outcome")).to_have_text("ingetrokken")
+            await expect(page.locator(".decision-outcome")).to_have_text(minutes)  # newest first
+        await screenshot(display, request, "display-decisions")
+        await screenshot(overlay, request, "overlay-decisions", omit_background=True)
+
+        # The minutes: the chair closes the meeting and publishes how every member voted.
+        await chair.get_by_role("button", name="Vergadering sluiten").click()
+        await expect(chair.locator("#meeting-status")).to_have_text(
+            "De vergadering is gesloten; het stemverslag is nog niet gepubliceerd."
+        )
+        await chair.get_by_role("button", name="Publiceren").click()
+        await expect(chair.locator("#meeting-status")).to_have_text(
+            "De vergadering is gesloten en het stemverslag is gepubliceerd."
+        )
+        await screenshot(chair, request, "chair-published", full_page=True)
+
+    assert watch.problems == []
+    await check_sent_once(phones, motion)
+    await check_record(hall, agenda, ledger)
+    await check_log(hall, motion, receipts)
+
+
+async def accept_dialog(dialog: Dialog) -> None:
+    await dialog.accept()
+
+
+async def check_sent_once(phones: dict[str, Phone], motion: int) -> None:
+    """The offline handheld sent its vote once, after the wifi came back; the one that lost the
+    ack sent the same vote (same vote_id) again, and was acknowledged once."""
+    sent = [m for m in phones[OFFLINE].network.sent if m["type"] == "vote" and m["ballot"] == motion]
+    assert [m["choice"] for m in sent] == ["against"], sent
+    resent = [m for m in phones[LOST_ACK].network.sent if m["type"] == "vote" and m["ballot"] == motion]
+    assert len(resent) == 2 and resent[0]["vote_id"] == resent[1]["vote_id"], resent
+    acks = [m for m in phones[LOST_ACK].network.delivered if m["type"] == "ack" and m["ballot"] == motion]
+    assert [a["vote_id"] for a in acks] == [resent[0]["vote_id"]], acks
+
+
+async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
+    """The published record (public now) says what the ledger says, member by member."""
+    async with httpx.AsyncClient(base_url=hall.server.base) as client:
+        response = await client.get(f"/api/meetings/{hall.seeded.meeting_id}/record.json")
+    assert response.status_code == 200, response.text
+    record = response.json()
+    ballots = {b["id"]: b for b in record["ballots"]}
+    for ballot in (agenda.amendment, agenda.proposal, agenda.motion):
+        tally = ledger.tally(ballot)
+        shown = ballots[ballot]
+        assert {k: shown[k] for k in ("for", "against", "abstain", "cast", "members_voted")} == {
+            k: tally[k] for k in ("for", "against", "abstain", "cast", "members_voted")
+        }
+        assert shown["percent_for"] == ledger.percent_for(ballot)
+        assert shown["minutes"] == ledger.minutes(ballot)
+    assert ballots[agenda.acclaimed]["outcome"] == "acclamation"
+    assert ballots[agenda.withdrawn]["outcome"] == "withdrawn"
+    voted = (agenda.amendment, agenda.proposal, agenda.motion)
+    members = {m["code"]: m for m in record["members"]}
+    assert set(members) == set(NAMES)
+    for code, member in members.items():
+        assert member["weight"] == WEIGHTS[code]
+        assert {int(b): c for b, c in member["votes"].items() if int(b) in voted} == {
+            ballot: ledger.votes[ballot].get(code) for ballot in voted
+        }, code
+    assert members["GM0006"]["role"] is None
+    assert {a.member: a.role for a in ARRIVALS} == {c: m["role"] for c, m in members.items() if m["role"]}
+
+
+async def check_log(hall: Hall, motion: int, receipts: dict[str, str | None]) -> None:
+    """Each of the two troubled votes is in the event log once, and the receipt on the handheld
+    is the start of that entry's hash (SPEC 4.2, 5)."""
+    async with httpx.AsyncClient(base_url=hall.server.base) as client:
+        response = await client.get(f"/api/meetings/{hall.seeded.meeting_id}/audit")
+    assert response.status_code == 200, response.text
+    entries = [json.loads(line) for line in response.text.splitlines() if line]
+    for member, receipt in receipts.items():
+        votes = [
+            e
+            for e in entries
+            if e["type"] == "vote" and e["data"]["ballot"] == motion and e["data"]["member"] == member
+        ]
+        assert len(votes) == 1, votes
+        assert receipt and votes[0]["hash"].startswith(receipt), (receipt, votes[0]["hash"])
