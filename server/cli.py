@@ -401,7 +401,7 @@ def demo(
     # One present member is left to a person with a phone; the simulation drives the others.
     yours = sorted(setup.pairing_codes)[0]
     simulated = {code: token for code, token in setup.passes.items() if code != yours}
-    console.print(describe(setup, base, yours, simulate=simulate, database=str(database)))
+    console.print(describe(setup, base, yours, simulate=simulate, database=str(database)), soft_wrap=True)
     hall = None
     if simulate:
         hall = _simulate_in_background(base, setup.tokens[Role.CHAIR], setup.meeting_id, simulated)

@@ -1,0 +1,82 @@
+"""A minimal VoteHall handheld (docs/PROTOCOL.md): pair, say hello, vote once, print the receipt.
+
+    python docs/examples/kiosk_client.py http://127.0.0.1:8000 7KQ2M-X9DTA for
+
+Votes on the open ballot, or waits for the next one to open; exits after the ack. It keeps the
+vote until the ack comes, resends it with the same vote_id after any reconnect, and reconnects
+with backoff and jitter. Needs httpx and websockets (both installed with VoteHall).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sys
+import uuid
+
+import httpx
+import websockets
+
+RETRY = {"unavailable", "rate_limited"}  # the server may take the same vote later
+GONE = {4401, 4403}  # unknown pass; pass revoked, checked out or replaced: pair again
+
+
+def pair(base: str, pairing_code: str) -> str | None:
+    """1. The single-use pairing code buys the pass token, the handheld's secret."""
+    answer = httpx.post(f"{base}/api/kiosk/pair", json={"pairing_code": pairing_code})
+    if answer.status_code != 200:
+        print("pairing refused:", answer.json())
+        return None
+    token: str = answer.json()["pass"]
+    return token
+
+
+async def run(base: str, token: str, choice: str) -> int:
+    vote: dict[str, object] | None = None  # the vote on the wire until its ack
+    attempt = 0
+    while True:
+        try:
+            async with websockets.connect(base.replace("http", "ws", 1) + "/ws/kiosk") as ws:
+                # 2. hello within 10 s; the answer is welcome, or a close with 4401/4403.
+                await ws.send(json.dumps({"type": "hello", "pass": token}))
+                async for frame in ws:
+                    message = json.loads(frame)
+                    kind = message["type"]
+                    if kind == "welcome":
+                        attempt = 0
+                        print(f"welcome: {message['member']['name']} ({message['member']['weight']} votes)")
+                    if kind in ("welcome", "ballot") and vote is None:
+                        ballot = message["ballot"]
+                        if ballot and ballot["status"] == "open":
+                            print(f"ballot {ballot['id']}: {ballot['agenda']} {ballot['title']}")
+                            vote = {"type": "vote", "ballot": ballot["id"], "choice": choice,
+                                    "vote_id": str(uuid.uuid4())}  # fmt: skip
+                            await ws.send(json.dumps(vote))
+                    elif kind == "welcome" and vote is not None:
+                        await ws.send(json.dumps(vote))  # 3. resend: the same vote_id, never twice counted
+                    elif kind == "ack" and vote is not None and message["vote_id"] == vote["vote_id"]:
+                        print(f"ack: {message['choice']}, receipt {message['receipt']}")
+                        return 0
+                    elif kind == "error":
+                        print(f"error {message['code']}: {message['message']}")
+                        if message["code"] in RETRY and vote is not None:
+                            await asyncio.sleep(random.uniform(0.5, 2.0))
+                            await ws.send(json.dumps(vote))
+                        elif vote is not None and message["vote_id"] == vote["vote_id"]:
+                            vote = None  # refused for good (e.g. the ballot closed): wait for the next
+        except websockets.ConnectionClosed as closed:
+            if closed.rcvd is not None and closed.rcvd.code in GONE:
+                print(f"closed {closed.rcvd.code}: {closed.rcvd.reason}; ask the desk for a new pairing code")
+                return 1
+        except OSError as error:
+            print(f"cannot connect: {error}")
+        # 4. Reconnect after a random wait in a window that doubles from 1 s to 15 s (full jitter).
+        await asyncio.sleep(random.uniform(0, min(15.0, 2.0**attempt)))
+        attempt += 1
+
+
+if __name__ == "__main__":
+    base_url, code, choice = sys.argv[1:4]
+    token = pair(base_url, code)
+    sys.exit(asyncio.run(run(base_url, token, choice)) if token else 1)
