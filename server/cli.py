@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import orjson
 import typer
+from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.app import create_app
@@ -111,7 +112,8 @@ def migrate(database_url: DatabaseOption = None) -> None:
     """Create or upgrade the database schema."""
     settings = _settings(database_url)
     upgrade(settings.database_url)
-    typer.echo(f"schema up to date: {settings.database_url}")
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)  # no secret on a screen
+    typer.echo(f"schema up to date: {shown}")
 
 
 @app.command()

@@ -211,3 +211,12 @@ def test_demo_prints_working_addresses_and_tokens_and_runs_again(tmp_path: Path)
 
     with demo_running(tmp_path, port) as (base, _):  # starts over: the check-in above is gone
         assert httpx.get(f"{base}/api/feed").json()["present"]["members"] == 271
+
+
+def test_migrate_does_not_print_the_database_password() -> None:
+    """A password in VOTEHALL_DATABASE_URL (compose.yaml has one) stays off the terminal."""
+    base = os.environ.get("VOTEHALL_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+    url = base.replace("://postgres@", "://postgres:never-print-this-pw@")  # trust auth ignores it
+    result = votehall("migrate", "--database-url", url)
+    assert "schema up to date" in result.stdout
+    assert "never-print-this-pw" not in result.stdout + result.stderr
