@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 from server.migrate import alembic_config
 from server.register.reference import shipped_register_text
 
-COMMANDS = ["migrate", "serve", "demo", "token", "members", "meetings"]
+COMMANDS = ["migrate", "serve", "demo", "token", "members", "meetings", "ballots"]
 
 
 def votehall(
@@ -136,6 +136,48 @@ def test_meeting_from_agenda_file(tmp_path: Path) -> None:
     again = votehall("meetings", "open", "1", env=env, check=False)
     assert again.returncode == 1
     assert "cannot open a meeting that is open" in again.stderr
+
+
+def test_ballots_are_prepared_from_the_command_line(tmp_path: Path) -> None:
+    env = {"VOTEHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'hall.db'}"}
+    register = tmp_path / "register.csv"
+    register.write_text(shipped_register_text(), encoding="utf-8")
+    votehall("members", "import", str(register), env=env)
+    agenda = Path(__file__).parents[1] / "server" / "data" / "alv_2025-06-18_agenda.json"
+    votehall("meetings", "create", str(agenda), env=env)
+    ballot = ["ballots", "create", "1", "--agenda", "8a"]
+    proposal = votehall(*ballot, "--title", "Begroting 2026", "--kind", "voorstel", env=env).stdout
+    assert proposal.strip() == "ballot 1 created"
+    amendment = ["--title", "Amendement A", "--kind", "amendement", "--amends", "1", "--submitter", "GM0363"]
+    assert "ballot 2 created" in votehall(*ballot, *amendment, env=env).stdout
+    motion = ["--title", "Motie B", "--kind", "motie", "--preadvies", "ontraden", "--majority", "two_thirds"]
+    assert "ballot 3 created" in votehall(*ballot, *motion, env=env).stdout
+    listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
+    assert [line.split()[:4] for line in listed] == [
+        ["2", "8a", "amendement", "draft"],  # amendments first within an item (SPEC 2.8)
+        ["1", "8a", "voorstel", "draft"],
+        ["3", "8a", "motie", "draft"],
+    ]
+    # Bad input: a clear message and a non-zero exit, nothing created.
+    unknown = votehall(
+        *ballot, "--title", "x", "--kind", "amendement", "--amends", "99", env=env, check=False
+    )
+    assert unknown.returncode == 1 and "ballot 99" in unknown.stderr
+    too_long = votehall(
+        "ballots",
+        "create",
+        "1",
+        "--agenda",
+        "x" * 21,
+        "--title",
+        "x",
+        "--kind",
+        "motie",
+        env=env,
+        check=False,
+    )
+    assert too_long.returncode == 2 and "--agenda" in too_long.stderr
+    assert len(votehall("ballots", "list", "1", env=env).stdout.splitlines()) == 3
 
 
 @pytest.mark.parametrize("url", ["postgres://x@h/db", "postgresql://x@h/db"])
