@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# axe-core for the accessibility tests (package.json), fetched by npm only when the lock changes.
+NODE_STAMP := node_modules/.installed-stamp
 
 .PHONY: install demo demo-simulate serve test pytest lint format clean
 
@@ -13,7 +15,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing (apt-get install npm): the accessibility tests need axe-core"; exit 1; }
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 # The demo needs Python only (not npm): a fresh database every run, served on http://127.0.0.1:8000.
 demo: $(STAMP)  ## a fresh demo meeting on SQLite; DEMO_ARGS=--simulate lets the hall vote by itself
@@ -45,4 +52,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis votehall-demo.db*
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis votehall-demo.db*
