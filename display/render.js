@@ -2,7 +2,7 @@
 // Elements are built with textContent, never innerHTML: titles come from people.
 
 import "./strings.js";
-import { formatNumber, formatPercent, t } from "/assets/lib/i18n.js";
+import { formatNumber, formatPercent, submittersText, t } from "/assets/lib/i18n.js";
 import { isAdopted, minutesSentence } from "/assets/lib/minutes.js";
 
 export function h(tag, props = {}, ...children) {
@@ -60,10 +60,20 @@ function ballotHeading(ballot) {
       ballot.test ? h("span", { class: "badge test", text: t("test") }) : null,
     ),
     h("h2", { class: "ballot-title", text: ballot.title }),
-    ballot.preadvies
-      ? h("p", { class: "preadvies", text: t("preadvies", { advice: t(`preadvies.${ballot.preadvies}`) }) })
-      : null,
+    ballotNotes(ballot),
   );
+}
+
+// The board's advice and the submitting members share one line, so that the tally below keeps
+// its room on the hall screen.
+function ballotNotes(ballot) {
+  const advice = ballot.preadvies
+    ? h("span", { class: "preadvies", text: t("preadvies", { advice: t(`preadvies.${ballot.preadvies}`) }) })
+    : null;
+  const submitters = ballot.submitters?.length
+    ? h("span", { class: "submitters", text: submittersText(ballot.submitters, 2) })
+    : null;
+  return advice || submitters ? h("p", { class: "ballot-notes" }, advice, submitters) : null;
 }
 
 function tallyRow(choice, weight, share, total, note) {

@@ -1,6 +1,6 @@
 // Draws the handheld from its state; kiosk.js owns the state and calls render() after changes.
 
-import { formatWeight, t } from "/assets/lib/i18n.js";
+import { formatWeight, submittersText, t } from "/assets/lib/i18n.js";
 import { minutesSentence } from "/assets/lib/minutes.js";
 
 const $ = (id) => document.getElementById(id);
@@ -70,6 +70,7 @@ function renderBallot(state, pendingChoice) {
   $("ballot-title").textContent = ballot.title;
   const advice = ballot.preadvies ? t("preadvies", { advice: t(`preadvies.${ballot.preadvies}`) }) : "";
   text("ballot-preadvies", advice);
+  text("ballot-submitters", submittersText(ballot.submitters, 3));
 
   // A pending tap shows as chosen at once; the words below say whether it has arrived.
   const shown = pendingChoice ?? state.vote;

@@ -27,6 +27,8 @@ const strings = {
     "preadvies.overnemen": "overnemen",
     "preadvies.aanhouden": "aanhouden",
     "preadvies.ontraden": "ontraden",
+    "submitters": "Ingediend door {names}",
+    "submitters.more": "{names} en {n} andere",
     "test": "proefstemming",
     "agenda": "Agendapunt {agenda}",
     "weight": "{n} stemmen",
@@ -56,6 +58,8 @@ const strings = {
     "preadvies.overnemen": "adopt",
     "preadvies.aanhouden": "hold over",
     "preadvies.ontraden": "reject",
+    "submitters": "Submitted by {names}",
+    "submitters.more": "{names} and {n} others",
     "test": "test vote",
     "agenda": "Agenda item {agenda}",
     "weight": "{n} votes",
@@ -165,4 +169,13 @@ export function mountToggle(button) {
 export function start() {
   document.documentElement.lang = current;
   translate(document);
+}
+
+// "Ingediend door Amsterdam, Utrecht en 12 andere": a motion's or amendment's submitting members
+// (SPEC 2.8), at most `shown` by name so that a long list does not push the ballot off a screen.
+export function submittersText(names, shown = 4) {
+  if (!names || names.length === 0) return "";
+  const named = names.slice(0, shown).join(", ");
+  const rest = names.length - shown;
+  return t("submitters", { names: rest > 0 ? t("submitters.more", { names: named, n: rest }) : named });
 }

@@ -44,9 +44,17 @@ async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Se
         submitters=list(ballot.submitters),
         decided_at=ballot.closed_at,
         result=_result(ballot),
+        submitter_names=_names(ballot.submitters, seats),
     )
     live.reset(await current_choices(session, ballot.id), seats)
     return live
+
+
+def _names(codes: list[str], seats: dict[int, Seat]) -> list[str]:
+    if not codes:
+        return []
+    by_code = {seat.code: seat.name for seat in seats.values()}
+    return [by_code.get(code, code) for code in codes]
 
 
 async def current_choices(session: AsyncSession, ballot_id: int) -> dict[int, tuple[Choice, int]]:

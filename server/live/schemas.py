@@ -49,6 +49,7 @@ def kiosk_ballot(ballot: LiveBallot | None) -> dict[str, Any] | None:
         "status": ballot.status.value,
         "majority": ballot.majority,
         "preadvies": ballot.preadvies,
+        "submitters": ballot.submitter_names,
         "allow_change": ballot.allow_change,
         "test": ballot.test,
     }

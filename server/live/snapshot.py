@@ -62,6 +62,7 @@ def ballot_dict(ballot: LiveBallot, *, chair: bool) -> dict[str, Any]:
         "majority": ballot.majority,
         "test": ballot.test,
         "preadvies": ballot.preadvies,
+        "submitters": ballot.submitter_names,
         "voted": voted,
         "tally": tally,
         "outcome": outcome,

@@ -72,6 +72,7 @@ class LiveBallot:
     choices: dict[int, Choice] = field(default_factory=dict)
     tally: Tally = EMPTY_TALLY
     seqs: dict[int, int] = field(default_factory=dict)  # member -> log seq of its current vote
+    submitter_names: list[str] = field(default_factory=list)  # as the screens name them
 
     def reset(self, choices: dict[int, tuple[Choice, int]], seats: dict[int, Seat]) -> None:
         """Replace the votes with those stored (the database is the truth)."""

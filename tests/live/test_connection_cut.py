@@ -113,7 +113,7 @@ async def test_kiosks_cut_mid_burst_reconnect_resend_and_are_counted_once(
 
 BALLOT = {
     "id": 9, "agenda": "1", "title": "Stand-in", "kind": "voorstel", "status": "open",
-    "majority": "simple", "preadvies": None, "allow_change": True, "test": False,
+    "majority": "simple", "preadvies": None, "submitters": [], "allow_change": True, "test": False,
 }  # fmt: skip
 
 

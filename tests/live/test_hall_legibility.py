@@ -68,6 +68,8 @@ MOTION = {
     "title": "Motie over de gevolgen van de Voorjaarsnota voor de jeugdzorg en het sociaal domein",
     "kind": "motie",
     "preadvies": "ontraden",
+    # Five submitters: the hall screen names two and counts the rest ("en 3 andere").
+    "submitters": ["GM0001", "GM0002", "GM0003", "GM0004", "GM0005"],
     "show_live_tally": True,
     "abstain_is_cast": True,
 }
@@ -169,6 +171,9 @@ async def test_hall_screen_and_overlay_are_legible(
         await check("result", ".outcome", "aangenomen met 78,13% van de stemmen")
 
         await hall.action(motion, "open")
+        await expect(display.locator(".submitters")).to_have_text(
+            "Ingediend door Grootstad, Middenburg en 3 andere"
+        )
         for kiosk, choice in zip(kiosks[:3], ("against", "against", "abstain"), strict=True):
             await kiosk_vote(kiosk, motion, choice, f"legible-motion-{choice}-{id(kiosk)}")
         await check("live", ".progress-line", "3 leden hebben gestemd, 118 stemmen")

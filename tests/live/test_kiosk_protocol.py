@@ -53,7 +53,7 @@ async def test_welcome_ballot_vote_and_ack(hall: Hall) -> None:
     pushed = await receive(kiosk, "ballot")
     assert pushed["ballot"] == {
         "id": ballot_id, "agenda": "1", "title": "Jaarverslag", "kind": "voorstel", "status": "open",
-        "majority": "simple", "preadvies": None, "allow_change": True, "test": False,
+        "majority": "simple", "preadvies": None, "submitters": [], "allow_change": True, "test": False,
     }  # fmt: skip
     ack = await vote(kiosk, ballot_id, "for", "v-1")
     assert ack["type"] == "ack", (ack, hall.server.output()[-3000:])

@@ -311,9 +311,14 @@ async def test_a_meeting_from_door_to_minutes(
         motion = agenda.motion
         await item(chair, motion).get_by_role("button", name="Openen").click()
         await expect(display.locator(".preadvies")).to_have_text("Preadvies: ontraden")
+        # SPEC 2.8: a motion comes with its submitting members, named as the register names them.
+        await expect(display.locator(".submitters")).to_have_text("Ingediend door Middenburg, Zeedorp")
         for phone in phones.values():
             await expect(phone.page.locator("#ballot-title")).to_have_text("Motie digitale toegankelijkheid")
             await expect(phone.page.locator("#ballot-preadvies")).to_have_text("Preadvies: ontraden")
+            await expect(phone.page.locator("#ballot-submitters")).to_have_text(
+                "Ingediend door Middenburg, Zeedorp"
+            )
 
         # Grootstad's handheld drops off the hall's wifi, and its representative votes anyway.
         offline = phones[OFFLINE]
