@@ -133,6 +133,10 @@ export function createPassList(root, act) {
     has(pass) {
       return rows.get(pass.pass_id)?.signature === signature(pass);
     },
+    // Active passes whose handheld has not paired yet.
+    unpaired() {
+      return passes.filter((pass) => pass.status === "active" && !pass.paired).length;
+    },
     // The language changed: every row is built again with the new words.
     relabel() {
       rows.clear();

@@ -23,6 +23,7 @@ import { versionGate } from "./render.js";
 
 const CLOSE_TRY_AGAIN = 1013;
 const REFRESH_GAP = 1000; // at most one reload of the pass list a second
+const VOTING_REFRESH_GAP = 5000; // ... or every five while a ballot is open (the feed moves a lot)
 // The feed's `present` does not move on a hand-over at another desk; a slow reload catches that.
 const SAFETY_REFRESH = 60_000;
 const CARD_ERRORS = new Set(["invalid_card", "unknown_card", "card_replaced"]);
@@ -237,14 +238,14 @@ async function loadPasses() {
   }
 }
 
-// Reload soon, but never more than once a second: two desks and the hall's feed all ask for it.
-function scheduleRefresh() {
+// Reload soon, but never more than once a `gap`: two desks and the hall's feed all ask for it.
+function scheduleRefresh(gap = REFRESH_GAP) {
   if (refresh.loading) {
     refresh.again = true;
     return;
   }
   if (refresh.timer) return;
-  refresh.timer = setTimeout(loadPasses, Math.max(0, refresh.last + REFRESH_GAP - Date.now()));
+  refresh.timer = setTimeout(loadPasses, Math.max(0, refresh.last + gap - Date.now()));
 }
 
 // The live count, from the public feed (SPEC 4.3)
@@ -267,6 +268,11 @@ function onSnapshot(snapshot) {
   const key = JSON.stringify([meeting?.id, state.present?.members, state.present?.weight]);
   if (seenPresent !== null && key !== seenPresent) scheduleRefresh();
   seenPresent = key;
+  // A handheld paired (here or at another desk): the log moved on, the presence did not. While
+  // passes wait for their handheld, every new state may be one; during a vote, look less often.
+  if (passList?.unpaired() > 0) {
+    scheduleRefresh(snapshot.ballot?.status === "open" ? VOTING_REFRESH_GAP : REFRESH_GAP);
+  }
   drawAll();
   if (document.activeElement === document.body) focusScan();
 }

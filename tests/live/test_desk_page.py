@@ -145,6 +145,8 @@ async def test_desk_checks_in_a_representative_and_shows_the_pairing_qr(
             paired = await client.post("/api/kiosk/pair", json={"pairing_code": shown})
         assert paired.status_code == 200, paired.text
         assert paired.json()["pass"].startswith("vhp_")
+        # The desk sees the handheld paired without a reload (the feed moved on; presence did not).
+        await expect(row(page, "GM0005").locator(".pass-unpaired")).to_have_count(0)
 
         await page.get_by_role("button", name="Volgende").click()
         await expect(page.locator("#pairing")).to_be_hidden()
