@@ -76,16 +76,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if owned
             else None
         )
-        app.state.database = database or Database(settings.database_url)
-        app.state.live = LiveHub(app.state.database)
-        if settings.redis_url:
-            app.state.live.fan_out(settings.redis_url, settings.redis_channel)
+        live: LiveHub | None = None
         try:  # a start that fails (the database away) still lets go of the lock and the engine
-            await app.state.live.start()
+            app.state.database = database or Database(settings.database_url)
+            app.state.live = live = LiveHub(app.state.database)
+            if settings.redis_url:
+                live.fan_out(settings.redis_url, settings.redis_channel)
+            await live.start()
             yield
         finally:
-            await app.state.live.stop()
-            if owned:
+            if live is not None:
+                await live.stop()
+            if owned and getattr(app.state, "database", None) is not None:
                 await app.state.database.dispose()
             if lock is not None:
                 await lock.release()

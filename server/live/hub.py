@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -38,9 +38,22 @@ REBUILD_FIRST, REBUILD_MAX = 0.5, 5.0  # seconds between tries to rebuild with t
 VERSION_BASE = 1_000_000_000
 GAP_WAIT = 1.0  # seconds a later commit may wait for an earlier one before a reload
 ALONE_WAIT = 0.05  # the same without a fan-out: nothing but the log can fill the gap
-CATCH_UP_LIMIT = 50_000  # log entries read to fill a gap; more, and the hub rebuilds instead
-# Log entries that change nothing in the read model but votes (catch_up applies those).
-_CATCH_UP_TYPES = frozenset({entries.VOTE, entries.CARD_ISSUED, entries.PASS_PAIRING_CODE})
+CATCH_UP_LIMIT = 10_000  # log entries read to fill a gap; more, and the hub rebuilds instead
+# Without a working fan-out the hub looks at the log head this often (seconds): every quarter
+# second with Redis configured but away, every second for a single process (which learns of a
+# command-line tool's change that way).
+WATCH_ALONE, WATCH_SINGLE = 0.25, 1.0
+# What catch_up does with each log entry type: votes are applied as they are; these change
+# nothing the screens show; these name a ballot or a pass to read again; any other (a change of
+# the meeting itself) makes the hub rebuild.
+_UNSHOWN = frozenset({entries.CARD_ISSUED, entries.PASS_PAIRING_CODE})
+_BALLOT_ENTRIES = frozenset({
+    entries.BALLOT_CREATED, entries.BALLOT_OPENED, entries.BALLOT_CLOSED,
+    entries.BALLOT_ACCLAMATION, entries.BALLOT_WITHDRAWN, entries.BALLOT_HELD,
+})  # fmt: skip
+_PASS_ENTRIES = frozenset({
+    entries.PASS_ISSUED, entries.PASS_PAIRED, entries.PASS_ENDED, entries.PASS_RETURNED,
+})  # fmt: skip
 
 
 class KioskLink:
@@ -99,6 +112,7 @@ class LiveHub:
         self.fanout: RedisFanout | None = None
         self.running = False  # started and not stopping: /readyz
         self._rebuilding: asyncio.Task[None] | None = None  # a rebuild waiting for the database
+        self._watch: asyncio.Task[None] | None = None  # the log watch without a working fan-out
 
     def fan_out(self, redis_url: str, channel: str) -> None:
         """Share committed changes with the other server processes through Redis (before start)."""
@@ -112,6 +126,7 @@ class LiveHub:
         self.feed.start()
         if self.fanout is not None:
             self.fanout.start()
+        self._watch = asyncio.create_task(self._watch_log(), name="live-log-watch")
         self.running = True
 
     async def stop(self) -> None:
@@ -126,9 +141,10 @@ class LiveHub:
         if self._gap_task is not None:
             self._gap_task.cancel()
             await asyncio.gather(self._gap_task, return_exceptions=True)
-        if self._rebuilding is not None:
-            self._rebuilding.cancel()
-            await asyncio.gather(self._rebuilding, return_exceptions=True)
+        for task in (self._rebuilding, self._watch):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         await self.writer.stop()
         await asyncio.sleep(0)  # the vote tasks woken by the last commit queue their acks
         if self.fanout is not None:
@@ -215,14 +231,20 @@ class LiveHub:
         if self.head != head:  # it moved on: give the rest of the gap its own wait
             self._gap = asyncio.get_running_loop().call_later(self._gap_wait(), self._gap_expired, self.head)
             return
-        if self._gap_task is not None and not self._gap_task.done():
-            return  # a catch-up is under way already; it drains the gap or times a new wait
-        self._gap_task = asyncio.create_task(self.catch_up(), name="live-catch-up")
+        self._catch_up_soon()
 
     async def catch_up(self) -> None:
-        """Read the meeting's log past the head and apply what it holds: the votes this process
-        missed are applied like fan-out messages; anything else (an operator's change made by
-        another process or a command-line tool) makes the hub rebuild from the database."""
+        """Read the meeting's log past the head and apply what it holds, as the fan-out would
+        have delivered it: the votes this process missed, and the ballots and passes whose
+        entries it finds (read again from the database); a change of the meeting itself, or
+        more entries than CATCH_UP_LIMIT, makes the hub rebuild its read model instead."""
+        try:
+            await self._catch_up()
+        finally:
+            if self.running:
+                self._drain()  # a gap still open (committed after the read): a new wait
+
+    async def _catch_up(self) -> None:
         meeting = self.meeting
         if meeting is None:
             return
@@ -236,23 +258,18 @@ class LiveHub:
             return
         if meeting is not self.meeting:
             return  # a reload replaced the model meanwhile; it set the head itself
-        if len(missed) > CATCH_UP_LIMIT or any(entry.type not in _CATCH_UP_TYPES for entry in missed):
-            log.info("live: the log past seq %d holds more than votes; rebuilding", self.head)
+        found = _read_entries(missed, meeting) if len(missed) <= CATCH_UP_LIMIT else None
+        if found is None:
+            log.info("live: the log past seq %d holds a change of the meeting; rebuilding", self.head)
             await self.resync()
             return
-        codes = {seat.code: member_id for member_id, seat in meeting.seats.items()}
-        votes = []
-        for entry in missed:
-            if entry.type == entries.VOTE:
-                data = orjson.loads(entry.body)["data"]
-                member = codes.get(data["member"])
-                if member is not None:
-                    votes.append(
-                        [data["ballot"], member, data["choice"], data["vote_id"], entry.hash, entry.seq]
-                    )
+        votes, events = found
         self._remote_votes(votes)
-        if missed:
-            self._advance({meeting.id: (missed[0].seq, missed[-1].seq)})
+        span = {meeting.id: (missed[0].seq, missed[-1].seq)} if missed else None
+        if events:
+            await self.after_commit(events, remote=True, spans=span)
+        else:
+            self._advance(span)
         # A span announced before the read yet past the log's end was never committed here (a
         # message from another hall's database on the same channel): forget it.
         end = missed[-1].seq if missed else self.head
@@ -260,7 +277,36 @@ class LiveHub:
             if last > end and self._ahead.get(first) == last:
                 log.warning("live: seqs %d-%d were announced but are not in the log; ignored", first, last)
                 del self._ahead[first]
-        self._drain()  # a gap left (an entry committed after the read): a new wait
+
+    async def _watch_log(self) -> None:
+        """Without a working fan-out, look at the log head now and then: a process that commits
+        nothing itself would otherwise never learn of another process's (or a command-line
+        tool's) changes, not even that a ballot opened."""
+        behind = 0  # the log head seen last time: a process that has not reached it since is behind
+        while True:
+            fanning_out = self.fanout is not None and self.fanout.subscribed.is_set()
+            await asyncio.sleep(WATCH_ALONE if self.fanout is not None else WATCH_SINGLE)
+            if fanning_out or not self.running:
+                behind = 0
+                continue
+            try:
+                async with self.database.transaction(readonly=True) as session:
+                    open_id, head = await repository.open_position(session)
+            except Exception as error:
+                log.debug("live: could not read the log position (%s)", error)
+                continue
+            meeting = self.meeting
+            if open_id != (meeting.id if meeting is not None else 0):
+                log.info("live: another process opened or closed a meeting; rebuilding")
+                await self.resync()
+            elif meeting is not None and behind > self.head:
+                self._catch_up_soon()  # its own commits did not bring it there: read the log
+            behind = head
+
+    def _catch_up_soon(self) -> None:
+        if self._gap_task is not None and not self._gap_task.done():
+            return  # a catch-up is under way already; it drains the gap or times a new wait
+        self._gap_task = asyncio.create_task(self.catch_up(), name="live-catch-up")
 
     @contextmanager
     def _recording_spans(self) -> Iterator[list[Spans | None]]:
@@ -520,6 +566,32 @@ class LiveHub:
         text = orjson.dumps(message).decode()
         for link in self.links():
             link.send_text(text)
+
+
+def _read_entries(
+    missed: Sequence[repository.LogRow], meeting: LiveMeeting
+) -> tuple[list[list[Any]], list[LiveEvent]] | None:
+    """The votes (as fan-out messages carry them) and the changed ballots and passes that log
+    entries hold; None when one of them changes the meeting itself."""
+    codes = {seat.code: member_id for member_id, seat in meeting.seats.items()}
+    votes: list[list[Any]] = []
+    events: dict[LiveEvent, None] = {}  # in order, each once
+    for entry in missed:
+        if entry.type in _UNSHOWN:
+            continue
+        if entry.type not in _BALLOT_ENTRIES | _PASS_ENTRIES | {entries.VOTE}:
+            return None
+        data = orjson.loads(entry.body)["data"]
+        if entry.type == entries.VOTE:
+            member = codes.get(data["member"])
+            if member is not None:
+                votes.append([data["ballot"], member, data["choice"], data["vote_id"], entry.hash, entry.seq])
+        elif entry.type in _PASS_ENTRIES:
+            events[PassChanged(int(data["pass"]))] = None
+        else:
+            ballot = data["ballot"]
+            events[BallotChanged(int(ballot["id"] if isinstance(ballot, dict) else ballot))] = None
+    return votes, list(events)
 
 
 def _span_list(spans: Spans | None) -> list[list[int]]:

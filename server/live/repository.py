@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -116,16 +119,32 @@ async def log_position(session: AsyncSession) -> tuple[int, int, int]:
     return meeting, epoch or 0, head or 0
 
 
-async def log_after(session: AsyncSession, chain: int, seq: int, *, limit: int) -> list[LogEntry]:
+async def open_position(session: AsyncSession) -> tuple[int, int]:
+    """The open meeting and its log head seq; (0, 0) when no meeting is open."""
+    meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "open"))
+    if meeting is None:
+        return 0, 0
+    head = await session.scalar(select(LogHead.seq).where(LogHead.chain == meeting))
+    return meeting, head or 0
+
+
+class LogRow(Protocol):
+    seq: int
+    type: str
+    body: str
+    hash: str
+
+
+async def log_after(session: AsyncSession, chain: int, seq: int, *, limit: int) -> Sequence[LogRow]:
     """The entries of a chain past `seq`, in order; at most `limit` + 1 (so that a caller can
     tell that there were more)."""
     query = (
-        select(LogEntry)
+        select(LogEntry.seq, LogEntry.type, LogEntry.body, LogEntry.hash)
         .where(LogEntry.chain == chain, LogEntry.seq > seq)
         .order_by(LogEntry.seq)
         .limit(limit + 1)
     )
-    return list((await session.scalars(query)).all())
+    return (await session.execute(query)).all()
 
 
 async def load_open_meeting(session: AsyncSession) -> LiveMeeting | None:

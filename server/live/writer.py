@@ -160,11 +160,19 @@ class VoteWriter:
         committed_before = self.committed
         self.batches += 1
         meeting = self._meeting()
-        fresh: list[Applied] = []
+        # Every vote this transaction wrote goes to the other processes, also one that memory
+        # knew already (a catch-up or a reload may read a commit before the writer applies it):
+        # only the local apply depends on what memory holds. A resend answered from the log
+        # (an older seq, outside the span) was written before and published then.
+        span = spans.get(meeting.id) if meeting is not None else None
+        written: list[Applied] = []
         if meeting is not None:
             for request, outcome in decided:
-                if isinstance(outcome, Ack) and self._apply(meeting, request, outcome):
-                    fresh.append((outcome.ballot_id, request.member_id, outcome.choice, outcome))
+                if not isinstance(outcome, Ack):
+                    continue
+                self._apply(meeting, request, outcome)
+                if span is not None and span[0] <= outcome.seq <= span[1]:
+                    written.append((outcome.ballot_id, request.member_id, outcome.choice, outcome))
             stale |= self._unsynced
             if stale:
                 try:
@@ -183,7 +191,7 @@ class VoteWriter:
             else:
                 request.future.set_exception(outcome)
         metrics.VOTES_COMMITTED.inc(self.committed - committed_before)
-        self._on_commit(fresh, spans)
+        self._on_commit(written, spans)
 
     def _apply(self, meeting: LiveMeeting, request: VoteRequest, ack: Ack) -> bool:
         """Apply a committed vote to the read model; False when it was known already."""

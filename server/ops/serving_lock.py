@@ -89,8 +89,12 @@ class ServingLock:
             if await connection.fetchval(f"SELECT {function}($1)", ADVISORY_KEY):
                 return cls(connection=connection)
             await asyncio.sleep(TRY_EVERY)
-        holders = await _holders(connection)
-        await connection.close()
+        try:
+            holders = await _holders(connection)
+        except Exception as error:  # the refusal matters more than its detail
+            holders = f"unknown: {type(error).__name__}"
+        finally:
+            await connection.close()
         if redis:
             raise ServingConflict(
                 f"another VoteHall process ({holders}) serves this database without "
