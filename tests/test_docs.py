@@ -27,6 +27,10 @@ def test_the_example_client_pairs_waits_for_a_ballot_votes_and_gets_its_receipt(
         code = re.search(r"/kiosk#pair=(\S+)", printed)
         chair = re.search(r"^  chair +(vht_\S+)$", printed, re.MULTILINE)
         assert code and chair, printed
+        mistyped = subprocess.run(  # a choice it does not know: refused before the code is spent
+            [sys.executable, str(EXAMPLE), base, code[1], "maybe"], capture_output=True, text=True, timeout=30
+        )
+        assert mistyped.returncode != 0 and "usage" in mistyped.stderr
         client = subprocess.Popen(
             [sys.executable, str(EXAMPLE), base, code[1].lower(), "against"],
             stdout=subprocess.PIPE,
@@ -49,3 +53,17 @@ def test_the_example_client_pairs_waits_for_a_ballot_votes_and_gets_its_receipt(
             [sys.executable, str(EXAMPLE), base, code[1], "for"], capture_output=True, text=True, timeout=30
         )
         assert again.returncode == 1 and "unknown_pairing_code" in again.stdout
+
+        # The next ballot with the pass token the pairing printed, and a Dutch choice.
+        token = re.search(r"pass token for the next ballots: (vhp_\S+)$", out, re.MULTILINE)
+        assert token, out
+        assert httpx.post(f"{base}/api/ballots/1/close", headers=headers).status_code == 200
+        assert httpx.post(f"{base}/api/ballots/2/open", headers=headers).status_code == 200
+        second = subprocess.run(
+            [sys.executable, str(EXAMPLE), base, token[1], "tegen"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert second.returncode == 0, second.stdout
+        assert re.search(r"^ack: against, receipt [0-9a-f]{64}$", second.stdout, re.MULTILINE)

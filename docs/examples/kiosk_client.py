@@ -1,10 +1,13 @@
 """A minimal VoteHall handheld (docs/PROTOCOL.md): pair, say hello, vote once, print the receipt.
 
     python docs/examples/kiosk_client.py http://127.0.0.1:8000 7KQ2M-X9DTA for
+    python docs/examples/kiosk_client.py http://127.0.0.1:8000 vhp_... tegen   # the next ballot
 
 Votes on the open ballot, or waits for the next one to open; exits after the ack. It keeps the
 vote until the ack comes, resends it with the same vote_id after any reconnect, and reconnects
-with backoff and jitter. Needs httpx and websockets (both installed with VoteHall).
+with backoff and jitter. A pairing code works once: the pass token it buys is printed, for the
+next ballot (keep it to yourself: it votes for the member). Needs httpx and websockets (both
+installed with VoteHall).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import httpx
 import websockets
 
 RETRY = {"unavailable", "rate_limited"}  # the server may take the same vote later
+CHOICES = {"for": "for", "against": "against", "abstain": "abstain",
+           "voor": "for", "tegen": "against", "onthouding": "abstain"}  # fmt: skip
 GONE = {4401, 4403}  # unknown pass; pass revoked, checked out or replaced: pair again
 
 
@@ -29,6 +34,7 @@ def pair(base: str, pairing_code: str) -> str | None:
         print("pairing refused:", answer.json())
         return None
     token: str = answer.json()["pass"]
+    print(f"paired; the pass token for the next ballots: {token}")
     return token
 
 
@@ -63,6 +69,8 @@ async def run(base: str, token: str, choice: str) -> int:
                         if message["code"] in RETRY and vote is not None:
                             await asyncio.sleep(random.uniform(0.5, 2.0))
                             await ws.send(json.dumps(vote))
+                        elif message["code"] == "bad_message":
+                            return 2  # this client sent something the server cannot read
                         elif vote is not None and message["vote_id"] == vote["vote_id"]:
                             vote = None  # refused for good (e.g. the ballot closed): wait for the next
         except websockets.ConnectionClosed as closed:
@@ -77,6 +85,9 @@ async def run(base: str, token: str, choice: str) -> int:
 
 
 if __name__ == "__main__":
-    base_url, code, choice = sys.argv[1:4]
-    token = pair(base_url, code)
+    if len(sys.argv) != 4 or sys.argv[3].lower() not in CHOICES:
+        sys.exit("usage: kiosk_client.py URL PAIRING-CODE|PASS-TOKEN for|against|abstain|voor|tegen")
+    base_url, code, choice = sys.argv[1], sys.argv[2], CHOICES[sys.argv[3].lower()]
+    # Only now, with the arguments checked, is the single-use code spent.
+    token = code if code.startswith("vhp_") else pair(base_url, code)
     sys.exit(asyncio.run(run(base_url, token, choice)) if token else 1)
