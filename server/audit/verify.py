@@ -135,6 +135,11 @@ def compare_record(state: Replay, record: dict[str, Any], report: Report) -> Non
         report.problems.append(f"member {code} of the frozen register is missing from the record")
 
 
+HASH_LENGTH = 64  # hex characters of a SHA-256 hash
+RECEIPT_MINIMUM = 8  # hex characters of a receipt that find one entry among millions
+OUTCOME_NL = {"adopted": "aangenomen", "rejected": "verworpen"}
+
+
 def describe(ballot: ReplayedBallot) -> str:
     head = f"ballot {ballot.id} ({ballot.agenda}, {ballot.kind}{', proefstemming' if ballot.test else ''})"
     title = f"  {ballot.title}"
@@ -143,7 +148,8 @@ def describe(ballot: ReplayedBallot) -> str:
         percent = format_percent(d.percent_for, "nl") if d.percent_for else "-"
         figures = (
             f"  voor {d.for_}, tegen {d.against}, onthouding {d.abstain}, uitgebracht {d.cast}, "
-            f"{d.members_voted} leden stemden; {percent} voor: {d.outcome.value}"
+            f"{d.members_voted} {'lid stemde' if d.members_voted == 1 else 'leden stemden'}; "
+            f"{percent} voor: {OUTCOME_NL.get(d.outcome.value, d.outcome.value)}"
         )
         return "\n".join([head, title, figures, f"  {ballot.minutes('nl')}"])
     if ballot.outcome is not None:
@@ -168,14 +174,24 @@ def verify(
         report.problems.append(f"line {problem.line}: {problem.message}")
     state = replay(lines)
     report.problems.extend(problem.message for problem in state.problems)
+    by_hash = {line.hash: line for line in lines}
     for anchor in anchors:
         wanted = anchor.replace(" ", "").lower()
-        if wanted not in state.hashes:
+        if len(wanted) != HASH_LENGTH:
+            report.problems.append(
+                f"the written-down hash {wanted[:16]} has {len(wanted)} characters; give all "
+                f"{HASH_LENGTH} (the chair's screen shows them in blocks of eight)"
+            )
+        elif wanted not in state.hashes:
             report.problems.append(f"the written-down hash {wanted[:16]}… is not in this log")
-    by_hash = {line.hash: line for line in lines}
+        elif wanted in by_hash:
+            report.notes.append(f"written-down hash {wanted[:16]}…: entry {by_hash[wanted].entry.get('seq')}")
     for receipt in receipts:
         wanted = receipt.replace(" ", "").lower()
-        found = [line for h, line in by_hash.items() if h.startswith(wanted)] if len(wanted) >= 8 else []
+        if len(wanted) < RECEIPT_MINIMUM:
+            report.problems.append(f"receipt {wanted}: give at least {RECEIPT_MINIMUM} characters")
+            continue
+        found = [line for h, line in by_hash.items() if h.startswith(wanted)]
         if len(found) == 1:
             entry = found[0].entry
             report.notes.append(f"receipt {wanted}: entry {entry.get('seq')}, {json.dumps(entry['data'])}")

@@ -158,7 +158,11 @@ async def test_a_wholly_forged_log_misses_the_hash_written_down_at_the_close(
     code, output = run(forged, tmp_path, "--head", written_down)
     assert code == 1
     assert f"the written-down hash {written_down[:16]}… is not in this log" in output
-    assert run(await played.log(), tmp_path, "--head", written_down)[0] == 0
+    code, output = run(await played.log(), tmp_path, "--head", written_down)
+    assert code == 0 and f"written-down hash {written_down[:16]}…: entry" in output
+    # The first block of eight, as a committee member might copy it: asked for the whole hash.
+    code, output = run(await played.log(), tmp_path, "--head", written_down[:8])
+    assert code == 1 and "has 8 characters; give all 64" in output
 
 
 async def test_a_receipt_is_found_in_the_log(played: Played, tmp_path: Path) -> None:
@@ -168,6 +172,8 @@ async def test_a_receipt_is_found_in_the_log(played: Played, tmp_path: Path) -> 
     assert f"receipt {receipt[:10]}: entry" in output and '"vote_id": "a4"' in output
     code, output = run(await played.log(), tmp_path, "--receipt", "0123456789")
     assert code == 1 and "receipt 0123456789: no entry matches" in output
+    code, output = run(await played.log(), tmp_path, "--receipt", receipt[:5])
+    assert code == 1 and "give at least 8 characters" in output
 
 
 def test_an_unreadable_log_exits_2(tmp_path: Path) -> None:
