@@ -79,9 +79,14 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
     try:
         return asyncio.run(run())
     except VoteHallError as error:
-        typer.secho(f"error: {error.message}", fg=typer.colors.RED, err=True)
-        for problem in error.extra.get("errors", []):
-            typer.echo(f"  line {problem['line']}: {problem['message']}", err=True)
+        problems = error.extra.get("errors", [])
+        if len(problems) == 1:  # the message is that one problem: say it once
+            problem = problems[0]
+            typer.secho(f"error: line {problem['line']}: {problem['message']}", fg=typer.colors.RED, err=True)
+        else:
+            typer.secho(f"error: {error.message}", fg=typer.colors.RED, err=True)
+            for problem in problems:
+                typer.echo(f"  line {problem['line']}: {problem['message']}", err=True)
         raise typer.Exit(code=1) from None
 
 
