@@ -143,6 +143,10 @@ def serve(
         if problem:
             typer.echo(f"error: {problem}", err=True)
             raise typer.Exit(2)
+    taken = _port_taken(settings.host, settings.port)
+    if taken:
+        typer.echo(f"error: {taken} (--port, VOTEHALL_PORT)", err=True)
+        raise typer.Exit(1)
     upgrade(settings.database_url)
     run_server(settings, workers=workers)
 
@@ -482,7 +486,6 @@ def _demo_blocked(database: Path, host: str, port: int) -> str | None:
     """Why the demo cannot start now (a demo still running, the port taken), before anything is
     deleted: the running demo keeps its database, and the newcomer reads one line, not a traceback."""
     import fcntl
-    import socket
 
     lock = database.with_name(database.name + ".serving")
     if lock.exists():
@@ -494,15 +497,20 @@ def _demo_blocked(database: Path, host: str, port: int) -> str | None:
                     f"a VoteHall server is still serving {database} (an earlier `make demo`?); "
                     "stop it with Ctrl-C in its terminal, then run the demo again"
                 )
+    problem = _port_taken(host, port)
+    return f"{problem}: make demo DEMO_ARGS='--port {port + 1}'" if problem else None
+
+
+def _port_taken(host: str, port: int) -> str | None:
+    """Why nothing can listen on host:port, in one line, or None."""
+    import socket
+
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
             probe.bind((host, port))
         except OSError as error:
-            return (
-                f"cannot listen on {host}:{port} ({error.strerror}); stop what uses the port, or "
-                f"choose another: make demo DEMO_ARGS='--port {port + 1}'"
-            )
+            return f"cannot listen on {host}:{port} ({error.strerror}); stop what uses the port, or choose another"
     return None
 
 

@@ -262,3 +262,15 @@ def test_migrate_does_not_print_the_database_password() -> None:
     result = votehall("migrate", "--database-url", url)
     assert "schema up to date" in result.stdout
     assert "never-print-this-pw" not in result.stdout + result.stderr
+
+
+def test_serve_on_a_taken_port_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"VOTEHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'hall.db'}"}
+        result = votehall("serve", "--port", str(port), env=env, check=False)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
