@@ -25,7 +25,10 @@ def upgrade() -> None:
     # A plain ADD COLUMN, as for published_at: no batch rebuild of the partial index on SQLite.
     op.add_column("meetings", sa.Column("feed_epoch", sa.Integer(), nullable=True))
     op.execute("UPDATE meetings SET feed_epoch = id WHERE opened_at IS NOT NULL")
+    # Two meetings never share an epoch (their versions would collide); NULLs (never opened) may.
+    op.create_index("uq_meetings_feed_epoch", "meetings", ["feed_epoch"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_index("uq_meetings_feed_epoch", table_name="meetings")
     op.execute("ALTER TABLE meetings DROP COLUMN feed_epoch")

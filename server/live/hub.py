@@ -167,6 +167,11 @@ class LiveHub:
         """
         with self._recording() as applied, self._recording_spans() as spans:
             async with self.database.transaction(readonly=True) as session:
+                if self.database.dialect == "postgresql":
+                    # One snapshot for the position and the state, so that a state never shows
+                    # a commit past the position it is labelled with (READ COMMITTED would take
+                    # a snapshot per statement). SQLite's read transaction is one snapshot.
+                    await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
                 # The log position first: the state read after it has at least what it names.
                 position = await repository.log_position(session)
                 meeting = await repository.load_open_meeting(session)

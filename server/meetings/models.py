@@ -19,6 +19,7 @@ class Meeting(Base):
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
+        Index("uq_meetings_feed_epoch", "feed_epoch", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -233,3 +233,27 @@ async def test_versions_grow_when_an_older_meeting_opens_after_a_newer_one(live:
         versions.append(hub.feed_version())
     assert hub.meeting is not None and hub.meeting.id == older_draft
     assert versions == sorted(set(versions)), versions
+
+
+@pytest.mark.parametrize("database_template", ["postgresql"], indirect=True)
+async def test_a_reload_shows_exactly_the_position_it_read(
+    two_processes: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the position and the state come from one snapshot: another process's vote
+    committed between the two reads is in neither (the log fills it in later), so a version
+    never labels a state that holds more than it names."""
+    live = two_processes
+    first, other = live.hubs
+    ballot = live.seeded.ballot_ids[0]
+    await live.act(ballot, BallotAction.OPEN)
+    load = hub_module.repository.load_open_meeting
+
+    async def load_after_another_commit(session):  # type: ignore[no-untyped-def]
+        await other.vote(pass_of(other, "GM0002"), ballot, Choice.FOR, "between")
+        return await load(session)
+
+    monkeypatch.setattr(hub_module.repository, "load_open_meeting", load_after_another_commit)
+    await first.reload()
+    assert first.meeting is not None
+    assert first.head < await log_head(live, first.meeting.id)  # the vote is past the position ...
+    assert first.meeting.ballots[ballot].choices == {}  # ... and not in the state either
