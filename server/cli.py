@@ -254,6 +254,21 @@ def meetings_create(
     typer.echo(f"meeting {_in_transaction(_settings(database_url), work)} created")
 
 
+@meetings_app.command("list")
+def meetings_list(database_url: DatabaseOption = None) -> None:
+    """The meetings, newest first: id, date, status and title."""
+    from server.meetings.repository import all_meetings
+
+    async def work(session: AsyncSession) -> list[tuple[int, str, str, str]]:
+        return [(m.id, m.date.isoformat(), m.status, m.title) for m in await all_meetings(session)]
+
+    rows = _in_transaction(_settings(database_url), work)
+    if not rows:
+        typer.echo("no meetings yet: votehall meetings create AGENDA.json")
+    for ident, day, status, title in rows:
+        typer.echo(f"{ident:>4}  {day}  {status:<7} {title}")
+
+
 @meetings_app.command("open")
 def meetings_open(meeting_id: int, database_url: DatabaseOption = None) -> None:
     """Open a meeting: freezes the register and the weights."""

@@ -131,7 +131,9 @@ def test_meeting_from_agenda_file(tmp_path: Path) -> None:
     register.write_text(shipped_register_text(), encoding="utf-8")
     votehall("members", "import", str(register), env=env)
     agenda = Path(__file__).parents[1] / "server" / "data" / "alv_2025-06-18_agenda.json"
+    assert "no meetings yet" in votehall("meetings", "list", env=env).stdout
     assert "meeting 1 created" in votehall("meetings", "create", str(agenda), env=env).stdout
+    assert votehall("meetings", "list", env=env).stdout.split()[:3] == ["1", "2025-06-18", "draft"]
     assert "meeting 1 is open" in votehall("meetings", "open", "1", env=env).stdout
     again = votehall("meetings", "open", "1", env=env, check=False)
     assert again.returncode == 1
