@@ -71,6 +71,7 @@ function drawFrame() {
   $("alert").textContent = alertText(state.alert);
   $("alert").hidden = !state.alert;
   $("meeting-title").textContent = state.meeting?.title ?? "";
+  $("meeting-title").hidden = !state.meeting?.title; // no empty heading before signing in
   const lost = state.connection === "lost" ? t("conn.lost") : "";
   $("connection").textContent = lost;
   $("connection").hidden = !lost;

@@ -79,6 +79,7 @@ function drawFrame() {
   show("alert", message(state.alert));
   show("info", message(state.info));
   $("meeting-title").textContent = state.meeting?.title ?? "";
+  $("meeting-title").hidden = !state.meeting?.title; // no empty heading before signing in
   const lost = signedIn && state.connection === "lost" ? t("conn.lost") : "";
   show("connection", lost);
   const present = signedIn && state.meeting ? state.present : null;

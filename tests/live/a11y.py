@@ -57,19 +57,19 @@ RUN_AXE = """async () => {
 }"""
 
 
-async def axe_violations(page: Page, state: str) -> list[str]:
-    """axe's serious and critical violations on the page as it is now, one line each; the lesser
-    ones are printed (run pytest with -s to see them)."""
+async def axe_violations(page: Page, state: str, blocking: tuple[str, ...] = BLOCKING) -> list[str]:
+    """axe's violations of the `blocking` impacts (serious and critical unless told) on the page
+    as it is now, one line each; the lesser ones are printed (run pytest with -s to see them)."""
     if not await page.evaluate("typeof window.axe === 'object'"):
         await page.evaluate(axe_source())
     found: list[dict[str, Any]] = await page.evaluate(RUN_AXE)
     for violation in found:
-        if violation["impact"] not in BLOCKING:
+        if violation["impact"] not in blocking:
             print(f"axe {violation['impact']} on {state}: {violation['id']} ({violation['help']})")
     return [
         f"{state}: {v['id']} ({v['impact']}): {v['help']}: {'; '.join(v['nodes'])}"
         for v in found
-        if v["impact"] in BLOCKING
+        if v["impact"] in blocking
     ]
 
 

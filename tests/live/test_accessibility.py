@@ -15,7 +15,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from server.auth.roles import Role
-from tests.live.a11y import axe_violations, contrast, large_text_page, layout_problems
+from tests.live.a11y import BLOCKING, axe_violations, contrast, large_text_page, layout_problems
 from tests.live.conftest import Hall
 from tests.live.pages_browser import HALL_SCREEN, LAPTOP, PageWatch, chromium, open_page, screenshot
 from tests.live.test_desk_page import fill_representative, issue_cards, scan, sign_in
@@ -216,7 +216,8 @@ async def test_hall_desk_and_chair_pass_axe(
     async with open_page(browser, hall.server.base, watch, viewport=LAPTOP) as (_, page):
         await page.goto("/desk")
         await expect(page.locator("#login")).to_be_visible()
-        violations += await axe_violations(page, "desk, signing in")
+        # The sign-in screen is in a landmark and has no empty heading: not even "moderate" here.
+        violations += await axe_violations(page, "desk, signing in", ("moderate", *BLOCKING))
         await sign_in(page, hall)
         violations += await axe_violations(page, "desk, ready")
         await scan(page, cards["GM0005"])
@@ -230,7 +231,8 @@ async def test_hall_desk_and_chair_pass_axe(
     async with open_page(browser, hall.server.base, watch, viewport=LAPTOP) as (_, page):
         await page.goto("/chair")
         await expect(page.locator("#login")).to_be_visible()
-        violations += await axe_violations(page, "chair, signing in")
+        # The sign-in screen is in a landmark and has no empty heading: not even "moderate" here.
+        violations += await axe_violations(page, "chair, signing in", ("moderate", *BLOCKING))
         await page.get_by_label("Operatortoken (voorzitter of beheerder)").fill(
             hall.seeded.tokens[Role.CHAIR]
         )
