@@ -240,18 +240,29 @@ def meetings_create(
     agenda: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, help="agenda JSON, as in server/data")
     ],
+    again: Annotated[
+        bool, typer.Option("--again", help="create it even if a meeting with this title and date exists")
+    ] = False,
     database_url: DatabaseOption = None,
 ) -> None:
     """Create a meeting (draft) from an agenda file."""
     from server.demo import meeting_from_agenda
+    from server.meetings.repository import all_meetings
     from server.meetings.service import create_meeting
 
     data = meeting_from_agenda(json.loads(agenda.read_text(encoding="utf-8")))
 
-    async def work(session: AsyncSession) -> int:
+    async def work(session: AsyncSession) -> int | str:
+        same = [m.id for m in await all_meetings(session) if (m.title, m.date) == (data.title, data.date)]
+        if same and not again:
+            return f"meeting {same[0]} has this title and date already (votehall meetings list); --again creates another"
         return (await create_meeting(session, data)).id
 
-    typer.echo(f"meeting {_in_transaction(_settings(database_url), work)} created")
+    made = _in_transaction(_settings(database_url), work)
+    if isinstance(made, str):
+        typer.echo(f"error: {made}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"meeting {made} created")
 
 
 @meetings_app.command("list")

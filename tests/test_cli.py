@@ -134,6 +134,9 @@ def test_meeting_from_agenda_file(tmp_path: Path) -> None:
     assert "no meetings yet" in votehall("meetings", "list", env=env).stdout
     assert "meeting 1 created" in votehall("meetings", "create", str(agenda), env=env).stdout
     assert votehall("meetings", "list", env=env).stdout.split()[:3] == ["1", "2025-06-18", "draft"]
+    twice = votehall("meetings", "create", str(agenda), env=env, check=False)  # a step run twice
+    assert twice.returncode == 1 and "meeting 1 has this title and date already" in twice.stderr
+    assert "meeting 2 created" in votehall("meetings", "create", str(agenda), "--again", env=env).stdout
     assert "meeting 1 is open" in votehall("meetings", "open", "1", env=env).stdout
     again = votehall("meetings", "open", "1", env=env, check=False)
     assert again.returncode == 1
