@@ -111,6 +111,7 @@ class LiveHub:
         self.collector = CollectorPolicy()
         self.fanout: RedisFanout | None = None
         self.running = False  # started and not stopping: /readyz
+        self._started = False  # start() was called and stop() not yet
         self._rebuilding: asyncio.Task[None] | None = None  # a rebuild waiting for the database
         self._watch: asyncio.Task[None] | None = None  # the log watch without a working fan-out
 
@@ -119,6 +120,7 @@ class LiveHub:
         self.fanout = RedisFanout(redis_url, channel, self._remote, self.resync)
 
     async def start(self) -> None:
+        self._started = True  # from here on stop() cleans up, also after a start that failed
         await self.reload()
         self.collector.start()
         self._track_open_ballot()
@@ -132,8 +134,9 @@ class LiveHub:
     async def stop(self) -> None:
         """Shut down without losing an ack: refuse new votes, commit the queued ones, let their
         acks go out, then close every kiosk and screen with 1012 so that they reconnect."""
-        if not self.running:
+        if not self._started:
             return
+        self._started = False
         self.running = False
         if self._gap is not None:
             self._gap.cancel()
