@@ -3,6 +3,7 @@ seeded hall of tests/live/conftest.py, driven directly, without HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import journal
+from server.audit.service import head_of
 from server.ballots.service import act
 from server.db import Database
 from server.live.events import take
@@ -86,3 +88,49 @@ async def two_processes(database: Database) -> AsyncIterator[Live]:
         for hub in hubs:
             await hub.stop()
         await second.dispose()
+
+
+@pytest.fixture
+async def redis_away(database: Database) -> AsyncIterator[Live]:
+    """Two processes configured for a Redis that does not answer: no fan-out reaches either."""
+    seeded, other = await seed_hall(database)
+    second = Database(database.url)
+    hubs = [LiveHub(database), LiveHub(second)]
+    for hub in hubs:
+        hub.fan_out("redis://127.0.0.1:1/0", "votehall-test-away")  # nothing listens there
+        await hub.start()
+    try:
+        yield Live(database, seeded, other, hubs)
+    finally:
+        for hub in hubs:
+            await hub.stop()
+        await second.dispose()
+
+
+async def log_head(live: Live, meeting: int) -> int:
+    """The seq of the meeting's last log entry, as the database has it."""
+    async with live.database.transaction(readonly=True) as session:
+        head = await head_of(session, meeting)
+    return head[0] if head else 0
+
+
+async def until(condition: Callable[[], bool], within: float = 10) -> None:
+    """Wait for a condition the hub reaches on its own (a catch-up, a rebuild); never a timing."""
+    for _ in range(int(within / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the condition never held")
+
+
+def count_rebuilds(hub: LiveHub, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """A list that grows by one each time `hub` rebuilds its read model from the database."""
+    rebuilds: list[bool] = []
+    rebuild = hub._rebuild
+
+    async def counted() -> None:
+        rebuilds.append(True)
+        await rebuild()
+
+    monkeypatch.setattr(hub, "_rebuild", counted)
+    return rebuilds

@@ -5,16 +5,13 @@ a change of the meeting, and a process that commits nothing itself still follows
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 
 from server.audit import journal
-from server.audit.service import head_of
 from server.ballots.models import Ballot
 from server.ballots.service import act
-from server.db import Database
 from server.desk.service import end_pass
 from server.live import hub as hub_module
 from server.live.events import take
@@ -22,39 +19,7 @@ from server.live.hub import LiveHub
 from server.meetings import service as meetings
 from server.rules import BallotAction, Choice
 from server.rules.representation import PassStatus
-from tests.live.conftest import seed_hall
-from tests.live.hub.conftest import Live, pass_of
-
-
-async def log_head(live: Live, meeting: int) -> int:
-    async with live.database.transaction(readonly=True) as session:
-        head = await head_of(session, meeting)
-    return head[0] if head else 0
-
-
-async def until(condition: Callable[[], bool], within: float = 10) -> None:
-    for _ in range(int(within / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the condition never held")
-
-
-@pytest.fixture
-async def redis_away(database: Database) -> AsyncIterator[Live]:
-    """Two processes configured for a Redis that does not answer."""
-    seeded, other = await seed_hall(database)
-    second = Database(database.url)
-    hubs = [LiveHub(database), LiveHub(second)]
-    for hub in hubs:
-        hub.fan_out("redis://127.0.0.1:1/0", "votehall-test-away")  # nothing listens there
-        await hub.start()
-    try:
-        yield Live(database, seeded, other, hubs)
-    finally:
-        for hub in hubs:
-            await hub.stop()
-        await second.dispose()
+from tests.live.hub.conftest import Live, count_rebuilds, log_head, pass_of, until
 
 
 async def only(hub: LiveHub, live: Live, work: Any) -> None:
@@ -84,14 +49,7 @@ async def test_a_pass_ended_elsewhere_is_applied_from_the_log_without_a_rebuild(
 ) -> None:
     live = redis_away
     first, other = live.hubs
-    rebuilds: list[bool] = []
-    rebuild = first._rebuild
-
-    async def counted() -> None:
-        rebuilds.append(True)
-        await rebuild()
-
-    monkeypatch.setattr(first, "_rebuild", counted)
+    rebuilds = count_rebuilds(first, monkeypatch)
     revoked = pass_of(first, "GM0003")
     await only(other, live, lambda session: end_pass(session, revoked.pass_id, PassStatus.REVOKED))
     await until(lambda: first.meeting is not None and first.meeting.active_pass(revoked.pass_id) is None)

@@ -4,28 +4,18 @@ process names the same state alike, and a commit seen before an earlier one does
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import date
 
 import pytest
 
-from server.audit.service import head_of
 from server.ballots.models import Ballot
 from server.ballots.service import act
-from server.db import Database
 from server.live import hub as hub_module
-from server.live.hub import VERSION_BASE, LiveHub
+from server.live.hub import VERSION_BASE
 from server.meetings import service as meetings
 from server.meetings.schemas import MeetingCreate
 from server.rules import BallotAction, Choice
-from tests.live.conftest import seed_hall
-from tests.live.hub.conftest import Live, pass_of
-
-
-async def log_head(live: Live, meeting: int) -> int:
-    async with live.database.transaction(readonly=True) as session:
-        head = await head_of(session, meeting)
-    return head[0] if head else 0
+from tests.live.hub.conftest import Live, count_rebuilds, log_head, pass_of, until
 
 
 async def test_the_version_is_the_meetings_log_position(live: Live) -> None:
@@ -135,14 +125,7 @@ async def test_a_gap_of_votes_is_filled_from_the_log(
     await live.act(ballot, BallotAction.OPEN)
     assert first.meeting is not None
     meeting = first.meeting.id
-    rebuilds: list[bool] = []
-    rebuild = first._rebuild
-
-    async def counted() -> None:
-        rebuilds.append(True)
-        await rebuild()
-
-    monkeypatch.setattr(first, "_rebuild", counted)
+    rebuilds = count_rebuilds(first, monkeypatch)
     await other.vote(pass_of(other, "GM0002"), ballot, Choice.AGAINST, "b-1")
     await first.vote(pass_of(first, "GM0001"), ballot, Choice.FOR, "a-1")
     head = await log_head(live, meeting)
@@ -166,47 +149,27 @@ async def test_a_gap_with_an_operator_change_rebuilds(live: Live) -> None:
     await until(lambda: hub.meeting is not None and hub.meeting.open_ballot is not None)
 
 
-async def until(condition: Callable[[], bool]) -> None:
-    for _ in range(250):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the condition never held")
-
-
-@pytest.mark.parametrize("database_template", ["postgresql"], indirect=True)
-async def test_redis_away_each_process_reads_the_others_votes_from_the_log(database: Database) -> None:
+async def test_redis_away_each_process_reads_the_others_votes_from_the_log(redis_away: Live) -> None:
     """Two processes configured for a Redis that does not answer: interleaved commits leave
     each a gap the fan-out cannot fill; each reads it from the log at once instead of freezing
     its feed, and both show the same state under the same version."""
-    seeded, _ = await seed_hall(database)
-    second = Database(database.url)
-    hubs = [LiveHub(database), LiveHub(second)]
-    for hub in hubs:
-        hub.fan_out("redis://127.0.0.1:1/0", "votehall-test-away")  # nothing listens there
-        await hub.start()
-    try:
-        live = Live(database, seeded, 0, hubs)
-        ballot = seeded.ballot_ids[0]
-        await live.act(ballot, BallotAction.OPEN)
-        first, other = hubs
-        assert first.meeting is not None
-        meeting = first.meeting.id
-        await first.vote(pass_of(first, "GM0001"), ballot, Choice.FOR, "a-1")
-        await other.vote(pass_of(other, "GM0002"), ballot, Choice.AGAINST, "b-1")
-        await first.vote(pass_of(first, "GM0003"), ballot, Choice.FOR, "a-2")
-        head = await log_head(live, meeting)
-        await until(lambda: first.head == head and other.head == head)
-        for hub in hubs:
-            assert hub.meeting is not None
-            assert len(hub.meeting.ballots[ballot].choices) == 3
-        first.feed.refresh()
-        other.feed.refresh()
-        assert first.feed.frame().text == other.feed.frame().text
-    finally:
-        for hub in hubs:
-            await hub.stop()
-        await second.dispose()
+    live = redis_away
+    ballot = live.seeded.ballot_ids[0]
+    await live.act(ballot, BallotAction.OPEN)
+    first, other = live.hubs
+    assert first.meeting is not None
+    meeting = first.meeting.id
+    await first.vote(pass_of(first, "GM0001"), ballot, Choice.FOR, "a-1")
+    await other.vote(pass_of(other, "GM0002"), ballot, Choice.AGAINST, "b-1")
+    await first.vote(pass_of(first, "GM0003"), ballot, Choice.FOR, "a-2")
+    head = await log_head(live, meeting)
+    await until(lambda: first.head == head and other.head == head)
+    for hub in live.hubs:
+        assert hub.meeting is not None
+        assert len(hub.meeting.ballots[ballot].choices) == 3
+    first.feed.refresh()
+    other.feed.refresh()
+    assert first.feed.frame().text == other.feed.frame().text
 
 
 async def test_versions_grow_when_an_older_meeting_opens_after_a_newer_one(live: Live) -> None:
