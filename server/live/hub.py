@@ -54,6 +54,7 @@ _BALLOT_ENTRIES = frozenset({
 _PASS_ENTRIES = frozenset({
     entries.PASS_ISSUED, entries.PASS_PAIRED, entries.PASS_ENDED, entries.PASS_RETURNED,
 })  # fmt: skip
+_READ_AGAIN = _BALLOT_ENTRIES | _PASS_ENTRIES | {entries.VOTE}
 
 
 class KioskLink:
@@ -104,7 +105,7 @@ class LiveHub:
         self._ahead: dict[int, int] = {}
         self._span_recorders: list[list[Spans | None]] = []  # reloads under way note spans here
         self._gap: asyncio.TimerHandle | None = None
-        self._gap_task: asyncio.Task[None] | None = None
+        self._gap_task: asyncio.Task[None] | None = None  # the catch-up under way, if any
         self._idle_version = 0
         self._links: dict[int, set[KioskLink]] = {}
         self._lock = asyncio.Lock()
@@ -217,7 +218,8 @@ class LiveHub:
 
     def _drain(self) -> None:
         """Move the head over the commits that now follow on, and time the gap that remains."""
-        self._ahead = {first: last for first, last in self._ahead.items() if last > self.head}
+        if self._ahead:  # most commits arrive in order: nothing to sort out
+            self._ahead = {first: last for first, last in self._ahead.items() if last > self.head}
         while self._ahead and (first := min(self._ahead)) <= self.head + 1:
             self.head = max(self.head, self._ahead.pop(first))
         if not self._ahead and self._gap is not None:
@@ -226,11 +228,15 @@ class LiveHub:
         elif self._ahead and self._gap is None:
             self._gap = asyncio.get_running_loop().call_later(self._gap_wait(), self._gap_expired, self.head)
 
+    @property
+    def _fanning_out(self) -> bool:
+        """Redis is configured and this process is subscribed: others' commits reach it."""
+        return self.fanout is not None and self.fanout.subscribed.is_set()
+
     def _gap_wait(self) -> float:
         # With the fan-out up, the missing commit is most likely a message on its way. Without
         # it (none configured, or Redis away) nothing will bring it: read the log at once.
-        fanning_out = self.fanout is not None and self.fanout.subscribed.is_set()
-        return GAP_WAIT if fanning_out else ALONE_WAIT
+        return GAP_WAIT if self._fanning_out else ALONE_WAIT
 
     def _gap_expired(self, head: int) -> None:
         self._gap = None
@@ -292,7 +298,7 @@ class LiveHub:
         tool's) changes, not even that a ballot opened."""
         behind = 0  # the log head seen last time: a process that has not reached it since is behind
         while True:
-            fanning_out = self.fanout is not None and self.fanout.subscribed.is_set()
+            fanning_out = self._fanning_out
             await asyncio.sleep(WATCH_ALONE if self.fanout is not None else WATCH_SINGLE)
             if fanning_out or not self.running:
                 behind = 0
@@ -587,7 +593,7 @@ def _read_entries(
     for entry in missed:
         if entry.type in _UNSHOWN:
             continue
-        if entry.type not in _BALLOT_ENTRIES | _PASS_ENTRIES | {entries.VOTE}:
+        if entry.type not in _READ_AGAIN:
             return None
         data = orjson.loads(entry.body)["data"]
         if entry.type == entries.VOTE:

@@ -8,7 +8,8 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.audit.models import LogEntry, LogHead
+from server.audit.models import LogEntry
+from server.audit.service import head_of
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.desk.models import Pass
 from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting, Result, Seat
@@ -115,8 +116,7 @@ async def log_position(session: AsyncSession) -> tuple[int, int, int]:
     if found is None:
         return 0, 0, 0
     meeting, epoch = found
-    head = await session.scalar(select(LogHead.seq).where(LogHead.chain == meeting))
-    return meeting, epoch or 0, head or 0
+    return meeting, epoch or 0, await _head_seq(session, meeting)
 
 
 async def open_position(session: AsyncSession) -> tuple[int, int]:
@@ -124,8 +124,12 @@ async def open_position(session: AsyncSession) -> tuple[int, int]:
     meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "open"))
     if meeting is None:
         return 0, 0
-    head = await session.scalar(select(LogHead.seq).where(LogHead.chain == meeting))
-    return meeting, head or 0
+    return meeting, await _head_seq(session, meeting)
+
+
+async def _head_seq(session: AsyncSession, meeting: int) -> int:
+    head = await head_of(session, meeting)
+    return head[0] if head else 0
 
 
 class LogRow(Protocol):

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from playwright.async_api import Browser
 from websockets.asyncio.client import ClientConnection
 
 from server.auth.roles import Role
@@ -103,3 +104,12 @@ async def hall(database: Database) -> AsyncIterator[Hall]:
         yield Hall(server=server, seeded=seeded, other_meeting_ballot=other)
     finally:
         server.stop()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium for the browser tests (tests/live/pages_browser.py), one per test."""
+    from tests.live.pages_browser import chromium  # it imports this module: import it late
+
+    async with chromium() as browser:
+        yield browser

@@ -9,15 +9,13 @@ SQLite only: test_pages.py and test_desk_page.py drive the same pages on Postgre
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from server.auth.roles import Role
 from tests.live.a11y import BLOCKING, axe_violations, contrast, large_text_page, layout_problems
 from tests.live.conftest import Hall
-from tests.live.pages_browser import HALL_SCREEN, LAPTOP, PageWatch, chromium, open_page, screenshot
+from tests.live.pages_browser import HALL_SCREEN, LAPTOP, PageWatch, open_page, screenshot
 from tests.live.test_desk_page import fill_representative, issue_cards, scan, sign_in
 from tests.live.test_pages import PHONE_OPTIONS
 
@@ -31,12 +29,6 @@ SMALL_PHONE = {"width": 320, "height": 568}
 # The smallest target a finger hits reliably (WCAG 2.5.5, Apple and Google guidelines agree).
 TARGET = 44
 CHOICES = {"nl": ["Voor", "Tegen", "Onthouding"], "en": ["For", "Against", "Abstain"]}
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as browser:
-        yield browser
 
 
 async def assert_choices_have_colour_and_text(page: Page, labels: list[str]) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -24,7 +23,6 @@ from tests.live.pages_browser import (
     LAPTOP,
     PHONE,
     PageWatch,
-    chromium,
     kiosk_vote,
     open_page,
     protocol_kiosks,
@@ -37,12 +35,6 @@ expect.set_options(timeout=20_000)
 PHONE_OPTIONS = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 RECEIPTS_KEY = "votehall.kiosk.receipts"
 TOKEN_LABEL = "Operatortoken (voorzitter of beheerder)"
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as browser:
-        yield browser
 
 
 async def stored_receipts(database: Database, ballot_id: int) -> list[str]:

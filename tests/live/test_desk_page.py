@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -16,19 +15,13 @@ from playwright.async_api import Browser, Dialog, Locator, Page, Response, expec
 from server.auth.roles import Role
 from server.cards.codes import ALPHABET, is_well_formed, new_card_code
 from tests.live.conftest import Hall
-from tests.live.pages_browser import LAPTOP, FlakyNetwork, PageWatch, chromium, open_page, screenshot
+from tests.live.pages_browser import LAPTOP, FlakyNetwork, PageWatch, open_page, screenshot
 
 # Generous waits for a loaded CI machine; nothing here asserts how long anything takes.
 expect.set_options(timeout=20_000)
 
 TOKEN_LABEL = "Operatortoken (stembalie of beheerder)"
 PAIRING_CODE = re.compile(r"^[0-9A-Z]{5}-[0-9A-Z]{5}$")
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as browser:
-        yield browser
 
 
 async def issue_cards(hall: Hall) -> dict[str, str]:

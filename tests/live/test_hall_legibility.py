@@ -10,7 +10,6 @@ test_accessibility.py).
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -20,7 +19,6 @@ from tests.live.a11y import layout_problems
 from tests.live.conftest import Hall
 from tests.live.pages_browser import (
     PageWatch,
-    chromium,
     kiosk_vote,
     open_page,
     protocol_kiosks,
@@ -73,12 +71,6 @@ MOTION = {
     "show_live_tally": True,
     "abstain_is_cast": True,
 }
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as browser:
-        yield browser
 
 
 async def create_ballot(hall: Hall, ballot: dict[str, object]) -> int:

@@ -55,7 +55,6 @@ from tests.live.pages_browser import (
     LAPTOP,
     FlakyNetwork,
     PageWatch,
-    chromium,
     open_page,
     screenshot,
 )
@@ -81,12 +80,6 @@ class Phone:
         await expect(self.page.locator("#vote-receipt .receipt-code")).to_have_text(
             re.compile(r"^[0-9a-f]{10}$")
         )
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -22,7 +21,6 @@ from tests.live.pages_browser import (
     PHONE,
     FlakyNetwork,
     PageWatch,
-    chromium,
     kiosk_vote,
     open_page,
     protocol_kiosks,
@@ -34,12 +32,6 @@ expect.set_options(timeout=20_000)
 
 RECEIPT = re.compile(r"^[0-9a-f]{10}$")  # the start of the vote's log entry hash
 PHONE_OPTIONS = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with chromium() as browser:
-        yield browser
 
 
 async def local(page: Page, key: str) -> str | None:
