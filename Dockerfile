@@ -15,6 +15,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 # pyproject.toml names README.md as the package's readme; the rest is the code, the Alembic
 # migrations and the pages (kiosk/, display/), which are served from beside the package.
+# The runtime lock first (exact versions, hashes checked), so that the layer of dependencies is
+# cached apart from the code.
+COPY requirements/runtime.txt ./requirements/runtime.txt
+RUN pip install --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml README.md ./
 COPY server ./server
 COPY migrations ./migrations
@@ -23,7 +27,7 @@ COPY display ./display
 # Editable, so that the pages stay beside the package as in a checkout (server/pages.py).
 # The service runs as an unprivileged user that owns only /data (the SQLite database) and the
 # directory the worker processes share their metrics in (PROMETHEUS_MULTIPROC_DIR, compose.yaml).
-RUN pip install -e . \
+RUN pip install --no-deps --no-build-isolation -e . \
     && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin votehall \
     && mkdir -p /data /tmp/votehall-metrics \
     && chown votehall:votehall /data /tmp/votehall-metrics

@@ -8,11 +8,13 @@ NODE_STAMP := node_modules/.installed-stamp
 
 .PHONY: install demo demo-simulate serve test pytest lint format clean
 
-$(STAMP): pyproject.toml
+# Every install takes the exact versions and hashes of requirements/dev.txt (the lock), so that
+# tests and benchmarks run on the same software everywhere; `make lock` updates it.
+$(STAMP): pyproject.toml requirements/dev.txt
 	@echo "Installing VoteHall and its Python packages into $(VENV) (a minute or two the first time)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
@@ -37,6 +39,19 @@ test: lint pytest  ## the whole suite: lint, types, and the tests on SQLite and 
 pytest: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The locks: requirements/runtime.txt (the server, the Dockerfile) and requirements/dev.txt (tests,
+# lint, benchmarks), both from pyproject.toml's lower bounds with pip-tools' pip-compile, which pip
+# installs into a venv of its own. Run after changing a dependency; commit both files.
+LOCK_VENV := .venv-lock
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+.PHONY: lock
+lock:  ## re-resolve both lock files (LOCK_ARGS=--upgrade for the newest releases the bounds allow)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet 'pip-tools>=7.4'
+	$(PIP_COMPILE) -o requirements/runtime.txt pyproject.toml requirements/build.in
+	$(PIP_COMPILE) --extra dev -c requirements/runtime.txt -o requirements/dev.txt pyproject.toml requirements/build.in
+
 .PHONY: screenshots
 screenshots: $(STAMP)  ## refresh docs/screenshots/ (the README's pictures) from the end-to-end test in Chromium
 	$(BIN)/python -m pytest -q tests/live/test_meeting_e2e.py -k sqlite
@@ -52,4 +67,4 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis votehall-demo.db*
+	rm -rf $(VENV) $(LOCK_VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis votehall-demo.db*
