@@ -21,7 +21,7 @@ from typing import Any
 from server.archive.schemas import BallotDoc, MeetingDocument
 from server.audit import entries as E
 from server.audit.chain import LogLine, canonical, check_chain
-from server.audit.replay import Replay, replay, result_of
+from server.audit.replay import Replay, replay
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 MAX_TYPE = 40  # LogEntry.type
@@ -161,17 +161,15 @@ def _agenda(document: MeetingDocument, lines: Sequence[LogLine]) -> list[Finding
 
 
 _SETTINGS = ("agenda", "title", "kind", "majority", "abstain_is_cast", "allow_change", "test",
-             "show_live_tally", "amends", "submitters", "preadvies")  # fmt: skip
+             "show_live_tally", "amends", "submitters", "preadvies", "off_agenda")  # fmt: skip
 _RESULT = {"for": "for_weight", "against": "against_weight", "abstain": "abstain_weight",
            "cast": "cast_weight", "members_voted": "members_voted", "percent_for": "percent_for",
            "outcome": "outcome"}  # fmt: skip
 
 
 def _ballots(document: MeetingDocument, state: Replay, lines: Sequence[LogLine]) -> list[Finding]:
-    created = {
-        int(line.entry["data"]["ballot"]["id"]): line.entry["data"]["ballot"]
-        for line in _of_type(lines, E.BALLOT_CREATED)
-    }
+    # Each ballot's settings as last created or edited, without those the log deletes.
+    created = {ballot_id: ballot.settings for ballot_id, ballot in state.ballots.items()}
     found: list[Finding] = []
     ids = [b.id for b in document.ballots]
     if len(set(ids)) != len(ids):
@@ -183,6 +181,10 @@ def _ballots(document: MeetingDocument, state: Replay, lines: Sequence[LogLine])
         where = f"ballots[id={ballot.id}]"
         if ballot.amends is not None and ballot.amends not in ids:
             found.append(Finding(where, f"amends ballot {ballot.amends}, which is not in the document"))
+        if ballot.revote_of is not None and ballot.revote_of not in ids:
+            found.append(
+                Finding(where, f"votes again on ballot {ballot.revote_of}, which is not in the document")
+            )
         if ballot.id not in created:
             found.append(Finding(where, "is a ballot the log never creates"))
             continue
@@ -199,12 +201,23 @@ def _ballot(where: str, ballot: BallotDoc, created: Mapping[str, Any], state: Re
     replayed = state.ballots[ballot.id]
     if ballot.status.value != replayed.status:
         found.append(_differs(where, "status", ballot.status.value, replayed.status))
-    if replayed.decision is not None:
-        for name, value in result_of(replayed.decision).items():
+    result = replayed.result()
+    if result is not None:
+        for name, value in result.items():
             if settings[_RESULT[name]] != value:
                 found.append(_differs(where, _RESULT[name], settings[_RESULT[name]], value))
     elif ballot.outcome != replayed.outcome:
         found.append(_differs(where, "outcome", ballot.outcome, replayed.outcome))
+    corrections = {
+        "revote_of": replayed.revote_of,
+        "void_reason": replayed.void_reason,
+        "counted_by_hand": replayed.hand_count is not None,
+        "confirmed_by": replayed.confirmed_by,
+        "dissent": replayed.dissent,
+    }
+    for name, value in corrections.items():
+        if settings[name] != value:
+            found.append(_differs(where, name, settings[name], value))
     if (ballot.close_seq, ballot.close_hash) != (replayed.close_seq, replayed.close_hash):
         found.append(_differs(where, "close_seq and close_hash", (ballot.close_seq, ballot.close_hash),
                               (replayed.close_seq, replayed.close_hash)))  # fmt: skip

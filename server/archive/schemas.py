@@ -78,6 +78,8 @@ class BallotDoc(Part):
     amends: int | None = Field(None, description="the id of the amended ballot in this document")
     submitters: list[str] = Field(default_factory=list, description="member codes")
     preadvies: Preadvies | None = None
+    off_agenda: bool = False
+    revote_of: int | None = Field(None, description="the id of the voided ballot this one votes again")
     status: BallotStatus
     created_at: AwareDatetime
     opened_at: AwareDatetime | None = None
@@ -91,6 +93,10 @@ class BallotDoc(Part):
     percent_for: str | None = Field(None, max_length=8)
     close_hash: HexHash | None = None
     close_seq: int | None = None
+    void_reason: str | None = Field(None, max_length=300)
+    counted_by_hand: bool = False
+    confirmed_by: str | None = Field(None, max_length=200)
+    dissent: list[str] = Field(default_factory=list, description="member codes (aantekening)")
 
 
 class VoteDoc(Part):
@@ -123,7 +129,7 @@ class PassDoc(Part):
     member: Code
     representative_name: str = Field(max_length=200)
     representative_role: RepresentativeRole
-    status: Literal["active", "revoked", "checked_out"]
+    status: Literal["active", "revoked", "checked_out", "meeting_closed"]
     paired_at: AwareDatetime | None = None
     created_at: AwareDatetime
     ended_at: AwareDatetime | None = None

@@ -123,13 +123,20 @@ _BALLOT_COLUMNS = (
     "agenda", "title", "kind", "majority", "abstain_is_cast", "allow_change", "test", "show_live_tally",
     "preadvies", "status", "created_at", "opened_at", "closed_at", "outcome", "for_weight",
     "against_weight", "abstain_weight", "cast_weight", "members_voted", "percent_for", "close_hash",
-    "close_seq",
+    "close_seq", "off_agenda", "void_reason", "counted_by_hand", "confirmed_by",
 )  # fmt: skip
 
 
 def _ballot_doc(ballot: Ballot) -> BallotDoc:
     columns = {name: getattr(ballot, name) for name in _BALLOT_COLUMNS}
-    return BallotDoc(id=ballot.id, amends=ballot.amends_id, submitters=list(ballot.submitters), **columns)
+    return BallotDoc(
+        id=ballot.id,
+        amends=ballot.amends_id,
+        revote_of=ballot.revote_of_id,
+        submitters=list(ballot.submitters),
+        dissent=list(ballot.dissent),
+        **columns,
+    )
 
 
 async def import_meeting(session: AsyncSession, document: Any) -> Meeting:
@@ -268,9 +275,9 @@ async def _members(session: AsyncSession, register: Sequence[SeatDoc]) -> dict[s
 
 
 async def _ballots(session: AsyncSession, meeting_id: int, docs: Sequence[BallotDoc]) -> dict[int, int]:
-    """New ballot ids by original id; `amends` points at the new id of the amended ballot."""
+    """New ballot ids by original id; `amends` and `revote_of` point at the new ids."""
     rows = {
-        doc.id: Ballot(meeting_id=meeting_id, **doc.model_dump(exclude={"id", "amends"}))
+        doc.id: Ballot(meeting_id=meeting_id, **doc.model_dump(exclude={"id", "amends", "revote_of"}))
         for doc in sorted(docs, key=lambda b: b.id)
     }
     session.add_all(rows.values())
@@ -279,6 +286,8 @@ async def _ballots(session: AsyncSession, meeting_id: int, docs: Sequence[Ballot
     for doc in docs:
         if doc.amends is not None:
             rows[doc.id].amends_id = new_ids[doc.amends]
+        if doc.revote_of is not None:
+            rows[doc.id].revote_of_id = new_ids[doc.revote_of]
     await session.flush()
     return new_ids
 

@@ -18,12 +18,18 @@ Meeting chain:
 | `pass_paired` | `pass` (a handheld paired; its token replaced the earlier one) |
 | `pass_ended` | `pass`, `member`, `status` ("revoked" or "checked_out") |
 | `pass_returned` | `pass`, `member` (a checked-out pass is active again) |
-| `ballot_created` | `ballot` {id, agenda, title, kind, majority, abstain_is_cast, allow_change, test, show_live_tally, amends, submitters, preadvies} |
-| `ballot_opened` | `ballot` |
+| `ballot_created` | `ballot` {id, agenda, title, kind, majority, abstain_is_cast, allow_change, test, show_live_tally, amends, submitters, preadvies, off_agenda, revote_of} (the last two absent in logs written before 2026-12) |
+| `ballot_opened` | `ballot`; `override_order` [ids of ballots passed over] and `operator` when the chair broke the order of SPEC 2.8 |
 | `vote` | `ballot`, `member`, `choice` ("for", "against", "abstain"), `vote_id`, `pass` |
 | `ballot_closed` | `ballot`, `result` {for, against, abstain, cast, members_voted, percent_for, outcome} |
 | `ballot_acclamation`, `ballot_withdrawn`, `ballot_held` | `ballot` |
-| `meeting_closed` | {} |
+| `ballot_edited` | `ballot` {as in `ballot_created`}, `changed` [field names], `operator` |
+| `ballot_deleted` | `ballot` (id), `operator` |
+| `ballot_voided` | `ballot`, `reason`, `operator` |
+| `ballot_counted_by_hand` | `ballot`, `result` {as in `ballot_closed`; figures null when only the outcome was counted}, `confirmed_by` (the committee member), `operator` |
+| `ballot_out_of_order` | `ballot`, `operator` |
+| `ballot_dissent` | `ballot`, `members` [codes whose dissent from an acclamation is noted], `operator` |
+| `meeting_closed` | `not_decided` [ballot ids recorded as not decided], `operator` (both absent in logs written before 2026-12) |
 | `meeting_published` | {} |
 
 Chain 0:
@@ -33,6 +39,10 @@ Chain 0:
 | `members_imported` | `members` [{member, name, population}] |
 | `token_created` | `token`, `role` |
 | `meeting_imported` | `meeting` (the new id), `original` (the id in the export), `head` (the hash of the log's last entry, copied verbatim into the new meeting's chain) |
+
+`operator` is {`token`: the operator token's id, `label`: its label} (token null and label
+"VOTEHALL_ADMIN_TOKEN" for the environment's admin token): which token made a correction, never
+a person's name.
 
 A vote's receipt, shown on the handheld, is the hash of its `vote` entry.
 """
@@ -57,6 +67,12 @@ BALLOT_CLOSED: Final = "ballot_closed"
 BALLOT_ACCLAMATION: Final = "ballot_acclamation"
 BALLOT_WITHDRAWN: Final = "ballot_withdrawn"
 BALLOT_HELD: Final = "ballot_held"
+BALLOT_EDITED: Final = "ballot_edited"
+BALLOT_DELETED: Final = "ballot_deleted"
+BALLOT_VOIDED: Final = "ballot_voided"
+BALLOT_COUNTED_BY_HAND: Final = "ballot_counted_by_hand"
+BALLOT_OUT_OF_ORDER: Final = "ballot_out_of_order"
+BALLOT_DISSENT: Final = "ballot_dissent"
 MEETING_CLOSED: Final = "meeting_closed"
 MEETING_PUBLISHED: Final = "meeting_published"
 MEMBERS_IMPORTED: Final = "members_imported"
@@ -68,4 +84,5 @@ DECIDED_WITHOUT_VOTE: Final = {
     BALLOT_ACCLAMATION: "acclamation",
     BALLOT_WITHDRAWN: "withdrawn",
     BALLOT_HELD: "held",
+    BALLOT_OUT_OF_ORDER: "out_of_order",
 }

@@ -20,6 +20,7 @@ from server.rules import (
     Choice,
     Decision,
     Majority,
+    Tally,
     WeightRule,
     decide,
     minutes_sentence,
@@ -45,25 +46,56 @@ class ReplayedBallot:
     abstain_is_cast: bool
     allow_change: bool
     test: bool
+    settings: dict[str, Any] = field(default_factory=dict)  # as last created or edited
     status: str = "draft"
     choices: dict[str, Choice] = field(default_factory=dict)
     decision: Decision | None = None  # recomputed at its close
     stated: dict[str, Any] | None = None  # the result the server wrote in the close entry
+    hand_count: dict[str, Any] | None = None  # a result counted by hand, as recomputed
+    confirmed_by: str | None = None
+    void_reason: str | None = None
+    dissent: list[str] = field(default_factory=list)
+    revote_of: int | None = None
+    opened_seq: int | None = None
     close_seq: int | None = None
     close_hash: str | None = None
 
     @property
     def outcome(self) -> str | None:
+        if self.status in _STATUS_OUTCOMES:
+            return self.status
+        if self.hand_count is not None:
+            return str(self.hand_count["outcome"])
         if self.decision is not None:
             return self.decision.outcome.value
-        return self.status if self.status in E.DECIDED_WITHOUT_VOTE.values() else None
+        return None
 
-    def minutes(self, lang: str = "nl") -> str | None:
+    def result(self) -> dict[str, Any] | None:
+        """The figures of the ballot's result in the words of the log and the record: the vote's
+        (also after it was voided, with the outcome "voided"), or the count by hand."""
+        if self.hand_count is not None:
+            return dict(self.hand_count)
+        if self.decision is not None:
+            return {**result_of(self.decision), "outcome": self.outcome}
+        return None
+
+    def minutes(self, lang: str = "nl", names: Mapping[str, str] | None = None) -> str | None:
         outcome = self.outcome
         if outcome is None:
             return None
-        percent = self.decision.percent_for if self.decision else None
-        return minutes_sentence(Outcome(outcome), percent, lang)
+        result = self.result()
+        return minutes_sentence(
+            Outcome(outcome),
+            result["percent_for"] if result else None,
+            lang,
+            by_hand=self.hand_count is not None,
+            reason=self.void_reason,
+            dissent=[(names or {}).get(code, code) for code in self.dissent],
+        )
+
+
+# Statuses whose name is the outcome (SPEC 2.7, 2.8, 2.11).
+_STATUS_OUTCOMES = frozenset({*E.DECIDED_WITHOUT_VOTE.values(), "voided", "not_decided"})
 
 
 @dataclass(slots=True)
@@ -238,16 +270,52 @@ def _ballot_created(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
     ballot_id = int(b["id"])
     if ballot_id in state.ballots:
         state.problem(seq, f"creates ballot {ballot_id} a second time")
-    state.ballots[ballot_id] = ReplayedBallot(
-        id=ballot_id,
-        agenda=str(b["agenda"]),
-        title=str(b["title"]),
-        kind=str(b["kind"]),
-        majority=Majority(b["majority"]).value,
-        abstain_is_cast=bool(b["abstain_is_cast"]),
-        allow_change=bool(b["allow_change"]),
-        test=bool(b["test"]),
-    )
+    ballot = ReplayedBallot(id=ballot_id, agenda="", title="", kind="", majority="", abstain_is_cast=False,
+                            allow_change=True, test=False)  # fmt: skip
+    _settle(ballot, b)
+    revote_of = b.get("revote_of")
+    if revote_of is not None:
+        redone = state.ballots.get(revote_of)
+        if redone is None or redone.status != "voided":
+            state.problem(
+                seq, f"creates ballot {ballot_id} as a re-vote of ballot {revote_of}, which is not voided"
+            )
+        ballot.revote_of = int(revote_of)
+    state.ballots[ballot_id] = ballot
+
+
+def _settle(ballot: ReplayedBallot, b: Mapping[str, Any]) -> None:
+    """Take a ballot's settings from a `ballot_created` or `ballot_edited` entry."""
+    ballot.settings = {**dict(b), "off_agenda": bool(b.get("off_agenda", False))}
+    ballot.agenda, ballot.title, ballot.kind = str(b["agenda"]), str(b["title"]), str(b["kind"])
+    ballot.majority = Majority(b["majority"]).value
+    ballot.abstain_is_cast = bool(b["abstain_is_cast"])
+    ballot.allow_change = bool(b["allow_change"])
+    ballot.test = bool(b["test"])
+
+
+def _ballot_edited(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    b = data["ballot"]
+    ballot = _ballot(state, seq, {"ballot": b["id"]})
+    if ballot is None:
+        return
+    if ballot.status != "draft":
+        state.problem(seq, f"edits ballot {ballot.id}, which is {ballot.status}; only a draft can be edited")
+    _settle(ballot, b)
+
+
+def _ballot_deleted(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is None:
+        return
+    if ballot.status != "draft":
+        state.problem(
+            seq, f"deletes ballot {ballot.id}, which is {ballot.status}; only a draft can be deleted"
+        )
+    amending = [b.id for b in state.ballots.values() if b.settings.get("amends") == ballot.id]
+    if amending:
+        state.problem(seq, f"deletes ballot {ballot.id}, which ballot {amending[0]} amends")
+    del state.ballots[ballot.id]
 
 
 def _ballot(state: Replay, seq: Any, data: Mapping[str, Any]) -> ReplayedBallot | None:
@@ -269,6 +337,7 @@ def _ballot_opened(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
     if already:
         state.problem(seq, f"opens ballot {ballot.id} while ballot {already[0]} is open")
     ballot.status = "open"
+    ballot.opened_seq = seq
 
 
 def _vote(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
@@ -340,14 +409,118 @@ def _decided_without_vote(state: Replay, seq: Any, data: Mapping[str, Any], line
         state.problem(seq, f"records ballot {ballot.id} as {outcome}, but it is {ballot.status}")
     if ballot.test:
         state.problem(seq, f"records the test ballot {ballot.id} as {outcome} (SPEC 2.7)")
+    if outcome == "out_of_order" and ballot.kind not in ("motie", "amendement"):
+        state.problem(
+            seq, f"declares the {ballot.kind} {ballot.id} out of order; only a motie or amendement can be"
+        )
     ballot.status = outcome
     ballot.close_seq, ballot.close_hash = seq, line.hash
+
+
+def _ballot_voided(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is None:
+        return
+    reason = str(data["reason"]).strip()
+    if not reason:
+        state.problem(seq, f"voids ballot {ballot.id} without a reason (SPEC 2.7)")
+    if ballot.status == "closed":
+        closed_at = ballot.close_seq or 0
+        later = [
+            b.id
+            for b in state.ballots.values()
+            if b.id != ballot.id and max(b.opened_seq or 0, b.close_seq or 0) > closed_at
+        ]
+        if later:
+            state.problem(
+                seq, f"voids ballot {ballot.id} after ballot {later[0]} was opened or decided (SPEC 2.7)"
+            )
+    elif ballot.status != "open":
+        state.problem(
+            seq, f"voids ballot {ballot.id}, which is {ballot.status}; only an open or closed one can be"
+        )
+    if state.closed:
+        state.problem(seq, f"voids ballot {ballot.id} after the meeting closed")
+    ballot.status, ballot.void_reason = "voided", reason
+    ballot.close_seq, ballot.close_hash = seq, line.hash
+
+
+def _counted_by_hand(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is None:
+        return
+    if ballot.status != "draft":
+        state.problem(seq, f"records a count by hand of ballot {ballot.id}, which is {ballot.status}")
+    if ballot.test:
+        state.problem(seq, f"records a count by hand of the test ballot {ballot.id} (SPEC 2.7)")
+    if not str(data["confirmed_by"]).strip():
+        state.problem(
+            seq, f"records a count by hand of ballot {ballot.id} that nobody of the committee confirmed"
+        )
+    stated = dict(data["result"])
+    if stated.get("for") is None:
+        outcome = Outcome(stated["outcome"])
+        if outcome not in (Outcome.ADOPTED, Outcome.REJECTED):
+            state.problem(seq, f"records a count by hand of ballot {ballot.id} with the outcome {outcome}")
+        counted: dict[str, Any] = {name: None for name in result_of_names()} | {"outcome": outcome.value}
+    else:
+        tally = Tally(int(stated["for"]), int(stated["against"]), int(stated["abstain"]), 0, 0, 0)
+        decision = decide(tally, Majority(ballot.majority), abstain_is_cast=ballot.abstain_is_cast)
+        counted = {**result_of(decision), "members_voted": None}
+    differences = [
+        f"{name} {stated.get(name)!r} where the count gives {value!r}"
+        for name, value in counted.items()
+        if stated.get(name) != value
+    ]
+    if differences:
+        state.problem(
+            seq,
+            f"states a count by hand of ballot {ballot.id} that does not add up: " + "; ".join(differences),
+        )
+    ballot.hand_count, ballot.stated = counted, stated
+    ballot.confirmed_by = str(data["confirmed_by"])
+    ballot.status = "closed"
+    ballot.close_seq, ballot.close_hash = seq, line.hash
+
+
+def result_of_names() -> tuple[str, ...]:
+    return ("for", "against", "abstain", "cast", "members_voted", "percent_for", "outcome")
+
+
+def _dissent(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is None:
+        return
+    if ballot.status != "acclamation":
+        state.problem(
+            seq, f"notes dissent on ballot {ballot.id}, which is {ballot.status}, not an acclamation"
+        )
+    members = [str(code) for code in data["members"]]
+    for code in members:
+        _member(state, seq, code)
+    ballot.dissent = members
 
 
 def _meeting_closed(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
     open_ballots = [b.id for b in state.ballots.values() if b.status == "open"]
     if open_ballots:
         state.problem(seq, f"closes the meeting while ballot {open_ballots[0]} is open")
+    if "not_decided" in data:  # logs written before SPEC 2.11 do not list them
+        listed = sorted(int(i) for i in data["not_decided"])
+        drafts = sorted(b.id for b in state.ballots.values() if b.status == "draft" and not b.test)
+        if listed != drafts:
+            state.problem(
+                seq,
+                f"closes the meeting naming {listed} as not decided, but the undecided ballots are {drafts}",
+            )
+        for ballot_id in listed:
+            ballot = state.ballots.get(ballot_id)
+            if ballot is not None and ballot.status == "draft":
+                ballot.status = "not_decided"
+                ballot.close_seq, ballot.close_hash = seq, line.hash
+    for pass_id in list(state.active.values()):
+        member, _ = state.passes[pass_id]
+        state.set_pass(pass_id, member, "meeting_closed")
     state.closed = True
 
 
@@ -376,6 +549,12 @@ _HANDLERS: dict[str, Handler] = {
     E.BALLOT_ACCLAMATION: _decided_without_vote,
     E.BALLOT_WITHDRAWN: _decided_without_vote,
     E.BALLOT_HELD: _decided_without_vote,
+    E.BALLOT_OUT_OF_ORDER: _decided_without_vote,
+    E.BALLOT_EDITED: _ballot_edited,
+    E.BALLOT_DELETED: _ballot_deleted,
+    E.BALLOT_VOIDED: _ballot_voided,
+    E.BALLOT_COUNTED_BY_HAND: _counted_by_hand,
+    E.BALLOT_DISSENT: _dissent,
     E.MEETING_CLOSED: _meeting_closed,
     E.MEETING_PUBLISHED: _published,
     E.MEMBERS_IMPORTED: _system,

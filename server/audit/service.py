@@ -43,3 +43,16 @@ async def export_chain(session: AsyncSession, chain: int) -> AsyncIterator[bytes
 async def head_of(session: AsyncSession, chain: int) -> tuple[int, str] | None:
     row = (await session.execute(select(LogHead.seq, LogHead.hash).where(LogHead.chain == chain))).first()
     return (int(row.seq), str(row.hash)) if row else None
+
+
+async def last_entry_of_type(session: AsyncSession, chain: int, type_: str) -> tuple[int, str] | None:
+    """(seq, hash) of the chain's last entry of a type: the meeting's closing entry is the one the
+    vote-counting committee signs (publication adds entries after it)."""
+    query = (
+        select(LogEntry.seq, LogEntry.hash)
+        .where(LogEntry.chain == chain, LogEntry.type == type_)
+        .order_by(LogEntry.seq.desc())
+        .limit(1)
+    )
+    row = (await session.execute(query)).first()
+    return (int(row.seq), str(row.hash)) if row else None

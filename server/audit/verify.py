@@ -28,7 +28,7 @@ import json
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -93,7 +93,11 @@ def parse_log(text: str, report: Report) -> list[LogLine]:
 
 def compare_record(state: Replay, record: dict[str, Any], report: Report) -> None:
     """The published record against the replay: figures per ballot, choice per member."""
-    electronic = {b.id: b for b in state.ballots.values() if not b.test and b.decision is not None}
+    electronic = {
+        b.id: b
+        for b in state.ballots.values()
+        if not b.test and b.decision is not None and b.status == "closed" and b.hand_count is None
+    }
     decided = {b.id: b for b in state.ballots.values() if not b.test and b.outcome is not None}
     published = {int(b["id"]): b for b in record.get("ballots", [])}
     for ballot_id in sorted(decided.keys() - published.keys()):
@@ -103,9 +107,7 @@ def compare_record(state: Replay, record: dict[str, Any], report: Report) -> Non
         if ballot is None:
             report.problems.append(f"the record lists ballot {ballot_id}, which the log did not decide")
             continue
-        expected: dict[str, Any] = (
-            result_of(ballot.decision) if ballot.decision is not None else {"outcome": ballot.outcome}
-        )
+        expected: dict[str, Any] = ballot.result() or {"outcome": ballot.outcome}
         for name, value in expected.items():
             if row.get(name) != value:
                 report.problems.append(
@@ -140,21 +142,37 @@ RECEIPT_MINIMUM = 8  # hex characters of a receipt that find one entry among mil
 OUTCOME_NL = {"adopted": "aangenomen", "rejected": "verworpen"}
 
 
-def describe(ballot: ReplayedBallot) -> str:
+def describe(ballot: ReplayedBallot, names: Mapping[str, str] | None = None) -> str:
     head = f"ballot {ballot.id} ({ballot.agenda}, {ballot.kind}{', proefstemming' if ballot.test else ''})"
-    title = f"  {ballot.title}"
-    if ballot.decision is not None:
+    lines = [head, f"  {ballot.title}"]
+    if ballot.revote_of is not None:
+        lines.append(f"  herstemming van ballot {ballot.revote_of}")
+    result = ballot.result()
+    if ballot.hand_count is not None:
+        if ballot.hand_count["for"] is None:
+            lines.append("  met de hand geteld, alleen de uitslag")
+        else:
+            h = ballot.hand_count
+            lines.append(
+                f"  met de hand geteld: voor {h['for']}, tegen {h['against']}, onthouding {h['abstain']}, "
+                f"uitgebracht {h['cast']}"
+            )
+        lines.append(f"  bevestigd door {ballot.confirmed_by}")
+    elif ballot.decision is not None and result is not None:
         d = ballot.decision
         percent = format_percent(d.percent_for, "nl") if d.percent_for else "-"
-        figures = (
+        lines.append(
             f"  voor {d.for_}, tegen {d.against}, onthouding {d.abstain}, uitgebracht {d.cast}, "
             f"{d.members_voted} {'lid stemde' if d.members_voted == 1 else 'leden stemden'}; "
             f"{percent} voor: {OUTCOME_NL.get(d.outcome.value, d.outcome.value)}"
         )
-        return "\n".join([head, title, figures, f"  {ballot.minutes('nl')}"])
-    if ballot.outcome is not None:
-        return "\n".join([head, title, f"  {ballot.minutes('nl')} (zonder stemming)"])
-    return "\n".join([head, title, f"  {ballot.status}, not decided in this log"])
+    if ballot.outcome is None:
+        lines.append(f"  {ballot.status}, not decided in this log")
+    elif result is None and ballot.status != "voided":
+        lines.append(f"  {ballot.minutes('nl', names)} (zonder stemming)")
+    else:
+        lines.append(f"  {ballot.minutes('nl', names)}")
+    return "\n".join(lines)
 
 
 def verify(
@@ -208,8 +226,9 @@ def verify(
         f"{state.head[1] if state.head else ''}",
         file=out,
     )
+    names = {code: seat.name for code, seat in state.register.items()}
     for ballot in state.ballots.values():
-        print(describe(ballot), file=out)
+        print(describe(ballot, names), file=out)
         if ballot.close_seq is not None:
             print(f"  decided in entry {ballot.close_seq}, hash {ballot.close_hash}", file=out)
         if ballot.stated is not None and ballot.decision is not None:

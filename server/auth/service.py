@@ -22,6 +22,13 @@ TOKEN_PREFIX = "vht"
 class Operator:
     role: Role
     token_id: int | None  # None for the environment's admin token
+    label: str | None = None
+
+    def log_data(self) -> dict[str, object]:
+        """Who made a change, as the event log names it: the token's id and label, never a person."""
+        if self.token_id is None:
+            return {"token": None, "label": "VOTEHALL_ADMIN_TOKEN"}
+        return {"token": self.token_id, "label": self.label}
 
 
 async def create_token(session: AsyncSession, role: Role, label: str | None = None) -> str:
@@ -40,4 +47,4 @@ async def authenticate(session: AsyncSession, secret: str, env_admin_token: str 
     token = await repository.find_active(session, hash_token(secret))
     if token is None:
         raise Unauthorized("unknown or revoked token", code="invalid_token")
-    return Operator(role=Role(token.role), token_id=token.id)
+    return Operator(role=Role(token.role), token_id=token.id, label=token.label)

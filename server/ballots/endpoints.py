@@ -1,11 +1,24 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from collections.abc import Mapping
+
+from fastapi import APIRouter, Response, status
 
 from server.ballots import service
 from server.ballots.models import Ballot
-from server.ballots.schemas import BallotCreate, BallotOut, ResultOut, TallyOut
+from server.ballots.schemas import (
+    BallotCreate,
+    BallotOut,
+    BallotUpdate,
+    DissentIn,
+    HandCountIn,
+    OpenIn,
+    ResultOut,
+    TallyOut,
+    VoidIn,
+)
 from server.deps import ChairOrAdmin, Session
+from server.meetings import repository as meeting_repository
 from server.rules import BallotAction, Outcome, Tally, minutes_sentence, percent_for
 
 router = APIRouter(tags=["ballots"])
@@ -24,10 +37,23 @@ def tally_out(tally: Tally, abstain_is_cast: bool) -> TallyOut:
     )
 
 
-def result_out(ballot: Ballot) -> ResultOut | None:
+def ballot_minutes(ballot: Ballot, names: Mapping[str, str], lang: str) -> str:
+    """The minutes sentence of a decided ballot (SPEC 2.6, 2.7), with its corrections."""
+    assert ballot.outcome is not None
+    return minutes_sentence(
+        Outcome(ballot.outcome),
+        ballot.percent_for,
+        lang,
+        by_hand=ballot.counted_by_hand,
+        reason=ballot.void_reason,
+        dissent=[names.get(code, code) for code in ballot.dissent],
+    )
+
+
+def result_out(ballot: Ballot, names: Mapping[str, str] | None = None) -> ResultOut | None:
     if ballot.outcome is None:
         return None
-    outcome = Outcome(ballot.outcome)
+    names = names or {}
     return ResultOut(
         outcome=ballot.outcome,
         for_=ballot.for_weight,
@@ -36,14 +62,20 @@ def result_out(ballot: Ballot) -> ResultOut | None:
         cast=ballot.cast_weight,
         members_voted=ballot.members_voted,
         percent_for=ballot.percent_for,
-        minutes=minutes_sentence(outcome, ballot.percent_for, "nl"),
-        minutes_en=minutes_sentence(outcome, ballot.percent_for, "en"),
+        minutes=ballot_minutes(ballot, names, "nl"),
+        minutes_en=ballot_minutes(ballot, names, "en"),
+        counted_by_hand=ballot.counted_by_hand,
+        confirmed_by=ballot.confirmed_by,
+        void_reason=ballot.void_reason,
+        dissent=list(ballot.dissent),
         log_seq=ballot.close_seq,
         log_hash=ballot.close_hash,
     )
 
 
-def ballot_out(ballot: Ballot, tally: Tally | None = None) -> BallotOut:
+def ballot_out(
+    ballot: Ballot, tally: Tally | None = None, names: Mapping[str, str] | None = None
+) -> BallotOut:
     return BallotOut(
         id=ballot.id,
         meeting=ballot.meeting_id,
@@ -59,10 +91,12 @@ def ballot_out(ballot: Ballot, tally: Tally | None = None) -> BallotOut:
         amends=ballot.amends_id,
         submitters=ballot.submitters,
         preadvies=ballot.preadvies,
+        off_agenda=ballot.off_agenda,
+        revote_of=ballot.revote_of_id,
         opened_at=ballot.opened_at,
         closed_at=ballot.closed_at,
         tally=tally_out(tally, ballot.abstain_is_cast) if tally is not None else None,
-        result=result_out(ballot),
+        result=result_out(ballot, names),
     )
 
 
@@ -80,24 +114,87 @@ async def create_ballot(meeting_id: int, data: BallotCreate, session: Session, _
 @router.get("/api/meetings/{meeting_id}/ballots", response_model=list[BallotOut])
 async def list_ballots(meeting_id: int, session: Session, _: ChairOrAdmin) -> list[BallotOut]:
     """The meeting's ballots in the order of SPEC 2.8."""
-    return [ballot_out(b) for b in await service.list_ballots(session, meeting_id)]
+    ballots = await service.list_ballots(session, meeting_id)
+    names = await _dissent_names(session, ballots)
+    return [ballot_out(b, names=names) for b in ballots]
+
+
+async def _dissent_names(session: Session, ballots: list[Ballot]) -> dict[str, str]:
+    """Members' names for the minutes of acclamations with noted dissent (read only when needed)."""
+    if not any(b.dissent for b in ballots):
+        return {}
+    return await meeting_repository.frozen_names(session, ballots[0].meeting_id)
+
+
+async def _answer(session: Session, ballot: Ballot) -> BallotOut:
+    return ballot_out(
+        ballot, await service.live_tally(session, ballot), await _dissent_names(session, [ballot])
+    )
 
 
 @router.get("/api/ballots/{ballot_id}", response_model=BallotOut)
 async def get_ballot(ballot_id: int, session: Session, _: ChairOrAdmin) -> BallotOut:
     """A ballot with its live tally (recounted from the stored votes)."""
-    ballot = await service.get_ballot(session, ballot_id)
-    return ballot_out(ballot, await service.live_tally(session, ballot))
+    return await _answer(session, await service.get_ballot(session, ballot_id))
+
+
+@router.patch("/api/ballots/{ballot_id}", response_model=BallotOut)
+async def edit_ballot(
+    ballot_id: int, data: BallotUpdate, session: Session, operator: ChairOrAdmin
+) -> BallotOut:
+    """Edit a draft ballot (SPEC 2.7): send only the fields to change."""
+    return await _answer(session, await service.update_ballot(session, ballot_id, data, operator))
+
+
+@router.delete("/api/ballots/{ballot_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_ballot(ballot_id: int, session: Session, operator: ChairOrAdmin) -> Response:
+    """Delete a draft ballot prepared by mistake (SPEC 2.7); the log keeps that it existed."""
+    await service.delete_ballot(session, ballot_id, operator)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/api/ballots/{ballot_id}/open", response_model=BallotOut)
+async def open_ballot(
+    ballot_id: int, session: Session, operator: ChairOrAdmin, data: OpenIn | None = None
+) -> BallotOut:
+    """Open the ballot for votes (at most one open per meeting). Within an agenda item the order is
+    amendments, proposal, motions (SPEC 2.8): `{"override_order": true}` opens out of turn (logged)."""
+    override = data.override_order if data is not None else False
+    ballot = await service.act(
+        session, ballot_id, BallotAction.OPEN, operator=operator, override_order=override
+    )
+    return await _answer(session, ballot)
+
+
+@router.post("/api/ballots/{ballot_id}/void", response_model=BallotOut)
+async def void_ballot(ballot_id: int, data: VoidIn, session: Session, operator: ChairOrAdmin) -> BallotOut:
+    """Declare an open ballot, or the last closed one, void with a reason (SPEC 2.7)."""
+    return await _answer(session, await service.void(session, ballot_id, data.reason, operator))
+
+
+@router.post("/api/ballots/{ballot_id}/hand-count", response_model=BallotOut, response_model_by_alias=True)
+async def hand_count(
+    ballot_id: int, data: HandCountIn, session: Session, operator: ChairOrAdmin
+) -> BallotOut:
+    """Record a result counted by hand, confirmed by the vote-counting committee (SPEC 2.7)."""
+    return await _answer(session, await service.count_by_hand(session, ballot_id, data, operator))
+
+
+@router.post("/api/ballots/{ballot_id}/dissent", response_model=BallotOut)
+async def note_dissent(
+    ballot_id: int, data: DissentIn, session: Session, operator: ChairOrAdmin
+) -> BallotOut:
+    """Note the members whose dissent from a decision by acclamation is recorded (aantekening)."""
+    return await _answer(session, await service.note_dissent(session, ballot_id, data.members, operator))
 
 
 def _lifecycle_route(action: BallotAction, summary: str) -> None:
-    async def endpoint(ballot_id: int, session: Session, _: ChairOrAdmin) -> BallotOut:
-        ballot = await service.act(session, ballot_id, action)
-        return ballot_out(ballot, await service.live_tally(session, ballot))
+    async def endpoint(ballot_id: int, session: Session, operator: ChairOrAdmin) -> BallotOut:
+        return await _answer(session, await service.act(session, ballot_id, action, operator=operator))
 
     endpoint.__name__ = f"{action.value}_ballot"
     router.add_api_route(
-        f"/api/ballots/{{ballot_id}}/{action.value}",
+        f"/api/ballots/{{ballot_id}}/{action.value.replace('_', '-')}",
         endpoint,
         methods=["POST"],
         response_model=BallotOut,
@@ -105,8 +202,8 @@ def _lifecycle_route(action: BallotAction, summary: str) -> None:
     )
 
 
-_lifecycle_route(BallotAction.OPEN, "Open the ballot for votes (at most one open per meeting)")
 _lifecycle_route(BallotAction.CLOSE, "Close the ballot and record its result")
 _lifecycle_route(BallotAction.ACCLAMATION, "Record a decision by acclamation, without a vote")
 _lifecycle_route(BallotAction.WITHDRAW, "Record that the motion was withdrawn")
 _lifecycle_route(BallotAction.HOLD, "Record that the motion is held over")
+_lifecycle_route(BallotAction.OUT_OF_ORDER, "Declare the motion or amendment out of order, without a vote")

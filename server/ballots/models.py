@@ -33,7 +33,11 @@ class Ballot(Base):
     show_live_tally: Mapped[bool] = mapped_column(Boolean, default=False)
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("ballots.id"), default=None)
     submitters: Mapped[list[str]] = mapped_column(JSON, default=list)
-    preadvies: Mapped[str | None] = mapped_column(String(16), default=None)
+    preadvies: Mapped[str | None] = mapped_column(String(32), default=None)
+    # SPEC 2.8: a motion on a matter not on the agenda (vreemd aan de orde van de dag).
+    off_agenda: Mapped[bool] = mapped_column(Boolean, default=False)
+    # SPEC 2.7: the voided ballot this one votes again (herstemming).
+    revote_of_id: Mapped[int | None] = mapped_column(ForeignKey("ballots.id"), default=None)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -49,6 +53,13 @@ class Ballot(Base):
     # The hash and number of the log entry that closed the ballot: the head of the log at the close.
     close_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     close_seq: Mapped[int | None] = mapped_column(Integer, default=None)
+    # SPEC 2.7 corrections: the chair's reason for voiding; a result counted by hand (show of
+    # hands or paper) and the committee member who confirmed it; the members whose dissent from
+    # a decision by acclamation is noted (aantekening), by CBS code.
+    void_reason: Mapped[str | None] = mapped_column(String(300), default=None)
+    counted_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_by: Mapped[str | None] = mapped_column(String(200), default=None)
+    dissent: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Vote(Base):

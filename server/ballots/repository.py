@@ -31,6 +31,21 @@ async def draft_amendments_of(session: AsyncSession, ballot_id: int) -> Sequence
     return (await session.scalars(query)).all()
 
 
+async def amendments_of(session: AsyncSession, ballot_id: int) -> Sequence[Ballot]:
+    return (await session.scalars(select(Ballot).where(Ballot.amends_id == ballot_id))).all()
+
+
+async def opened_or_decided_after(session: AsyncSession, ballot: Ballot) -> Ballot | None:
+    """A ballot of the meeting opened or decided after `ballot` was: one open now (one is open
+    at a time, so it opened after), or one whose deciding log entry comes later."""
+    query = select(Ballot).where(
+        Ballot.meeting_id == ballot.meeting_id,
+        Ballot.id != ballot.id,
+        (Ballot.status == "open") | (Ballot.close_seq > (ballot.close_seq or 0)),
+    )
+    return await session.scalar(query.order_by(Ballot.id).limit(1))
+
+
 async def weighted_votes(session: AsyncSession, ballot: Ballot) -> Sequence[tuple[str, str, int]]:
     """(member code, choice, frozen weight) of every current vote on the ballot."""
     query = (

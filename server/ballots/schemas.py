@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from server.meetings.schemas import Strict
 from server.rules import BallotKind, Majority, Preadvies
@@ -20,6 +21,63 @@ class BallotCreate(Strict):
     submitters: list[str] = Field(default_factory=list, max_length=400, description="member codes")
     preadvies: Preadvies | None = None
     show_live_tally: bool = False
+    off_agenda: bool = Field(False, description="a motion on a matter not on the agenda (vreemd aan de orde)")
+    revote_of: int | None = Field(
+        None, description="id of the voided ballot this one votes again (herstemming)"
+    )
+
+
+class BallotUpdate(Strict):
+    """`PATCH /api/ballots/{id}`: the fields to change on a draft; the others stay (SPEC 2.7)."""
+
+    agenda: str | None = Field(None, min_length=1, max_length=20)
+    title: str | None = Field(None, min_length=1, max_length=500)
+    kind: BallotKind | None = None
+    majority: Majority | None = None
+    abstain_is_cast: bool | None = None
+    allow_change: bool | None = None
+    test: bool | None = None
+    amends: int | None = None
+    submitters: list[str] | None = Field(None, max_length=400)
+    preadvies: Preadvies | None = None
+    show_live_tally: bool | None = None
+    off_agenda: bool | None = None
+
+
+class OpenIn(Strict):
+    override_order: bool = Field(
+        False, description="open although ballots that come first on its agenda item are undecided (logged)"
+    )
+
+
+class VoidIn(Strict):
+    reason: str = Field(
+        min_length=1, max_length=300, description="why the ballot is void, as the minutes say it"
+    )
+
+
+class HandCountIn(Strict):
+    """A result counted by hand (show of hands or paper), confirmed by the vote-counting committee.
+
+    Either the weighted votes (`for`, `against`, `abstain`), from which the ballot's majority rule
+    decides, or only the `outcome` when the count gave no figures.
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    for_: int | None = Field(None, alias="for", ge=0, le=10_000_000)
+    against: int | None = Field(None, ge=0, le=10_000_000)
+    abstain: int | None = Field(None, ge=0, le=10_000_000)
+    outcome: Literal["adopted", "rejected"] | None = None
+    confirmed_by: str = Field(
+        min_length=1,
+        max_length=200,
+        description="the member of the vote-counting committee who confirmed the count",
+    )
+
+
+class DissentIn(Strict):
+    members: list[str] = Field(max_length=400, description="CBS codes of the members whose dissent is noted")
 
 
 class TallyOut(BaseModel):
@@ -42,6 +100,12 @@ class ResultOut(BaseModel):
     percent_for: str | None
     minutes: str = Field(description="the sentence for the minutes, in Dutch")
     minutes_en: str
+    counted_by_hand: bool = False
+    confirmed_by: str | None = None
+    void_reason: str | None = None
+    dissent: list[str] = Field(
+        default_factory=list, description="members whose dissent is noted (aantekening)"
+    )
     log_seq: int | None = Field(description="number of the log entry that recorded the decision")
     log_hash: str | None = Field(description="its hash: the head of the meeting's log at that moment")
 
@@ -61,6 +125,8 @@ class BallotOut(BaseModel):
     amends: int | None
     submitters: list[str]
     preadvies: str | None
+    off_agenda: bool = False
+    revote_of: int | None = None
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
     tally: TallyOut | None = Field(None, description="the live tally (chair only)")

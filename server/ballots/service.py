@@ -9,12 +9,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import entries, journal
+from server.auth.service import Operator
 from server.ballots import repository
 from server.ballots.models import Ballot
-from server.ballots.schemas import BallotCreate
+from server.ballots.schemas import BallotCreate, BallotUpdate, HandCountIn
 from server.errors import Conflict, InvalidInput, NotFound
 from server.live.events import BallotChanged, record
 from server.meetings import repository as meeting_repository
+from server.meetings.models import Meeting
 from server.meetings.service import get_meeting
 from server.register import repository as register_repository
 from server.rules import (
@@ -23,9 +25,14 @@ from server.rules import (
     BallotStatus,
     Choice,
     Majority,
+    Outcome,
+    Placed,
+    Preadvies,
     Tally,
+    check_out_of_order,
     decide,
     kind_order,
+    order_blockers,
     outcome_of_status,
     tally_votes,
     transition,
@@ -45,24 +52,6 @@ async def create_ballot(session: AsyncSession, meeting_id: int, data: BallotCrea
     meeting = await get_meeting(session, meeting_id)
     if meeting.status == "closed":
         raise Conflict("the meeting is closed", code="meeting_closed")
-    agenda = {item.number for item in await meeting_repository.agenda(session, meeting_id)}
-    if agenda and data.agenda not in agenda:
-        raise InvalidInput(
-            f"agenda item {data.agenda!r} is not on the agenda of meeting {meeting_id}",
-            code="unknown_agenda_item",
-        )
-    amends_kind: BallotKind | None = None
-    if data.amends is not None:
-        amended = await repository.get(session, data.amends)
-        if amended is None or amended.meeting_id != meeting_id:
-            raise InvalidInput(f"ballot {data.amends} is not a ballot of this meeting", code="invalid_ballot")
-        if amended.status != BallotStatus.DRAFT:
-            raise Conflict(f"ballot {amended.id} is already {amended.status}", code="amended_ballot_decided")
-        amends_kind = BallotKind(amended.kind)
-    validate_ballot_fields(
-        data.kind, amends_kind=amends_kind, submitters=data.submitters, preadvies=data.preadvies
-    )
-    await _check_submitters(session, meeting_id, meeting.status, data.submitters)
     ballot = Ballot(
         meeting_id=meeting_id,
         agenda=data.agenda,
@@ -76,13 +65,149 @@ async def create_ballot(session: AsyncSession, meeting_id: int, data: BallotCrea
         amends_id=data.amends,
         submitters=list(data.submitters),
         preadvies=data.preadvies.value if data.preadvies else None,
+        off_agenda=data.off_agenda,
         status=BallotStatus.DRAFT.value,
     )
+    await _check_settings(session, ballot, meeting.status)
+    if data.revote_of is not None:
+        redone = await repository.get(session, data.revote_of)
+        if redone is None or redone.meeting_id != meeting_id:
+            raise InvalidInput(
+                f"ballot {data.revote_of} is not a ballot of this meeting", code="invalid_ballot"
+            )
+        if redone.status != BallotStatus.VOIDED:
+            raise Conflict(
+                f"a re-vote redoes a voided ballot; ballot {redone.agenda} {redone.title!r} is {redone.status}",
+                code="revote_of_not_voided",
+            )
+        ballot.revote_of_id = redone.id
     session.add(ballot)
     await session.flush()
     journal.note(session, meeting_id, entries.BALLOT_CREATED, {"ballot": ballot_data(ballot)})
     record(session, BallotChanged(ballot.id))
     return ballot
+
+
+async def _check_settings(session: AsyncSession, ballot: Ballot, meeting_status: str) -> None:
+    """The checks a ballot's settings must pass, at creation and after every edit (SPEC 2.8)."""
+    agenda = {item.number for item in await meeting_repository.agenda(session, ballot.meeting_id)}
+    if agenda and ballot.agenda not in agenda:
+        raise InvalidInput(
+            f"agenda item {ballot.agenda!r} is not on the agenda of meeting {ballot.meeting_id}",
+            code="unknown_agenda_item",
+        )
+    amends_kind: BallotKind | None = None
+    if ballot.amends_id is not None:
+        amended = await repository.get(session, ballot.amends_id)
+        if amended is None or amended.meeting_id != ballot.meeting_id or amended.id == ballot.id:
+            raise InvalidInput(
+                f"ballot {ballot.amends_id} is not a ballot of this meeting", code="invalid_ballot"
+            )
+        if amended.status != BallotStatus.DRAFT:
+            raise Conflict(
+                f"ballot {amended.agenda} {amended.title!r} is already {amended.status}",
+                code="amended_ballot_decided",
+            )
+        amends_kind = BallotKind(amended.kind)
+    validate_ballot_fields(
+        BallotKind(ballot.kind),
+        amends_kind=amends_kind,
+        submitters=ballot.submitters,
+        preadvies=Preadvies(ballot.preadvies) if ballot.preadvies else None,
+        off_agenda=ballot.off_agenda,
+    )
+    await _check_submitters(session, ballot.meeting_id, meeting_status, ballot.submitters)
+
+
+# What PATCH may change, and the column each field is kept in.
+_EDITABLE = {
+    "agenda": "agenda", "title": "title", "kind": "kind", "majority": "majority",
+    "abstain_is_cast": "abstain_is_cast", "allow_change": "allow_change", "test": "test",
+    "amends": "amends_id", "submitters": "submitters", "preadvies": "preadvies",
+    "show_live_tally": "show_live_tally", "off_agenda": "off_agenda",
+}  # fmt: skip
+# Fields whose explicit null means "none"; for the others null is refused.
+_NULLABLE = frozenset({"amends", "preadvies"})
+
+
+async def update_ballot(
+    session: AsyncSession, ballot_id: int, data: BallotUpdate, operator: Operator
+) -> Ballot:
+    """Edit a draft ballot (SPEC 2.7): only the fields sent change; the result is checked as a new one."""
+    ballot = await get_ballot(session, ballot_id, for_update=True)
+    meeting = await _meeting_not_closed(session, ballot.meeting_id)
+    _must_be_draft(ballot, "edited")
+    changed: list[str] = []
+    for field in sorted(data.model_fields_set):
+        value = getattr(data, field)
+        if value is None and field not in _NULLABLE:
+            raise InvalidInput(f"{field} cannot be null", code="invalid_ballot")
+        if isinstance(value, str) and field != "preadvies" and field not in ("kind", "majority"):
+            value = value.strip()
+        if hasattr(value, "value"):
+            value = value.value
+        if field == "submitters":
+            value = list(value)
+        column = _EDITABLE[field]
+        if getattr(ballot, column) != value:
+            setattr(ballot, column, value)
+            changed.append(field)
+    if not changed:
+        return ballot
+    await _check_settings(session, ballot, meeting.status)
+    if "kind" in changed and BallotKind(ballot.kind) not in (BallotKind.VOORSTEL, BallotKind.RESOLUTIE):
+        amending = await repository.amendments_of(session, ballot.id)
+        if amending:
+            raise Conflict(
+                f"amendments amend this ballot ({_names(amending)}); a {ballot.kind} cannot be amended",
+                code="ballot_amended",
+            )
+    await session.flush()
+    journal.note(session, ballot.meeting_id, entries.BALLOT_EDITED, {
+        "ballot": ballot_data(ballot), "changed": changed, "operator": operator.log_data(),
+    })  # fmt: skip
+    record(session, BallotChanged(ballot.id))
+    return ballot
+
+
+async def delete_ballot(session: AsyncSession, ballot_id: int, operator: Operator) -> None:
+    """Delete a draft ballot prepared by mistake (SPEC 2.7); the log keeps that it existed."""
+    ballot = await get_ballot(session, ballot_id, for_update=True)
+    await _meeting_not_closed(session, ballot.meeting_id)
+    _must_be_draft(ballot, "deleted")
+    amending = await repository.amendments_of(session, ballot.id)
+    if amending:
+        raise Conflict(
+            f"amendments amend this ballot ({_names(amending)}); delete or change them first",
+            code="ballot_amended",
+        )
+    meeting_id = ballot.meeting_id
+    await session.delete(ballot)
+    await session.flush()
+    journal.note(
+        session, meeting_id, entries.BALLOT_DELETED, {"ballot": ballot_id, "operator": operator.log_data()}
+    )
+    record(session, BallotChanged(ballot_id))
+
+
+def _names(ballots: Sequence[Ballot]) -> str:
+    return ", ".join(f"{b.agenda} {b.title!r}" for b in ballots)
+
+
+def _must_be_draft(ballot: Ballot, done: str) -> None:
+    if ballot.status != BallotStatus.DRAFT:
+        raise Conflict(
+            f"only a draft ballot can be {done}; {ballot.agenda} {ballot.title!r} is {ballot.status}",
+            code="ballot_not_draft",
+        )
+
+
+async def _meeting_not_closed(session: AsyncSession, meeting_id: int, *, for_update: bool = False) -> Meeting:
+    meeting = await get_meeting(session, meeting_id, for_update=for_update)
+    if meeting.status == "closed":
+        # Its record may be published: nothing of a closed meeting is decided any more.
+        raise Conflict("the meeting is closed", code="meeting_closed")
+    return meeting
 
 
 def ballot_data(ballot: Ballot) -> dict[str, object]:
@@ -100,6 +225,8 @@ def ballot_data(ballot: Ballot) -> dict[str, object]:
         "amends": ballot.amends_id,
         "submitters": list(ballot.submitters),
         "preadvies": ballot.preadvies,
+        "off_agenda": ballot.off_agenda,
+        "revote_of": ballot.revote_of_id,
     }
 
 
@@ -109,6 +236,7 @@ _ENTRY_OF_ACTION = {
     BallotAction.ACCLAMATION: entries.BALLOT_ACCLAMATION,
     BallotAction.WITHDRAW: entries.BALLOT_WITHDRAWN,
     BallotAction.HOLD: entries.BALLOT_HELD,
+    BallotAction.OUT_OF_ORDER: entries.BALLOT_OUT_OF_ORDER,
 }
 
 
@@ -127,13 +255,15 @@ async def _check_submitters(
 
 
 async def list_ballots(session: AsyncSession, meeting_id: int) -> list[Ballot]:
-    """The meeting's ballots in agenda order; within an item amendments, proposal, motions (SPEC 2.8)."""
+    """The meeting's ballots in agenda order; within an item amendments, proposal, motions, and motions
+    not on the agenda last (SPEC 2.8)."""
     await get_meeting(session, meeting_id)
     positions = {item.number: item.position for item in await meeting_repository.agenda(session, meeting_id)}
     ballots = await repository.of_meeting(session, meeting_id)
     return sorted(
         ballots,
         key=lambda b: (
+            b.off_agenda,  # motions on matters not on the agenda come at the end of the meeting
             positions.get(b.agenda, len(positions) + 1),
             b.agenda,
             kind_order(BallotKind(b.kind)),
@@ -147,17 +277,29 @@ async def live_tally(session: AsyncSession, ballot: Ballot) -> Tally:
     return tally_votes({code: Choice(choice) for code, choice, _ in votes}, {code: w for code, _, w in votes})
 
 
-async def act(session: AsyncSession, ballot_id: int, action: BallotAction) -> Ballot:
-    """Move a ballot through its lifecycle; the chair's buttons land here."""
+async def act(
+    session: AsyncSession,
+    ballot_id: int,
+    action: BallotAction,
+    *,
+    operator: Operator | None = None,
+    override_order: bool = False,
+) -> Ballot:
+    """Move a ballot through its lifecycle; the chair's buttons land here.
+
+    Opening keeps the order of SPEC 2.8 unless the chair overrides it (`override_order`, logged
+    with the operator). Declaring a motion out of order is logged with the operator too.
+    """
     ballot = await get_ballot(session, ballot_id, for_update=True)
-    meeting = await get_meeting(session, ballot.meeting_id, for_update=action is BallotAction.OPEN)
-    if meeting.status == "closed":
-        # Its record may be published: nothing of a closed meeting is decided any more.
-        raise Conflict("the meeting is closed", code="meeting_closed")
+    meeting = await _meeting_not_closed(session, ballot.meeting_id, for_update=action is BallotAction.OPEN)
     new_status = transition(BallotStatus(ballot.status), action, test=ballot.test)
     now = datetime.now(UTC)
+    data: dict[str, object] = {"ballot": ballot.id}
     if action is BallotAction.OPEN:
-        await _check_can_open(session, ballot, meeting.status)
+        overridden = await _check_can_open(session, ballot, meeting.status, override_order)
+        if overridden:
+            data["override_order"] = overridden
+            data["operator"] = operator.log_data() if operator else None
         ballot.opened_at = now
     elif action is BallotAction.CLOSE:
         decision = decide(
@@ -165,18 +307,17 @@ async def act(session: AsyncSession, ballot_id: int, action: BallotAction) -> Ba
             Majority(ballot.majority),
             abstain_is_cast=ballot.abstain_is_cast,
         )
-        ballot.outcome = decision.outcome.value
-        ballot.for_weight = decision.for_
-        ballot.against_weight = decision.against
-        ballot.abstain_weight = decision.abstain
-        ballot.cast_weight = decision.cast
-        ballot.members_voted = decision.members_voted
-        ballot.percent_for = decision.percent_for
-        ballot.closed_at = now
+        _store_decision(ballot, decision.outcome, decision.for_, decision.against, decision.abstain,
+                        decision.cast, decision.members_voted, decision.percent_for)  # fmt: skip
+        data["result"] = _result_data(ballot)
     else:
+        if action is BallotAction.OUT_OF_ORDER:
+            check_out_of_order(BallotKind(ballot.kind))
+            data["operator"] = operator.log_data() if operator else None
         outcome = outcome_of_status(new_status)
         assert outcome is not None, new_status
         ballot.outcome = outcome.value
+    if action is not BallotAction.OPEN:
         ballot.closed_at = now
     ballot.status = new_status.value
     try:
@@ -184,19 +325,44 @@ async def act(session: AsyncSession, ballot_id: int, action: BallotAction) -> Ba
     except IntegrityError:
         # The partial unique index caught a concurrent open in another process.
         raise Conflict("another ballot of this meeting is open", code="ballot_already_open") from None
-    data: dict[str, object] = {"ballot": ballot.id}
-    if action is BallotAction.CLOSE:
-        data["result"] = {
-            "for": ballot.for_weight,
-            "against": ballot.against_weight,
-            "abstain": ballot.abstain_weight,
-            "cast": ballot.cast_weight,
-            "members_voted": ballot.members_voted,
-            "percent_for": ballot.percent_for,
-            "outcome": ballot.outcome,
-        }
-    entry = journal.note(session, ballot.meeting_id, _ENTRY_OF_ACTION[action], data)
-    if action is not BallotAction.OPEN:
+    await _log_decision(
+        session, ballot, _ENTRY_OF_ACTION[action], data, decided=action is not BallotAction.OPEN
+    )
+    return ballot
+
+
+def _store_decision(
+    ballot: Ballot,
+    outcome: Outcome,
+    for_: int | None,
+    against: int | None,
+    abstain: int | None,
+    cast: int | None,
+    members_voted: int | None,
+    percent: str | None,
+) -> None:
+    ballot.outcome = outcome.value
+    ballot.for_weight, ballot.against_weight, ballot.abstain_weight = for_, against, abstain
+    ballot.cast_weight, ballot.members_voted, ballot.percent_for = cast, members_voted, percent
+
+
+def _result_data(ballot: Ballot) -> dict[str, object]:
+    return {
+        "for": ballot.for_weight,
+        "against": ballot.against_weight,
+        "abstain": ballot.abstain_weight,
+        "cast": ballot.cast_weight,
+        "members_voted": ballot.members_voted,
+        "percent_for": ballot.percent_for,
+        "outcome": ballot.outcome,
+    }
+
+
+async def _log_decision(
+    session: AsyncSession, ballot: Ballot, type_: str, data: dict[str, object], *, decided: bool
+) -> None:
+    entry = journal.note(session, ballot.meeting_id, type_, data)
+    if decided:
         # The result is kept with the log head at the decision, for the committee (issue 5).
         await journal.flush(session)
         assert entry.written is not None
@@ -204,10 +370,120 @@ async def act(session: AsyncSession, ballot_id: int, action: BallotAction) -> Ba
         ballot.close_seq = entry.written.seq
         await session.flush()
     record(session, BallotChanged(ballot.id))
+
+
+async def void(session: AsyncSession, ballot_id: int, reason: str, operator: Operator) -> Ballot:
+    """Declare a ballot void (SPEC 2.7): an open one, or a closed one while the meeting is open and
+    no later ballot has been opened or decided. Its votes stay in the log; the reason is shown
+    wherever the ballot is."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise InvalidInput("give the reason the ballot is void", code="invalid_reason")
+    ballot = await get_ballot(session, ballot_id, for_update=True)
+    meeting = await _meeting_not_closed(session, ballot.meeting_id)
+    if meeting.status != "open":
+        raise Conflict(f"the meeting is {meeting.status}", code="meeting_not_open")
+    new_status = transition(BallotStatus(ballot.status), BallotAction.VOID, test=ballot.test)
+    if ballot.status == BallotStatus.CLOSED:
+        later = await repository.opened_or_decided_after(session, ballot)
+        if later is not None:
+            raise Conflict(
+                f"ballot {later.agenda} {later.title!r} was opened or decided after this one; "
+                "a result can be voided only until the next ballot",
+                code="void_window_passed",
+            )
+    ballot.status = new_status.value
+    ballot.outcome = Outcome.VOIDED.value
+    ballot.void_reason = reason
+    ballot.closed_at = datetime.now(UTC)
+    await session.flush()
+    data = {"ballot": ballot.id, "reason": reason, "operator": operator.log_data()}
+    await _log_decision(session, ballot, entries.BALLOT_VOIDED, data, decided=True)
     return ballot
 
 
-async def _check_can_open(session: AsyncSession, ballot: Ballot, meeting_status: str) -> None:
+async def count_by_hand(
+    session: AsyncSession, ballot_id: int, data: HandCountIn, operator: Operator
+) -> Ballot:
+    """Record a result counted by hand (SPEC 2.7): a show of hands or paper, when the handhelds
+    cannot be used; confirmed by a member of the vote-counting committee, whom the log names.
+
+    With figures, the ballot's own majority rule decides, as for an electronic vote; without, the
+    outcome is as the chair states it. The number of members that voted is not known.
+    """
+    ballot = await get_ballot(session, ballot_id, for_update=True)
+    meeting = await _meeting_not_closed(session, ballot.meeting_id)
+    if meeting.status != "open":
+        raise Conflict(f"the meeting is {meeting.status}", code="meeting_not_open")
+    new_status = transition(BallotStatus(ballot.status), BallotAction.HAND_COUNT, test=ballot.test)
+    figures = (data.for_, data.against, data.abstain)
+    if data.outcome is not None:
+        if any(value is not None for value in figures):
+            raise InvalidInput(
+                "give either the votes counted or only the outcome, not both", code="invalid_count"
+            )
+        _store_decision(ballot, Outcome(data.outcome), None, None, None, None, None, None)
+    else:
+        if data.for_ is None or data.against is None:
+            raise InvalidInput(
+                "give the votes for and against (and abstentions), or the outcome", code="invalid_count"
+            )
+        abstain = data.abstain or 0
+        total = await meeting_repository.total_weight(session, meeting.id)
+        if data.for_ + data.against + abstain > total:
+            raise InvalidInput(
+                f"{data.for_ + data.against + abstain} votes counted, but the members hold {total} in all",
+                code="invalid_count",
+            )
+        tally = Tally(data.for_, data.against, abstain, 0, 0, 0)
+        decision = decide(tally, Majority(ballot.majority), abstain_is_cast=ballot.abstain_is_cast)
+        _store_decision(ballot, decision.outcome, decision.for_, decision.against, decision.abstain,
+                        decision.cast, None, decision.percent_for)  # fmt: skip
+    ballot.counted_by_hand = True
+    ballot.confirmed_by = " ".join(data.confirmed_by.split())
+    ballot.status = new_status.value
+    ballot.closed_at = datetime.now(UTC)
+    await session.flush()
+    entry = {
+        "ballot": ballot.id,
+        "result": _result_data(ballot),
+        "confirmed_by": ballot.confirmed_by,
+        "operator": operator.log_data(),
+    }
+    await _log_decision(session, ballot, entries.BALLOT_COUNTED_BY_HAND, entry, decided=True)
+    return ballot
+
+
+async def note_dissent(
+    session: AsyncSession, ballot_id: int, members: Sequence[str], operator: Operator
+) -> Ballot:
+    """Note the members that ask to be recorded as having voted against a decision by acclamation
+    (aantekening, SPEC 2.7); the list replaces the one noted before."""
+    ballot = await get_ballot(session, ballot_id, for_update=True)
+    meeting = await _meeting_not_closed(session, ballot.meeting_id)
+    if ballot.status != BallotStatus.ACCLAMATION:
+        raise Conflict(
+            f"dissent is noted on a decision by acclamation; {ballot.agenda} {ballot.title!r} is {ballot.status}",
+            code="not_acclamation",
+        )
+    codes = list(dict.fromkeys(code.strip() for code in members))
+    known = await meeting_repository.frozen_member_codes(session, meeting.id)
+    unknown = sorted(set(codes) - known)
+    if unknown:
+        raise InvalidInput(f"unknown members: {', '.join(unknown)}", code="unknown_member")
+    ballot.dissent = codes
+    await session.flush()
+    journal.note(session, meeting.id, entries.BALLOT_DISSENT, {
+        "ballot": ballot.id, "members": codes, "operator": operator.log_data(),
+    })  # fmt: skip
+    record(session, BallotChanged(ballot.id))
+    return ballot
+
+
+async def _check_can_open(
+    session: AsyncSession, ballot: Ballot, meeting_status: str, override_order: bool
+) -> list[int]:
+    """Refuse to open out of turn; with `override_order`, answer the ballots passed over (logged)."""
     if meeting_status != "open":
         raise Conflict(
             f"the meeting is {meeting_status}; votes need an open meeting with a frozen register",
@@ -216,12 +492,41 @@ async def _check_can_open(session: AsyncSession, ballot: Ballot, meeting_status:
     already = await repository.open_ballot_of(session, ballot.meeting_id)
     if already is not None:
         raise Conflict(
-            f"ballot {already.id} ({already.title}) is open; close it first", code="ballot_already_open"
+            f"ballot {already.agenda} {already.title!r} is open; close it first",
+            code="ballot_already_open",
+            extra={"ballots": [_ref(already)]},
         )
-    pending = await repository.draft_amendments_of(session, ballot.id)
+    pending = list(await repository.draft_amendments_of(session, ballot.id))
+    others = await repository.of_meeting(session, ballot.meeting_id)
+    ahead = {b.id for b in order_blockers(_placed(ballot), (_placed(b) for b in others))}
+    earlier = [b for b in others if b.id in ahead and b not in pending]
+    if override_order or not (pending or earlier):
+        return sorted(b.id for b in [*pending, *earlier])
     if pending:
-        numbers = ", ".join(str(b.id) for b in pending)
         raise Conflict(
-            f"decide the amendments first (SPEC 2.8): ballot {numbers} still amends this one",
+            f"decide the amendments first (SPEC 2.8): {_names(pending)} still amends this one",
             code="amendments_pending",
+            extra={"ballots": [_ref(b) for b in pending]},
         )
+    raise Conflict(
+        f"within agenda item {ballot.agenda} the order is amendments, proposal, motions (SPEC 2.8); "
+        f"undecided before this one: {_names(earlier)}",
+        code="agenda_order",
+        extra={"ballots": [_ref(b) for b in earlier]},
+    )
+
+
+def _placed(ballot: Ballot) -> Placed:
+    return Placed(
+        id=ballot.id,
+        agenda=ballot.agenda,
+        kind=BallotKind(ballot.kind),
+        status=BallotStatus(ballot.status),
+        test=ballot.test,
+        off_agenda=ballot.off_agenda,
+    )
+
+
+def _ref(ballot: Ballot) -> dict[str, object]:
+    """A ballot as an error names it: the chair page words it with the agenda number, not the id."""
+    return {"id": ballot.id, "agenda": ballot.agenda, "title": ballot.title, "kind": ballot.kind}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,6 +13,11 @@ async def get(session: AsyncSession, pass_id: int, *, for_update: bool = False) 
     if for_update:
         query = query.with_for_update()
     return await session.scalar(query)
+
+
+async def active_passes(session: AsyncSession, meeting_id: int) -> Sequence[Pass]:
+    query = select(Pass).where(Pass.meeting_id == meeting_id, Pass.status == "active").with_for_update()
+    return (await session.scalars(query)).all()
 
 
 async def active_pass_of(session: AsyncSession, meeting_id: int, member_id: int) -> Pass | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from server.rules import BallotStatus, Choice
 log = logging.getLogger(__name__)
 
 CLOSE_REVOKED = 4403
+CLOSE_MEETING_CLOSED = 4410  # SPEC 4.2 item 7: the handheld says so and does not reconnect
 CLOSE_SERVICE_RESTART = 1012  # the kiosk and the screens reconnect (to this server's successor)
 OUTBOX_LIMIT = 64
 REBUILD_FIRST, REBUILD_MAX = 0.5, 5.0  # seconds between tries to rebuild with the database away
@@ -50,6 +52,8 @@ _UNSHOWN = frozenset({entries.CARD_ISSUED, entries.PASS_PAIRING_CODE})
 _BALLOT_ENTRIES = frozenset({
     entries.BALLOT_CREATED, entries.BALLOT_OPENED, entries.BALLOT_CLOSED,
     entries.BALLOT_ACCLAMATION, entries.BALLOT_WITHDRAWN, entries.BALLOT_HELD,
+    entries.BALLOT_EDITED, entries.BALLOT_DELETED, entries.BALLOT_VOIDED,
+    entries.BALLOT_COUNTED_BY_HAND, entries.BALLOT_OUT_OF_ORDER, entries.BALLOT_DISSENT,
 })  # fmt: skip
 _PASS_ENTRIES = frozenset({
     entries.PASS_ISSUED, entries.PASS_PAIRED, entries.PASS_ENDED, entries.PASS_RETURNED,
@@ -178,7 +182,7 @@ class LiveHub:
                     await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
                 # The log position first: the state read after it has at least what it names.
                 position = await repository.log_position(session)
-                meeting = await repository.load_open_meeting(session)
+                meeting = await repository.load_followed_meeting(session)
             if meeting is not None:
                 _replay(meeting, applied)
             self.meeting = meeting
@@ -305,12 +309,12 @@ class LiveHub:
                 continue
             try:
                 async with self.database.transaction(readonly=True) as session:
-                    open_id, head = await repository.open_position(session)
+                    following, _, head = await repository.log_position(session)
             except Exception as error:
                 log.debug("live: could not read the log position (%s)", error)
                 continue
             meeting = self.meeting
-            if open_id != (meeting.id if meeting is not None else 0):
+            if following != (meeting.id if meeting is not None else 0):
                 log.info("live: another process opened or closed a meeting; rebuilding")
                 await self.resync()
             elif meeting is not None and behind > self.head:
@@ -412,8 +416,7 @@ class LiveHub:
             meeting = self.meeting
             for link in self.links():
                 if meeting is not None and link.active.token_hash not in meeting.passes:
-                    link.send({"type": "revoked"})
-                    link.close(CLOSE_REVOKED)
+                    _end_link(link, meeting)
             self._track_open_ballot()
         self.feed.refresh()
 
@@ -432,15 +435,17 @@ class LiveHub:
             if not links:
                 del self._links[link.active.pass_id]
 
-    def pass_by_token_hash(self, token_hash: str) -> ActivePass | bool | None:
-        """The active pass, False for a pass that ended, None for an unknown one."""
+    def pass_by_token_hash(self, token_hash: str) -> ActivePass | PassRefused:
+        """The active pass, or why a hello with this pass is refused (and closed with which code)."""
         meeting = self.meeting
         if meeting is None:
-            return None
+            return PassRefused.UNKNOWN
         active = meeting.passes.get(token_hash)
         if active is not None:
             return active
-        return False if token_hash in meeting.ended_passes else None
+        if token_hash not in meeting.ended_passes:
+            return PassRefused.UNKNOWN
+        return PassRefused.MEETING_CLOSED if meeting.closed else PassRefused.ENDED
 
     def welcome(self, active: ActivePass) -> dict[str, Any]:
         meeting = self.meeting
@@ -524,10 +529,16 @@ class LiveHub:
     async def _meeting_changed(self) -> None:
         before = self.meeting
         await self.reload()
-        if before is not None and (self.meeting is None or self.meeting.id != before.id):
+        after = self.meeting
+        if before is None:
+            return
+        if after is None or after.id != before.id:
             for link in self.links():
                 link.send({"type": "revoked"})
                 link.close(CLOSE_REVOKED)
+        elif after.closed:
+            for link in self.links():
+                _end_link(link, after)
 
     async def _prepare(self, event: LiveEvent) -> Callable[[list[Applied]], None]:
         """Read what the event changed; answer the change to make to the read model."""
@@ -537,6 +548,8 @@ class LiveHub:
         async with self.database.transaction(readonly=True) as session:
             if isinstance(event, BallotChanged):
                 ballot = await session.get(Ballot, event.ballot_id)
+                if ballot is None and event.ballot_id in meeting.ballots:  # a draft deleted (SPEC 2.7)
+                    return lambda applied: self._ballot_deleted(meeting, event.ballot_id)
                 if ballot is None or ballot.meeting_id != meeting.id:
                     return _nothing
                 live = await repository.load_ballot(session, ballot, meeting.seats)
@@ -560,6 +573,9 @@ class LiveHub:
         if was_open or live.status is BallotStatus.OPEN:
             self._broadcast({"type": "ballot", "ballot": kiosk_ballot(live)})
 
+    def _ballot_deleted(self, meeting: LiveMeeting, ballot_id: int) -> None:
+        meeting.ballots.pop(ballot_id, None)
+
     def _pass_changed(self, meeting: LiveMeeting, loaded: ActivePass, active: bool) -> None:
         if active:
             replaced = meeting.add_pass(loaded)
@@ -580,6 +596,24 @@ class LiveHub:
         text = orjson.dumps(message).decode()
         for link in self.links():
             link.send_text(text)
+
+
+class PassRefused(enum.Enum):
+    """Why a hello's pass is refused, with the close code the handheld tells apart (SPEC 4.2)."""
+
+    UNKNOWN = 4401
+    ENDED = CLOSE_REVOKED  # revoked or checked out at the desk
+    MEETING_CLOSED = CLOSE_MEETING_CLOSED
+
+
+def _end_link(link: KioskLink, meeting: LiveMeeting) -> None:
+    """Tell a handheld its pass no longer votes, and why: the meeting closed, or the desk ended it."""
+    if meeting.closed:
+        link.send({"type": "meeting_closed"})
+        link.close(CLOSE_MEETING_CLOSED)
+    else:
+        link.send({"type": "revoked"})
+        link.close(CLOSE_REVOKED)
 
 
 def _read_entries(

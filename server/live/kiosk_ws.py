@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from server.errors import VoteHallError
-from server.live.hub import CLOSE_REVOKED, KioskLink, LiveHub
+from server.live.hub import KioskLink, LiveHub, PassRefused
 from server.live.schemas import KIOSK_MESSAGE, Hello, VoteMessage, ack_message, error_message
 from server.live.state import ActivePass
 from server.ops import metrics
@@ -28,7 +28,11 @@ from server.security import hash_token
 router = APIRouter()
 
 MAX_FRAME = 4096
-CLOSE_UNKNOWN_PASS = 4401
+_REFUSALS = {
+    PassRefused.UNKNOWN: "unknown pass",
+    PassRefused.ENDED: "pass revoked or checked out",
+    PassRefused.MEETING_CLOSED: "the meeting is closed",
+}
 CLOSE_HELLO_TIMEOUT = 4408
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
@@ -124,13 +128,12 @@ async def _await_hello(websocket: WebSocket, hub: LiveHub) -> ActivePass | None:
             )
             continue
         found = hub.pass_by_token_hash(hash_token(message.pass_))
-        if found is None:
-            await websocket.close(CLOSE_UNKNOWN_PASS, "unknown pass")
+        if isinstance(found, PassRefused):
+            if found is PassRefused.MEETING_CLOSED:
+                # Said in a frame too, so that a client reading messages knows before the close.
+                await websocket.send_text('{"type":"meeting_closed"}')
+            await websocket.close(found.value, _REFUSALS[found])
             return None
-        if found is False:
-            await websocket.close(CLOSE_REVOKED, "pass revoked or checked out")
-            return None
-        assert isinstance(found, ActivePass)
         return found
 
 

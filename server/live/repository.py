@@ -17,7 +17,7 @@ from server.meetings.models import Meeting, MeetingMember
 from server.rules import BallotStatus, Choice
 
 
-def _result(ballot: Ballot) -> Result | None:
+def _result(ballot: Ballot, seats: dict[int, Seat]) -> Result | None:
     if ballot.outcome is None:
         return None
     return Result(
@@ -28,6 +28,9 @@ def _result(ballot: Ballot) -> Result | None:
         cast=ballot.cast_weight,
         members_voted=ballot.members_voted,
         percent_for=ballot.percent_for,
+        counted_by_hand=ballot.counted_by_hand,
+        void_reason=ballot.void_reason,
+        dissent=_names(ballot.dissent, seats),
     )
 
 
@@ -47,8 +50,10 @@ async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Se
         amends=ballot.amends_id,
         submitters=list(ballot.submitters),
         decided_at=ballot.closed_at,
-        result=_result(ballot),
+        result=_result(ballot, seats),
         submitter_names=_names(ballot.submitters, seats),
+        off_agenda=ballot.off_agenda,
+        revote_of=ballot.revote_of_id,
     )
     live.reset(await current_choices(session, ballot.id), seats)
     return live
@@ -96,6 +101,7 @@ async def load_meeting(session: AsyncSession, meeting: Meeting, *, with_acks: bo
         ended_passes={p.token_hash for p in passes if p.status != "active"},
         ballots={b.id: await load_ballot(session, b, seats) for b in ballots},
         epoch=meeting.feed_epoch or 0,
+        closed=meeting.status == "closed",
         acks={
             (member_id, vote_id): Ack(
                 vote_id=vote_id, ballot_id=ballot_id, choice=Choice(choice), receipt=receipt
@@ -117,14 +123,6 @@ async def log_position(session: AsyncSession) -> tuple[int, int, int]:
         return 0, 0, 0
     meeting, epoch = found
     return meeting, epoch or 0, await _head_seq(session, meeting)
-
-
-async def open_position(session: AsyncSession) -> tuple[int, int]:
-    """The open meeting and its log head seq; (0, 0) when no meeting is open."""
-    meeting = await session.scalar(select(Meeting.id).where(Meeting.status == "open"))
-    if meeting is None:
-        return 0, 0
-    return meeting, await _head_seq(session, meeting)
 
 
 async def _head_seq(session: AsyncSession, meeting: int) -> int:
@@ -151,6 +149,11 @@ async def log_after(session: AsyncSession, chain: int, seq: int, *, limit: int) 
     return (await session.execute(query)).all()
 
 
-async def load_open_meeting(session: AsyncSession) -> LiveMeeting | None:
+async def load_followed_meeting(session: AsyncSession) -> LiveMeeting | None:
+    """The meeting the feed follows (SPEC 4.3, 2.11): the open one, else the one that opened last,
+    closed, whose decisions the hall keeps seeing until another meeting opens."""
     meeting = await session.scalar(select(Meeting).where(Meeting.status == "open"))
+    if meeting is None:
+        latest = select(Meeting).where(Meeting.feed_epoch.is_not(None)).order_by(Meeting.feed_epoch.desc())
+        meeting = await session.scalar(latest.limit(1))
     return await load_meeting(session, meeting) if meeting is not None else None

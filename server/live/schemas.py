@@ -52,6 +52,7 @@ def kiosk_ballot(ballot: LiveBallot | None) -> dict[str, Any] | None:
         "submitters": ballot.submitter_names,
         "allow_change": ballot.allow_change,
         "test": ballot.test,
+        "void_reason": ballot.result.void_reason if ballot.result is not None else None,
     }
 
 

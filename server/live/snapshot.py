@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.live.state import LiveBallot, LiveMeeting, Result
-from server.rules import BallotStatus, Tally, percent_for
+from server.rules import BallotStatus, Outcome, Tally, minutes_sentence, percent_for
 
 
 def tally_dict(tally: Tally, abstain_is_cast: bool) -> dict[str, Any]:
@@ -39,7 +39,31 @@ def _result_tally(result: Result) -> tuple[dict[str, Any] | None, dict[str, int]
     return tally, voted
 
 
-def ballot_dict(ballot: LiveBallot, *, chair: bool) -> dict[str, Any]:
+def minutes(result: Result) -> dict[str, str]:
+    """The minutes sentence, made once by the server's rules (SPEC 2.6, 2.7): the pages show it
+    as it is, in the hall's language or in English, and never word a result themselves."""
+    return {
+        lang: minutes_sentence(
+            Outcome(result.outcome),
+            result.percent_for,
+            lang,
+            by_hand=result.counted_by_hand,
+            reason=result.void_reason,
+            dissent=result.dissent,
+        )
+        for lang in ("nl", "en")
+    }
+
+
+def _ref(meeting: LiveMeeting, ballot_id: int | None) -> dict[str, Any] | None:
+    """Another ballot as a screen names it: "herstemming van 7a ...", "amendement op 7 ..."."""
+    other = meeting.ballots.get(ballot_id) if ballot_id is not None else None
+    if other is None:
+        return None
+    return {"id": other.id, "agenda": other.agenda, "title": other.title, "kind": other.kind}
+
+
+def ballot_dict(ballot: LiveBallot, *, chair: bool, meeting: LiveMeeting | None = None) -> dict[str, Any]:
     """The feed's ballot. The running tally is hidden on public channels while the ballot is open
     unless the ballot shows it live (SPEC 2.9); once decided, the stored result is shown."""
     tally: dict[str, Any] | None
@@ -66,6 +90,22 @@ def ballot_dict(ballot: LiveBallot, *, chair: bool) -> dict[str, Any]:
         "voted": voted,
         "tally": tally,
         "outcome": outcome,
+        **_corrections(ballot, meeting),
+    }
+
+
+def _corrections(ballot: LiveBallot, meeting: LiveMeeting | None) -> dict[str, Any]:
+    """What a screen says besides the tally: the minutes sentence, a void's reason, a count by
+    hand, a re-vote, an amendment's proposal, a motion not on the agenda (SPEC 2.7, 2.8)."""
+    result = ballot.result if ballot.status is not BallotStatus.OPEN else None
+    return {
+        "minutes": minutes(result) if result is not None else None,
+        "void_reason": result.void_reason if result is not None else None,
+        "counted_by_hand": result.counted_by_hand if result is not None else False,
+        "dissent": list(result.dissent) if result is not None else [],
+        "revote_of": _ref(meeting, ballot.revote_of) if meeting is not None else None,
+        "amends": _ref(meeting, ballot.amends) if meeting is not None else None,
+        "off_agenda": ballot.off_agenda,
     }
 
 
@@ -85,10 +125,15 @@ def decisions(meeting: LiveMeeting) -> list[dict[str, Any]]:
             "agenda": b.agenda,
             "title": b.title,
             "kind": b.kind,
-            "outcome": b.result.outcome if b.result else None,
-            "percent_for": b.result.percent_for if b.result else None,
+            "outcome": b.result.outcome,
+            "percent_for": b.result.percent_for,
+            "minutes": minutes(b.result),
+            "void_reason": b.result.void_reason,
+            "counted_by_hand": b.result.counted_by_hand,
+            "revote_of": _ref(meeting, b.revote_of),
         }
         for b in decided
+        if b.result is not None
     ]
 
 
@@ -99,14 +144,19 @@ def snapshot(meeting: LiveMeeting | None, version: int, *, chair: bool = False) 
     shown = meeting.shown_ballot
     body: dict[str, Any] = {
         "version": version,
-        "meeting": {"id": meeting.id, "title": meeting.title, "date": meeting.date.isoformat()},
+        "meeting": {
+            "id": meeting.id,
+            "title": meeting.title,
+            "date": meeting.date.isoformat(),
+            "status": "closed" if meeting.closed else "open",
+        },
         "present": {
             "members": members,
             "weight": weight,
             "of_members": len(meeting.seats),
             "of_weight": meeting.total_weight,
         },
-        "ballot": ballot_dict(shown, chair=chair) if shown is not None else None,
+        "ballot": ballot_dict(shown, chair=chair, meeting=meeting) if shown is not None else None,
         "decisions": decisions(meeting),
     }
     if chair:

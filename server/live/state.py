@@ -50,6 +50,9 @@ class Result:
     cast: int | None
     members_voted: int | None
     percent_for: str | None
+    counted_by_hand: bool = False
+    void_reason: str | None = None
+    dissent: list[str] = field(default_factory=list)  # names of the members whose dissent is noted
 
 
 @dataclass(slots=True)
@@ -73,6 +76,8 @@ class LiveBallot:
     tally: Tally = EMPTY_TALLY
     seqs: dict[int, int] = field(default_factory=dict)  # member -> log seq of its current vote
     submitter_names: list[str] = field(default_factory=list)  # as the screens name them
+    off_agenda: bool = False
+    revote_of: int | None = None
 
     def reset(self, choices: dict[int, tuple[Choice, int]], seats: dict[int, Seat]) -> None:
         """Replace the votes with those stored (the database is the truth)."""
@@ -107,6 +112,7 @@ class LiveMeeting:
     ballots: dict[int, LiveBallot]
     acks: dict[tuple[int, str], Ack]  # (member id, vote_id) -> the ack once given
     epoch: int = 0  # the meeting's feed epoch: the high part of its feed versions
+    closed: bool = False  # SPEC 2.11: the screens keep a closed meeting until another opens
     total_weight: int = 0
     _active_by_pass: dict[int, ActivePass] = field(default_factory=dict)
 
@@ -120,11 +126,16 @@ class LiveMeeting:
 
     @property
     def shown_ballot(self) -> LiveBallot | None:
-        """What the hall sees: the open ballot, else the one decided last."""
+        """What the hall sees: the open ballot, else the one decided last (a ballot voided after
+        its result was shown stays, marked void; one left undecided at the close is not shown)."""
         current = self.open_ballot
         if current is not None:
             return current
-        decided = [b for b in self.ballots.values() if b.decided_at is not None]
+        decided = [
+            b
+            for b in self.ballots.values()
+            if b.decided_at is not None and b.status is not BallotStatus.NOT_DECIDED
+        ]
         return max(decided, key=lambda b: (b.decided_at, b.id)) if decided else None
 
     def active_pass(self, pass_id: int) -> ActivePass | None:

@@ -8,6 +8,7 @@ from server.meetings.schemas import (
     AgendaItemIn,
     AgendaItemOut,
     FrozenMemberOut,
+    MeetingCloseIn,
     MeetingCreate,
     MeetingOut,
     WeightRuleOut,
@@ -39,6 +40,8 @@ def meeting_out(view: service.MeetingView) -> MeetingOut:
         ],
         members=len(view.register) if opened else None,
         weight=sum(m.weight for m in view.register) if opened else None,
+        close_seq=view.closing_entry[0] if view.closing_entry else None,
+        close_hash=view.closing_entry[1] if view.closing_entry else None,
     )
 
 
@@ -79,9 +82,14 @@ async def open_meeting(meeting_id: int, session: Session, _: AdminOnly) -> Meeti
 
 
 @router.post("/{meeting_id}/close", response_model=MeetingOut)
-async def close_meeting(meeting_id: int, session: Session, _: ChairOrAdmin) -> MeetingOut:
-    """Close the meeting (no ballot may be open); the chair then publishes the record (SPEC 2.9)."""
-    meeting = await service.close_meeting(session, meeting_id)
+async def close_meeting(
+    meeting_id: int, session: Session, operator: ChairOrAdmin, data: MeetingCloseIn | None = None
+) -> MeetingOut:
+    """Close the meeting (SPEC 2.11): no ballot may be open; undecided ballots are named (409
+    `undecided_ballots`) unless `{"confirm": true}`, which records them as not decided. The
+    answer's `close_hash` is what the vote-counting committee signs."""
+    confirm = data.confirm if data is not None else False
+    meeting = await service.close_meeting(session, meeting_id, confirm=confirm, operator=operator)
     return meeting_out(await service.view(session, meeting))
 
 

@@ -42,6 +42,20 @@ async def frozen_register(session: AsyncSession, meeting_id: int) -> Sequence[Me
     return (await session.scalars(query)).all()
 
 
+async def total_weight(session: AsyncSession, meeting_id: int) -> int:
+    """The weight of all members in the frozen register (SPEC 2.1)."""
+    query = select(func.coalesce(func.sum(MeetingMember.weight), 0)).where(
+        MeetingMember.meeting_id == meeting_id
+    )
+    return int(await session.scalar(query) or 0)
+
+
+async def frozen_names(session: AsyncSession, meeting_id: int) -> dict[str, str]:
+    """Member code -> name in the frozen register."""
+    query = select(MeetingMember.cbs_code, MeetingMember.name).where(MeetingMember.meeting_id == meeting_id)
+    return {code: name for code, name in (await session.execute(query)).all()}
+
+
 async def frozen_member_codes(session: AsyncSession, meeting_id: int) -> set[str]:
     query = select(MeetingMember.cbs_code).where(MeetingMember.meeting_id == meeting_id)
     return set((await session.scalars(query)).all())

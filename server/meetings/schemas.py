@@ -60,6 +60,17 @@ class MeetingOut(BaseModel):
     agenda: list[AgendaItemOut]
     members: int | None = Field(None, description="members in the frozen register, once opened")
     weight: int | None = Field(None, description="total weight of the frozen register, once opened")
+    close_seq: int | None = Field(None, description="number of the log entry that closed the meeting")
+    close_hash: str | None = Field(
+        None,
+        description="its hash: what the vote-counting committee signs (publication adds entries after it)",
+    )
+
+
+class MeetingCloseIn(Strict):
+    confirm: bool = Field(
+        False, description="close although ballots are undecided; they are recorded as not decided"
+    )
 
 
 class FrozenMemberOut(BaseModel):

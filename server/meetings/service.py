@@ -8,16 +8,20 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.audit import entries
+from server.audit import entries, journal
 from server.audit.journal import note
+from server.audit.service import last_entry_of_type
+from server.auth.service import Operator
 from server.ballots import repository as ballot_repository
+from server.ballots.models import Ballot
+from server.desk import repository as desk_repository
 from server.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from server.live.events import MeetingChanged, record
 from server.meetings import repository
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
 from server.meetings.schemas import AgendaItemIn, MeetingCreate
 from server.register import repository as register_repository
-from server.rules import WeightRule, weight_for
+from server.rules import BallotAction, BallotStatus, Outcome, PassStatus, WeightRule, transition, weight_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +29,7 @@ class MeetingView:
     meeting: Meeting
     agenda: Sequence[AgendaItem]
     register: Sequence[MeetingMember]
+    closing_entry: tuple[int, str] | None = None  # (seq, hash) of the meeting_closed entry
 
 
 def weight_rule_of(meeting: Meeting) -> WeightRule:
@@ -43,6 +48,11 @@ async def view(session: AsyncSession, meeting: Meeting) -> MeetingView:
         meeting=meeting,
         agenda=await repository.agenda(session, meeting.id),
         register=await repository.frozen_register(session, meeting.id),
+        closing_entry=(
+            await last_entry_of_type(session, meeting.id, entries.MEETING_CLOSED)
+            if meeting.status == "closed"
+            else None
+        ),
     )
 
 
@@ -152,16 +162,60 @@ async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
     return meeting
 
 
-async def close_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
+async def close_meeting(
+    session: AsyncSession, meeting_id: int, *, confirm: bool = False, operator: Operator | None = None
+) -> Meeting:
+    """End the meeting (SPEC 2.11). An open ballot must be closed first; undecided ballots are
+    named (409 `undecided_ballots`) unless `confirm`, and are then recorded as not decided.
+
+    Every pass ends with the meeting (its handheld is told the meeting closed); the hall screens
+    keep showing the meeting, closed, with all its decisions until another meeting opens.
+    """
     meeting = await get_meeting(session, meeting_id, for_update=True)
     if meeting.status != "open":
         raise IllegalTransition(f"cannot close a meeting that is {meeting.status}")
     open_ballot = await ballot_repository.open_ballot_of(session, meeting.id)
     if open_ballot is not None:
-        raise Conflict(f"ballot {open_ballot.id} is still open; close it first", code="ballot_open")
+        raise Conflict(
+            f"ballot {open_ballot.agenda} {open_ballot.title!r} is still open; close it first",
+            code="ballot_open",
+            extra={"ballots": [_ballot_ref(open_ballot)]},
+        )
+    ballots = await ballot_repository.of_meeting(session, meeting.id)
+    undecided = sorted(
+        (b for b in ballots if b.status == BallotStatus.DRAFT and not b.test), key=lambda b: b.id
+    )
+    if undecided and not confirm:
+        names = "; ".join(f"{b.agenda} {b.title!r}" for b in undecided)
+        raise Conflict(
+            f"{len(undecided)} ballot(s) not decided: {names}; close with confirm to record them as not decided",
+            code="undecided_ballots",
+            extra={"ballots": [_ballot_ref(b) for b in undecided]},
+        )
+    now = datetime.now(UTC)
+    for ballot in undecided:
+        status = transition(BallotStatus(ballot.status), BallotAction.NOT_DECIDED, test=ballot.test)
+        ballot.status = status.value
+        ballot.outcome = Outcome.NOT_DECIDED.value
+        ballot.closed_at = now
+    for pass_ in await desk_repository.active_passes(session, meeting.id):
+        pass_.status = PassStatus.MEETING_CLOSED.value
+        pass_.ended_at = now
     meeting.status = "closed"
-    meeting.closed_at = datetime.now(UTC)
+    meeting.closed_at = now
     await session.flush()
-    note(session, meeting.id, entries.MEETING_CLOSED, {})
+    data: dict[str, object] = {"not_decided": [b.id for b in undecided]}
+    if operator is not None:
+        data["operator"] = operator.log_data()
+    entry = note(session, meeting.id, entries.MEETING_CLOSED, data)
+    await journal.flush(session)  # the answer names the closing entry's hash, for the committee
+    assert entry.written is not None
+    for ballot in undecided:  # the entry that recorded them as not decided
+        ballot.close_seq, ballot.close_hash = entry.written.seq, entry.written.hash
+    await session.flush()
     record(session, MeetingChanged(meeting.id))
     return meeting
+
+
+def _ballot_ref(ballot: Ballot) -> dict[str, object]:
+    return {"id": ballot.id, "agenda": ballot.agenda, "title": ballot.title, "kind": ballot.kind}

@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from server.rules import BallotStatus, Choice, Outcome, minutes_sentence
+from server.rules import TERMINAL, BallotStatus, Choice, Outcome, minutes_sentence
 
-# Ballots that are decided and so belong in the record; drafts and an open ballot do not.
-DECIDED = frozenset(
-    {BallotStatus.CLOSED, BallotStatus.ACCLAMATION, BallotStatus.WITHDRAWN, BallotStatus.HELD}
-)
+# Ballots that ended and so belong in the record: decided, voided, or left undecided when the
+# meeting closed (SPEC 2.7, 2.11); drafts and an open ballot do not.
+DECIDED = TERMINAL
 
 CHOICE_NL = {Choice.FOR: "voor", Choice.AGAINST: "tegen", Choice.ABSTAIN: "onthouding"}
 MAJORITY_NL = {"simple": "gewone meerderheid", "two_thirds": "twee derde meerderheid"}
@@ -50,14 +49,24 @@ class RecordBallot:
     percent_for: str | None
     log_seq: int | None  # the log entry that recorded the decision
     log_hash: str | None
+    counted_by_hand: bool = False
+    void_reason: str | None = None
+    dissent: tuple[str, ...] = ()  # names of the members whose dissent is noted (aantekening)
 
     @property
     def electronic(self) -> bool:
-        """Closed after an electronic vote, so every member's choice is on record."""
-        return self.status == BallotStatus.CLOSED
+        """Decided by an electronic vote that counts, so every member's choice is on record."""
+        return self.status == BallotStatus.CLOSED and not self.counted_by_hand
 
     def minutes(self, lang: str = "nl") -> str:
-        return minutes_sentence(self.outcome, self.percent_for, lang)
+        return minutes_sentence(
+            self.outcome,
+            self.percent_for,
+            lang,
+            by_hand=self.counted_by_hand,
+            reason=self.void_reason,
+            dissent=self.dissent,
+        )
 
     @property
     def percent_nl(self) -> str:

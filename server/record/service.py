@@ -4,7 +4,7 @@ who may read the record and the log before and after publication (SPEC 3, 4.1)."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -67,8 +67,12 @@ async def build_record(session: AsyncSession, meeting: Meeting) -> Record:
     """The record as the database holds it now: the frozen register, the decided ballots that
     are not test votes, the current votes (the last vote counts) and each member's last role."""
     head = await head_of(session, meeting.id)
+    register = await frozen_register(session, meeting.id)
+    names = {seat.cbs_code: seat.name for seat in register}
     ballots = [
-        _record_ballot(b) for b in await list_ballots(session, meeting.id) if in_record(b.status, b.test)
+        _record_ballot(b, names)
+        for b in await list_ballots(session, meeting.id)
+        if in_record(b.status, b.test)
     ]
     voted = [b.id for b in ballots if b.electronic]
     choices: dict[str, dict[int, Choice]] = {}
@@ -83,7 +87,7 @@ async def build_record(session: AsyncSession, meeting: Meeting) -> Record:
             role=roles.get(seat.cbs_code),
             votes={ballot_id: choices.get(seat.cbs_code, {}).get(ballot_id) for ballot_id in voted},
         )
-        for seat in await frozen_register(session, meeting.id)
+        for seat in register
     )
     return Record(
         meeting_id=meeting.id,
@@ -97,7 +101,7 @@ async def build_record(session: AsyncSession, meeting: Meeting) -> Record:
     )
 
 
-def _record_ballot(ballot: Ballot) -> RecordBallot:
+def _record_ballot(ballot: Ballot, names: Mapping[str, str]) -> RecordBallot:
     assert ballot.outcome is not None, ballot.id  # every decided ballot has one
     return RecordBallot(
         id=ballot.id,
@@ -115,6 +119,9 @@ def _record_ballot(ballot: Ballot) -> RecordBallot:
         percent_for=ballot.percent_for,
         log_seq=ballot.close_seq,
         log_hash=ballot.close_hash,
+        counted_by_hand=ballot.counted_by_hand,
+        void_reason=ballot.void_reason,
+        dissent=tuple(names.get(code, code) for code in ballot.dissent),
     )
 
 

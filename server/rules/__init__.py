@@ -1,12 +1,16 @@
 """The voting rules of SPEC 2 (statutes art. 11): pure functions and values, no I/O."""
 
 from server.rules.ballot_state import (
+    DECIDED,
     TERMINAL,
     BallotAction,
     BallotKind,
     BallotStatus,
+    Placed,
     Preadvies,
+    check_out_of_order,
     kind_order,
+    order_blockers,
     outcome_of_status,
     transition,
     validate_ballot_fields,
@@ -18,6 +22,7 @@ from server.rules.tally import EMPTY_TALLY, Choice, Presence, Tally, presence, t
 from server.rules.weights import DEFAULT_RULE, WeightRule, weight_for
 
 __all__ = [
+    "DECIDED",
     "DEFAULT_RULE",
     "EMPTY_TALLY",
     "TERMINAL",
@@ -29,15 +34,18 @@ __all__ = [
     "Majority",
     "Outcome",
     "PassStatus",
+    "Placed",
     "Preadvies",
     "Presence",
     "RepresentativeRole",
     "Tally",
     "WeightRule",
+    "check_out_of_order",
     "decide",
     "format_percent",
     "kind_order",
     "minutes_sentence",
+    "order_blockers",
     "outcome_of_status",
     "percent_for",
     "presence",

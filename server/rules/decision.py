@@ -23,6 +23,9 @@ class Outcome(StrEnum):
     ACCLAMATION = "acclamation"
     WITHDRAWN = "withdrawn"
     HELD = "held"
+    VOIDED = "voided"  # SPEC 2.7: declared void by the chair, with a reason
+    OUT_OF_ORDER = "out_of_order"  # SPEC 2.8: declared out of order, no vote on its substance
+    NOT_DECIDED = "not_decided"  # SPEC 2.11: still a draft when the meeting closed
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,3 +21,4 @@ class PassStatus(StrEnum):
     ACTIVE = "active"
     CHECKED_OUT = "checked_out"
     REVOKED = "revoked"
+    MEETING_CLOSED = "meeting_closed"  # SPEC 2.11: every pass ends with its meeting

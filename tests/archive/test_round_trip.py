@@ -59,7 +59,7 @@ async def test_export_holds_the_whole_meeting_and_no_secret(original: Original) 
     )  # fmt: skip
     draft = ballots[original.ballots["draft"]]
     assert (draft["status"], draft["preadvies"], draft["submitters"]) == (
-        "draft",
+        "not_decided",
         "ontraden",
         ["GM0001", "GM0002"],
     )
@@ -67,7 +67,10 @@ async def test_export_holds_the_whole_meeting_and_no_secret(original: Original) 
     current = {(v["ballot"], v["member"]): v["choice"] for v in document["votes"]}
     assert current[original.ballots["first"], "GM0002"] == "for"  # the change counts
     assert len(document["vote_events"]) == 10
-    assert {p["status"] for p in document["passes"]} == {"active", "revoked"}  # a hand-over
+    assert {p["status"] for p in document["passes"]} == {
+        "meeting_closed",
+        "revoked",
+    }  # a hand-over; the rest ended with the meeting
     assert document["log"][0]["type"] == entries.MEETING_CREATED
     assert document["log"][-1]["type"] == entries.MEETING_CLOSED
     text = orjson.dumps(document).decode()

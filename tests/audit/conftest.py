@@ -93,7 +93,7 @@ async def play(live: Live) -> Played:
     await played.vote("GM0004", two_thirds, Choice.AGAINST, "b4")
     await live.act(two_thirds, BallotAction.CLOSE)
     await live.act(withdrawn, BallotAction.WITHDRAW)
-    await live.operate(lambda session: close_meeting(session, meeting))
+    await live.operate(lambda session: close_meeting(session, meeting, confirm=True))
     return played
 
 

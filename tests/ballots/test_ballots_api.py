@@ -72,6 +72,7 @@ async def test_lifecycle_and_result(
         "outcome": "adopted", "for": 76, "against": 42, "abstain": 75, "cast": 118, "members_voted": 4,
         "percent_for": "64.41", "minutes": "aangenomen met 64,41% van de stemmen",
         "minutes_en": "adopted with 64.41% of the votes", "log_seq": closed["result"]["log_seq"],
+        "counted_by_hand": False, "confirmed_by": None, "void_reason": None, "dissent": [],
     }  # fmt: skip
     async with database.transaction(readonly=True) as session:
         head = await session.execute(select(LogHead.seq, LogHead.hash).where(LogHead.chain == meeting_id))
@@ -271,9 +272,11 @@ async def test_nothing_is_decided_in_a_closed_meeting(
 ) -> None:
     """A closed meeting's record may be published: a draft left over cannot change it any more."""
     ballot = await create_ballot(client, tokens, meeting_id, agenda="2", title="Vergeten motie", kind="motie")
-    closed = await client.post(f"/api/meetings/{meeting_id}/close", headers=bearer(tokens[Role.CHAIR]))
+    closed = await client.post(
+        f"/api/meetings/{meeting_id}/close", json={"confirm": True}, headers=bearer(tokens[Role.CHAIR])
+    )
     assert closed.status_code == 200, closed.text
     answer = await ballot_action(client, tokens, ballot["id"], action)
     assert answer.status_code == 409 and answer.json()["error"] == "meeting_closed"
     again = (await client.get(f"/api/ballots/{ballot['id']}", headers=bearer(tokens[Role.CHAIR]))).json()
-    assert again["status"] == "draft"
+    assert again["status"] == "not_decided"  # SPEC 2.11: recorded as not decided at the close

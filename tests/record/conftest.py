@@ -107,7 +107,7 @@ class Hall:
         await self.act("digital", "close")
 
     async def close_and_publish(self) -> dict[str, Any]:
-        await self.call("POST", f"/api/meetings/{self.meeting}/close", Role.CHAIR)
+        await self.call("POST", f"/api/meetings/{self.meeting}/close", Role.CHAIR, json={"confirm": True})
         answer: dict[str, Any] = await self.call("POST", f"/api/meetings/{self.meeting}/publish", Role.CHAIR)
         return answer
 

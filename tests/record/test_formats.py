@@ -43,6 +43,7 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
     annual_seq, annual_hash = await _decision(hall, "annual")
     digital_seq, digital_hash = await _decision(hall, "digital")
     motion_seq, motion_hash = await _decision(hall, "motion")
+    closing_seq, closing_hash = await _decision(hall, "draft")
     record = (await _get(hall, "record.json")).json()
     a, d = str(ids["annual"]), str(ids["digital"])
     assert record == {
@@ -50,7 +51,7 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
         "published_at": publication["published_at"],
         "log_head": publication["log_head"],
         # Agenda order (SPEC 2.8): item 1's proposal and resolution by id, then item 2's motion.
-        # The test ballot and the draft are not in the record.
+        # The test ballot is not in the record; the draft left at the close is, as not decided (SPEC 2.11).
         "ballots": [
             {
                 "id": ids["annual"], "agenda": "1", "title": "Jaarverslag 2024", "kind": "voorstel",
@@ -74,6 +75,13 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "abstain": None, "cast": None, "members_voted": None, "percent_for": None,
                 "minutes": "bij acclamatie aangenomen", "minutes_en": "adopted by acclamation",
                 "log_seq": motion_seq, "log_hash": motion_hash,
+            },
+            {
+                "id": ids["draft"], "agenda": "2", "title": "Motie die niet aan bod kwam", "kind": "motie",
+                "majority": "simple", "outcome": "not_decided", "for": None, "against": None,
+                "abstain": None, "cast": None, "members_voted": None, "percent_for": None,
+                "minutes": "niet in stemming gebracht", "minutes_en": "not put to the vote",
+                "log_seq": closing_seq, "log_hash": closing_hash,
             },
         ],
         # Only the electronically closed ballots have choices; GM0001 changed against -> for.

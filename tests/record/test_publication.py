@@ -46,7 +46,9 @@ async def test_publish_needs_a_closed_meeting_and_happens_once(played: Hall) -> 
     assert (await client.post(publish, headers=played.auth(Role.DESK))).status_code == 403
 
     # The chair closes the meeting and then publishes (SPEC 3).
-    closed = await client.post(f"/api/meetings/{meeting}/close", headers=played.auth(Role.CHAIR))
+    closed = await client.post(
+        f"/api/meetings/{meeting}/close", json={"confirm": True}, headers=played.auth(Role.CHAIR)
+    )
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     published = await client.post(publish, headers=played.auth(Role.CHAIR))
     assert published.status_code == 200, published.text

@@ -9,8 +9,11 @@ from server.rules import (
     BallotKind,
     BallotStatus,
     Outcome,
+    Placed,
     Preadvies,
+    check_out_of_order,
     kind_order,
+    order_blockers,
     outcome_of_status,
     transition,
     validate_ballot_fields,
@@ -24,7 +27,13 @@ LEGAL = {
     (S.DRAFT, A.ACCLAMATION): S.ACCLAMATION,
     (S.DRAFT, A.WITHDRAW): S.WITHDRAWN,
     (S.DRAFT, A.HOLD): S.HELD,
+    (S.OPEN, A.VOID): S.VOIDED,
+    (S.CLOSED, A.VOID): S.VOIDED,
+    (S.DRAFT, A.HAND_COUNT): S.CLOSED,
+    (S.DRAFT, A.OUT_OF_ORDER): S.OUT_OF_ORDER,
+    (S.DRAFT, A.NOT_DECIDED): S.NOT_DECIDED,
 }
+TEST_ACTIONS = (A.OPEN, A.CLOSE, A.NOT_DECIDED)
 ALL_PAIRS = list(itertools.product(BallotStatus, BallotAction))
 
 
@@ -49,7 +58,7 @@ def test_message_names_status_and_action() -> None:
 
 @pytest.mark.parametrize(("status", "action"), ALL_PAIRS)
 def test_test_ballot(status: BallotStatus, action: BallotAction) -> None:
-    if action in (A.OPEN, A.CLOSE):
+    if action in TEST_ACTIONS:
         if (status, action) in LEGAL:
             assert transition(status, action, test=True) is LEGAL[status, action]
         else:
@@ -63,16 +72,20 @@ def test_test_ballot(status: BallotStatus, action: BallotAction) -> None:
         assert exc.value.status == 409
 
 
-def test_terminal_states_have_no_way_out() -> None:
-    assert {S.CLOSED, S.ACCLAMATION, S.WITHDRAWN, S.HELD} == TERMINAL
+def test_terminal_states_have_no_way_out_but_a_void() -> None:
+    assert {S.CLOSED, S.ACCLAMATION, S.WITHDRAWN, S.HELD, S.VOIDED, S.OUT_OF_ORDER, S.NOT_DECIDED} == TERMINAL
     for status in TERMINAL:
-        assert all((status, action) not in LEGAL for action in BallotAction)
+        ways_out = {action for action in BallotAction if (status, action) in LEGAL}
+        assert ways_out == ({A.VOID} if status is S.CLOSED else set())
 
 
 def test_outcome_of_status() -> None:
     assert outcome_of_status(S.ACCLAMATION) is Outcome.ACCLAMATION
     assert outcome_of_status(S.WITHDRAWN) is Outcome.WITHDRAWN
     assert outcome_of_status(S.HELD) is Outcome.HELD
+    assert outcome_of_status(S.VOIDED) is Outcome.VOIDED
+    assert outcome_of_status(S.OUT_OF_ORDER) is Outcome.OUT_OF_ORDER
+    assert outcome_of_status(S.NOT_DECIDED) is Outcome.NOT_DECIDED
     for status in (S.DRAFT, S.OPEN, S.CLOSED):
         assert outcome_of_status(status) is None
 
@@ -90,6 +103,8 @@ def test_kind_order() -> None:
         (K.AMENDEMENT, K.RESOLUTIE, [], None),
         (K.MOTIE, None, ["GM0014", "GM0034"], Preadvies.ONTRADEN),
         (K.MOTIE, None, [], None),
+        (K.MOTIE, None, [], Preadvies.OORDEEL_VERGADERING),
+        (K.AMENDEMENT, K.VOORSTEL, [], Preadvies.BUITEN_DE_ORDE),
         (K.VOORSTEL, None, [], None),
         (K.RESOLUTIE, None, (), None),
         (K.BENOEMING, None, [], None),
@@ -113,7 +128,7 @@ def test_valid_fields(
         (K.VOORSTEL, K.VOORSTEL, [], None),
         (K.MOTIE, K.RESOLUTIE, [], None),
         (K.VOORSTEL, None, [], Preadvies.OVERNEMEN),
-        (K.AMENDEMENT, K.VOORSTEL, [], Preadvies.AANHOUDEN),
+        (K.RESOLUTIE, None, [], Preadvies.OORDEEL_VERGADERING),
         (K.VOORSTEL, None, ["GM0014"], None),
         (K.BENOEMING, None, ["GM0014"], None),
         (K.MOTIE, None, ["GM0014", "GM0014"], None),
@@ -125,3 +140,43 @@ def test_invalid_fields(
     with pytest.raises(InvalidInput) as exc:
         validate_ballot_fields(kind, amends_kind=amends, submitters=submitters, preadvies=preadvies)
     assert exc.value.code == "invalid_ballot"
+
+
+def test_only_a_motie_is_off_the_agenda() -> None:
+    assert (
+        validate_ballot_fields(K.MOTIE, amends_kind=None, submitters=[], preadvies=None, off_agenda=True)
+        is None
+    )
+    with pytest.raises(InvalidInput):
+        validate_ballot_fields(K.VOORSTEL, amends_kind=None, submitters=[], preadvies=None, off_agenda=True)
+
+
+@pytest.mark.parametrize(("kind", "allowed"), [(K.MOTIE, True), (K.AMENDEMENT, True), (K.VOORSTEL, False),
+                                               (K.RESOLUTIE, False), (K.BENOEMING, False)])  # fmt: skip
+def test_out_of_order_is_for_what_members_move(kind: BallotKind, allowed: bool) -> None:
+    if allowed:
+        check_out_of_order(kind)
+    else:
+        with pytest.raises(InvalidInput):
+            check_out_of_order(kind)
+
+
+def placed(id_: int, agenda: str, kind: BallotKind, status: BallotStatus = S.DRAFT, **flags: bool) -> Placed:
+    return Placed(id=id_, agenda=agenda, kind=kind, status=status, **flags)
+
+
+def test_order_blockers_within_an_agenda_item() -> None:
+    amendment = placed(1, "7", K.AMENDEMENT)
+    proposal = placed(2, "7", K.VOORSTEL)
+    motion = placed(3, "7", K.MOTIE)
+    other_item = placed(4, "8", K.AMENDEMENT)
+    decided = placed(5, "7", K.AMENDEMENT, S.CLOSED)
+    test = placed(6, "7", K.AMENDEMENT, test=True)
+    stray = placed(7, "7", K.VOORSTEL, off_agenda=True)
+    everything = [amendment, proposal, motion, other_item, decided, test, stray]
+    assert order_blockers(amendment, everything) == []
+    assert order_blockers(proposal, everything) == [amendment]
+    assert order_blockers(motion, everything) == [amendment, proposal]
+    # A test ballot and a motion not on the agenda stand outside the order, both ways.
+    assert order_blockers(test, everything) == []
+    assert order_blockers(placed(8, "7", K.MOTIE, off_agenda=True), everything) == []

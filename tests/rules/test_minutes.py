@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from server.rules import Outcome, format_percent, minutes_sentence
@@ -58,3 +60,32 @@ def test_unknown_language() -> None:
 def test_adopted_needs_a_percentage() -> None:
     with pytest.raises(ValueError):
         minutes_sentence(Outcome.ADOPTED, None)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "percent", "extra", "nl", "en"),
+    [
+        (Outcome.ADOPTED, "60.00", {"by_hand": True},
+         "aangenomen met 60,00% van de stemmen (met de hand geteld)",
+         "adopted with 60.00% of the votes (counted by hand)"),
+        (Outcome.REJECTED, None, {"by_hand": True},
+         "verworpen (met de hand geteld)", "rejected (counted by hand)"),
+        (Outcome.ADOPTED, None, {"by_hand": True},
+         "aangenomen (met de hand geteld)", "adopted (counted by hand)"),
+        (Outcome.VOIDED, "93.40", {"reason": " storing "},
+         "ongeldig verklaard: storing", "declared void: storing"),
+        (Outcome.OUT_OF_ORDER, None, {}, "buiten de orde verklaard", "declared out of order"),
+        (Outcome.NOT_DECIDED, None, {}, "niet in stemming gebracht", "not put to the vote"),
+        (Outcome.ACCLAMATION, None, {"dissent": ["Urk"]},
+         "bij acclamatie aangenomen; Urk wenst geacht te worden tegen te hebben gestemd",
+         "adopted by acclamation; Urk wishes to be recorded as having voted against"),
+        (Outcome.ACCLAMATION, None, {"dissent": ["Urk", "Edam-Volendam", "Putten"]},
+         "bij acclamatie aangenomen; Urk, Edam-Volendam en Putten wensen geacht te worden tegen te hebben gestemd",
+         "adopted by acclamation; Urk, Edam-Volendam and Putten wish to be recorded as having voted against"),
+    ],
+)  # fmt: skip
+def test_minutes_of_corrections(
+    outcome: Outcome, percent: str | None, extra: dict[str, Any], nl: str, en: str
+) -> None:
+    assert minutes_sentence(outcome, percent, "nl", **extra) == nl
+    assert minutes_sentence(outcome, percent, "en", **extra) == en

@@ -64,8 +64,9 @@ async def test_a_meeting_opened_beside_a_single_process_is_followed(live: Live) 
     other_ballot = await live.operate(lambda session: session.get(Ballot, live.other_meeting_ballot))
     assert other_ballot is not None
     async with live.database.transaction() as session:  # nobody tells the hub
-        await meetings.close_meeting(session, live.seeded.meeting_id)
-    await until(lambda: hub.meeting is None)
+        await meetings.close_meeting(session, live.seeded.meeting_id, confirm=True)
+    # SPEC 2.11: the closed meeting stays on the screens, marked closed, until another opens.
+    await until(lambda: hub.meeting is not None and hub.meeting.closed)
     async with live.database.transaction() as session:
         await meetings.open_meeting(session, other_ballot.meeting_id)
     await until(lambda: hub.meeting is not None and hub.meeting.id == other_ballot.meeting_id)
@@ -94,7 +95,7 @@ async def test_a_catch_up_that_finds_the_model_replaced_leaves_no_gap_behind(
     await other.vote(pass_of(other, "GM0002"), ballot, Choice.FOR, "o-1")
     await first.vote(pass_of(first, "GM0001"), ballot, Choice.FOR, "f-1")  # a gap: a slow catch-up
     await until(lambda: first._gap_task is not None and not first._gap_task.done())
-    load = hub_module.repository.load_open_meeting
+    load = hub_module.repository.load_followed_meeting
     once = [True]
 
     async def load_while_votes_commit(session: Any) -> Any:
@@ -104,7 +105,7 @@ async def test_a_catch_up_that_finds_the_model_replaced_leaves_no_gap_behind(
             await first.vote(pass_of(first, "GM0004"), ballot, Choice.AGAINST, "f-2")
         return await load(session)
 
-    monkeypatch.setattr(hub_module.repository, "load_open_meeting", load_while_votes_commit)
+    monkeypatch.setattr(hub_module.repository, "load_followed_meeting", load_while_votes_commit)
     await first.reload()  # replaces the model while the catch-up reads; a gap remains
     head = await log_head(live, meeting)
     await until(lambda: first.head == head)

@@ -79,7 +79,7 @@ async def test_a_commit_during_a_reload_does_not_take_the_version_back(
     ballot = live.seeded.ballot_ids[0]
     await live.act(ballot, BallotAction.OPEN)
     seen: list[int] = []
-    load = hub_module.repository.load_open_meeting
+    load = hub_module.repository.load_followed_meeting
 
     async def load_while_a_vote_commits(session):  # type: ignore[no-untyped-def]
         # The position is read; now a vote commits and its span moves the head on.
@@ -87,7 +87,7 @@ async def test_a_commit_during_a_reload_does_not_take_the_version_back(
         seen.append(hub.feed_version())
         return await load(session)
 
-    monkeypatch.setattr(hub_module.repository, "load_open_meeting", load_while_a_vote_commits)
+    monkeypatch.setattr(hub_module.repository, "load_followed_meeting", load_while_a_vote_commits)
     await hub.reload()
 
     assert hub.head == await log_head(live, meeting)
@@ -187,9 +187,9 @@ async def test_versions_grow_when_an_older_meeting_opens_after_a_newer_one(live:
     assert older_draft < later_created.id
     versions = [hub.feed_version()]
     for step in (
-        lambda s: meetings.close_meeting(s, real),
+        lambda s: meetings.close_meeting(s, real, confirm=True),
         lambda s: meetings.open_meeting(s, later_created.id),
-        lambda s: meetings.close_meeting(s, later_created.id),
+        lambda s: meetings.close_meeting(s, later_created.id, confirm=True),
         lambda s: meetings.open_meeting(s, older_draft),
     ):
         await live.operate(step)
@@ -209,13 +209,13 @@ async def test_a_reload_shows_exactly_the_position_it_read(
     first, other = live.hubs
     ballot = live.seeded.ballot_ids[0]
     await live.act(ballot, BallotAction.OPEN)
-    load = hub_module.repository.load_open_meeting
+    load = hub_module.repository.load_followed_meeting
 
     async def load_after_another_commit(session):  # type: ignore[no-untyped-def]
         await other.vote(pass_of(other, "GM0002"), ballot, Choice.FOR, "between")
         return await load(session)
 
-    monkeypatch.setattr(hub_module.repository, "load_open_meeting", load_after_another_commit)
+    monkeypatch.setattr(hub_module.repository, "load_followed_meeting", load_after_another_commit)
     await first.reload()
     assert first.meeting is not None
     assert first.head < await log_head(live, first.meeting.id)  # the vote is past the position ...

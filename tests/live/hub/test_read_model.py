@@ -29,7 +29,7 @@ async def test_a_reload_while_the_writer_commits_keeps_the_committed_vote(
     await live.act(ballot, BallotAction.OPEN)
 
     loaded, release = asyncio.Event(), asyncio.Event()
-    original = repository.load_open_meeting
+    original = repository.load_followed_meeting
 
     async def load_then_wait(session: AsyncSession) -> LiveMeeting | None:
         meeting = await original(session)
@@ -37,7 +37,7 @@ async def test_a_reload_while_the_writer_commits_keeps_the_committed_vote(
         await release.wait()  # the reload's awaits: anything can commit meanwhile
         return meeting
 
-    monkeypatch.setattr(repository, "load_open_meeting", load_then_wait)
+    monkeypatch.setattr(repository, "load_followed_meeting", load_then_wait)
     reload = asyncio.create_task(hub.reload())
     await loaded.wait()
     voter = pass_of(hub, "GM0002")

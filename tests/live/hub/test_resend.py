@@ -52,7 +52,7 @@ async def _vote_then_next_meeting(live: Live) -> tuple[int, Ack]:
     await live.act(first, BallotAction.CLOSE)
 
     async def next_meeting(session: AsyncSession) -> None:
-        await close_meeting(session, live.seeded.meeting_id)
+        await close_meeting(session, live.seeded.meeting_id, confirm=True)
         await open_meeting(session, meeting_id := live.seeded.meeting_id + 1)
         await issue_passes(session, meeting_id, [m.code for m in MEMBERS])
 
