@@ -51,7 +51,9 @@ def upgrade() -> None:
     op.add_column("ballots", sa.Column("off_agenda", sa.Boolean(), nullable=False, server_default=false))
     if op.get_bind().dialect.name == "postgresql":
         op.add_column("ballots", sa.Column("revote_of_id", sa.Integer(), nullable=True))
-        op.create_foreign_key("fk_ballots_revote_of_id_ballots", "ballots", "ballots", ["revote_of_id"], ["id"])
+        op.create_foreign_key(
+            "fk_ballots_revote_of_id_ballots", "ballots", "ballots", ["revote_of_id"], ["id"]
+        )
     else:
         # SQLite takes a reference in ADD COLUMN (not as a separate ALTER): no table rebuild.
         op.execute("ALTER TABLE ballots ADD COLUMN revote_of_id INTEGER REFERENCES ballots (id)")
