@@ -91,7 +91,7 @@ def test_the_image_command_is_a_real_cli_command_that_migrates() -> None:
     (cmd,) = instruction("CMD")
     argv = json.loads(cmd)  # the exec form: SIGTERM reaches votehall itself
     assert parse_command(argv).info_name == "serve"  # `serve` migrates before it listens
-    source = (ROOT / "server" / "cli.py").read_text(encoding="utf-8")
+    source = (ROOT / "server" / "cli" / "serve.py").read_text(encoding="utf-8")
     serve = source[source.index("def serve(") : source.index("def several_processes_problem")]
     assert "upgrade(settings.database_url)" in serve
 

@@ -1,4 +1,4 @@
-"""The options of `votehall loadtest`; server/cli.py registers this function as the command.
+"""The options of `votehall loadtest`; server/cli/__init__.py registers this function as the command.
 
 It lives here so that the command line module only gains one registration line, and the
 load-test code (and its imports) load only when the command runs.

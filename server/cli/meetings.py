@@ -1,0 +1,111 @@
+"""`votehall meetings`: create, list and open meetings; export and import them whole."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.cli.common import DatabaseOption, in_transaction, load_settings, with_database
+from server.db import Database
+
+meetings_app = typer.Typer(help="Meetings.", no_args_is_help=True)
+
+
+@meetings_app.command("create")
+def meetings_create(
+    agenda: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="agenda JSON, as in server/data")
+    ],
+    again: Annotated[
+        bool, typer.Option("--again", help="create it even if a meeting with this title and date exists")
+    ] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create a meeting (draft) from an agenda file."""
+    from server.demo import meeting_from_agenda
+    from server.meetings.repository import all_meetings
+    from server.meetings.service import create_meeting
+
+    data = meeting_from_agenda(json.loads(agenda.read_text(encoding="utf-8")))
+
+    async def work(session: AsyncSession) -> int | str:
+        same = [m.id for m in await all_meetings(session) if (m.title, m.date) == (data.title, data.date)]
+        if same and not again:
+            return f"meeting {same[0]} has this title and date already (votehall meetings list); --again creates another"
+        return (await create_meeting(session, data)).id
+
+    made = in_transaction(load_settings(database_url), work)
+    if isinstance(made, str):
+        typer.echo(f"error: {made}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"meeting {made} created")
+
+
+@meetings_app.command("list")
+def meetings_list(database_url: DatabaseOption = None) -> None:
+    """The meetings, newest first: id, date, status and title."""
+    from server.meetings.repository import all_meetings
+
+    async def work(session: AsyncSession) -> list[tuple[int, str, str, str]]:
+        return [(m.id, m.date.isoformat(), m.status, m.title) for m in await all_meetings(session)]
+
+    rows = in_transaction(load_settings(database_url), work)
+    if not rows:
+        typer.echo("no meetings yet: votehall meetings create AGENDA.json")
+    for ident, day, status, title in rows:
+        typer.echo(f"{ident:>4}  {day}  {status:<7} {title}")
+
+
+@meetings_app.command("open")
+def meetings_open(meeting_id: int, database_url: DatabaseOption = None) -> None:
+    """Open a meeting: freezes the register and the weights."""
+    from server.meetings.service import open_meeting
+
+    async def work(session: AsyncSession) -> int:
+        return (await open_meeting(session, meeting_id)).id
+
+    typer.echo(f"meeting {in_transaction(load_settings(database_url), work)} is open")
+
+
+@meetings_app.command("export")
+def meetings_export(
+    meeting_id: int,
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="the JSON file to write")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write the whole meeting (register, agenda, ballots, votes, log) to one JSON file; no cards."""
+    from server.archive.service import export_meeting
+
+    async def work(database: Database) -> dict[str, Any]:
+        async with database.transaction(readonly=True) as session:
+            return await export_meeting(session, meeting_id)
+
+    document = with_database(load_settings(database_url), work)
+    file.write_bytes(orjson.dumps(document))
+    typer.echo(f"meeting {meeting_id} written to {file} ({len(document['log'])} log entries)")
+
+
+@meetings_app.command("import")
+def meetings_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="a file of `meetings export`")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Rebuild an exported meeting under a new id as a closed archive; its log is checked first."""
+    from server.archive.service import import_meeting
+
+    try:
+        document = json.loads(file.read_bytes())
+    except ValueError as error:
+        typer.secho(f"error: {file} is not JSON: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+
+    async def work(session: AsyncSession) -> int:
+        return (await import_meeting(session, document)).id
+
+    new_id = in_transaction(load_settings(database_url), work)
+    typer.echo(f"meeting {document['original_id']} imported as meeting {new_id} (closed)")
