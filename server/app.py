@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from server.api_docs import router as docs_router
 from server.archive.endpoints import router as archive_router
 from server.auth.endpoints import router as tokens_router
 from server.ballots.endpoints import router as ballots_router
@@ -97,6 +98,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         summary="Live weighted voting for general assemblies",
         version="0.1.0",
         lifespan=lifespan,
+        # /docs is served from VoteHall's own copy of Swagger UI (server/api_docs.py); no ReDoc.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.desk_guard = DeskGuard(per_minute=settings.desk_checkins_per_minute)
@@ -120,6 +124,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         feed_router,
         kiosk_router,
         pages_router,
+        docs_router,
         ops_router,
     )
     for router in routers:

@@ -149,6 +149,7 @@ def describe(setup: DemoSetup, base: str, yours: str, *, simulate: bool, databas
         f"{setup.members} members, {len(setup.passes)} checked in, {setup.ballots} ballots on the agenda.",
         "",
         "[bold]Pages[/] (every page has an English toggle):",
+        f"  start page      {base}/   (links to all of them)",
         f"  hall screen     {base}/display",
         f"  stream overlay  {base}/display/overlay",
         f"  chair           {base}/chair   (chair token)",

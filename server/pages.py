@@ -1,5 +1,6 @@
 """The browser pages of SPEC 4.4: the handheld (`/kiosk`), the hall screen (`/display`), the stream
-overlay (`/display/overlay`), the chair's page (`/chair`) and the registration desk (`/desk`).
+overlay (`/display/overlay`), the chair's page (`/chair`) and the registration desk (`/desk`); and
+`/`, a page that links them all (and the API's `/docs`, server/api_docs.py).
 
 They are plain files in the repository's top-level `kiosk/` and `display/` folders, with no build
 step; the modules both use live in `display/lib/` and are served at `/assets/lib/`. Files are
@@ -60,6 +61,11 @@ def _file(folder: Path, relative: str) -> FileResponse:
     if media_type is None or not candidate.is_relative_to(base) or not candidate.is_file():
         raise missing
     return FileResponse(candidate, media_type=media_type, headers=HEADERS)
+
+
+@router.get("/")
+async def home_page() -> FileResponse:
+    return _file(DISPLAY, "home.html")
 
 
 @router.get("/kiosk")

@@ -232,7 +232,7 @@ def test_demo_prints_working_addresses_and_tokens_and_runs_again(tmp_path: Path)
         pairing = re.search(r"/kiosk#pair=(\S+)", printed)
         card = re.search(r"voting card\s+(VHC\w+)", printed)
         assert set(tokens) == {"admin", "desk", "chair"} and pairing and card, printed
-        for page in ("/display", "/display/overlay", "/chair", "/desk", "/kiosk", "/docs"):
+        for page in ("/", "/display", "/display/overlay", "/chair", "/desk", "/kiosk", "/docs"):
             assert f"{base}{page}" in printed
             assert httpx.get(f"{base}{page}").status_code == 200, page
         present = httpx.get(f"{base}/api/feed").json()["present"]

@@ -1,6 +1,6 @@
 """Accessibility of the pages (issue 7 part 2) in Debian's Chromium: axe-core finds nothing serious
 or critical on the handheld in any of its states, nor on the hall screen, the overlay, the desk
-and the chair; the handheld works at 200% text on the smallest phone; and its choices say what
+and the chair, nor even anything moderate on the start page (`/`); the handheld works at 200% text on the smallest phone; and its choices say what
 they are in colour and in words. Every state leaves a screenshot in screenshots/.
 
 What is checked here is how the pages are drawn, not how votes are stored, so these tests run on
@@ -236,5 +236,23 @@ async def test_hall_desk_and_chair_pass_axe(
         await expect(page.locator(".waiting-title")).to_be_visible()
         violations += await axe_violations(page, "chair, ballot open")
         await screenshot(page, request, "2-chair", full_page=True)
+    assert not violations, "\n".join(violations)
+    assert watch.problems == []
+
+
+async def test_start_page_passes_axe(hall: Hall, browser: Browser, request: pytest.FixtureRequest) -> None:
+    watch = PageWatch()
+    violations: list[str] = []
+    # A page of links and nothing else: held to "moderate" too (landmarks, headings), like sign-in.
+    strict = ("moderate", *BLOCKING)
+    for name, options in (("phone", PHONE_OPTIONS), ("laptop", {"viewport": LAPTOP})):
+        async with open_page(browser, hall.server.base, watch, **options) as (_, page):
+            await page.goto("/")
+            await expect(page.get_by_role("link", name="Stemkastje")).to_be_visible()
+            violations += await axe_violations(page, f"start page, {name}", strict)
+            await page.get_by_role("button", name="Switch to English").click()
+            await expect(page.get_by_role("link", name="Voting handheld")).to_be_visible()
+            violations += await axe_violations(page, f"start page, {name}, English", strict)
+            await screenshot(page, request, f"{name}-en", full_page=True)
     assert not violations, "\n".join(violations)
     assert watch.problems == []

@@ -370,7 +370,7 @@ async def test_chair_refuses_a_wrong_token(
 
 
 async def test_pages_are_served_with_a_strict_policy(client: httpx.AsyncClient) -> None:
-    for path in ("/kiosk", "/display", "/display/overlay", "/chair"):
+    for path in ("/", "/kiosk", "/display", "/display/overlay", "/chair", "/desk"):
         response = await client.get(path)
         assert response.status_code == 200, path
         assert response.headers["content-type"].startswith("text/html")
@@ -398,7 +398,7 @@ async def test_pages_answer_404_without_their_folders(
 ) -> None:
     monkeypatch.setattr(server.pages, "KIOSK", tmp_path / "kiosk")
     monkeypatch.setattr(server.pages, "DISPLAY", tmp_path / "display")
-    for path in ("/kiosk", "/display", "/chair", "/display/overlay"):
+    for path in ("/", "/kiosk", "/display", "/chair", "/display/overlay"):
         response = await client.get(path)
         assert response.status_code == 404, path
         assert response.json()["error"] == "not_found"
