@@ -29,6 +29,8 @@ Meeting chain:
 | `ballot_counted_by_hand` | `ballot`, `result` {as in `ballot_closed`; figures null when only the outcome was counted}, `confirmed_by` (the committee member), `operator` |
 | `ballot_out_of_order` | `ballot`, `operator` |
 | `ballot_dissent` | `ballot`, `members` [codes whose dissent from an acclamation is noted], `operator` |
+| `ballot_countdown` | `ballot`, `seconds` (0: the countdown was stopped) |
+| `current_item` | `agenda` (the item the chair put up; null for none) |
 | `meeting_closed` | `not_decided` [ballot ids recorded as not decided], `operator` (both absent in logs written before 2026-12) |
 | `meeting_published` | {} |
 
@@ -73,6 +75,8 @@ BALLOT_VOIDED: Final = "ballot_voided"
 BALLOT_COUNTED_BY_HAND: Final = "ballot_counted_by_hand"
 BALLOT_OUT_OF_ORDER: Final = "ballot_out_of_order"
 BALLOT_DISSENT: Final = "ballot_dissent"
+BALLOT_COUNTDOWN: Final = "ballot_countdown"
+CURRENT_ITEM: Final = "current_item"
 MEETING_CLOSED: Final = "meeting_closed"
 MEETING_PUBLISHED: Final = "meeting_published"
 MEMBERS_IMPORTED: Final = "members_imported"

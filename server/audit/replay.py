@@ -501,6 +501,19 @@ def _dissent(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) ->
     ballot.dissent = members
 
 
+def _countdown(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is not None and ballot.status != "open":
+        state.problem(seq, f"puts a countdown on ballot {ballot.id}, which is {ballot.status}, not open")
+    if int(data["seconds"]) < 0:
+        state.problem(seq, "puts a countdown of a negative number of seconds")
+
+
+def _current_item(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    if state.closed:
+        state.problem(seq, "puts an agenda item up after the meeting closed")
+
+
 def _meeting_closed(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
     open_ballots = [b.id for b in state.ballots.values() if b.status == "open"]
     if open_ballots:
@@ -555,6 +568,8 @@ _HANDLERS: dict[str, Handler] = {
     E.BALLOT_VOIDED: _ballot_voided,
     E.BALLOT_COUNTED_BY_HAND: _counted_by_hand,
     E.BALLOT_DISSENT: _dissent,
+    E.BALLOT_COUNTDOWN: _countdown,
+    E.CURRENT_ITEM: _current_item,
     E.MEETING_CLOSED: _meeting_closed,
     E.MEETING_PUBLISHED: _published,
     E.MEMBERS_IMPORTED: _system,

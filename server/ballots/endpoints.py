@@ -10,6 +10,7 @@ from server.ballots.schemas import (
     BallotCreate,
     BallotOut,
     BallotUpdate,
+    CountdownIn,
     DissentIn,
     HandCountIn,
     OpenIn,
@@ -93,6 +94,7 @@ def ballot_out(
         preadvies=ballot.preadvies,
         off_agenda=ballot.off_agenda,
         revote_of=ballot.revote_of_id,
+        countdown_ends_at=ballot.countdown_ends_at,
         opened_at=ballot.opened_at,
         closed_at=ballot.closed_at,
         tally=tally_out(tally, ballot.abstain_is_cast) if tally is not None else None,
@@ -178,6 +180,12 @@ async def hand_count(
 ) -> BallotOut:
     """Record a result counted by hand, confirmed by the vote-counting committee (SPEC 2.7)."""
     return await _answer(session, await service.count_by_hand(session, ballot_id, data, operator))
+
+
+@router.post("/api/ballots/{ballot_id}/countdown", response_model=BallotOut)
+async def countdown(ballot_id: int, data: CountdownIn, session: Session, _: ChairOrAdmin) -> BallotOut:
+    """Show a countdown on the open ballot ("nog 30 seconden"); 0 stops it. The chair still closes."""
+    return await _answer(session, await service.start_countdown(session, ballot_id, data.seconds))
 
 
 @router.post("/api/ballots/{ballot_id}/dissent", response_model=BallotOut)

@@ -60,6 +60,8 @@ class Ballot(Base):
     counted_by_hand: Mapped[bool] = mapped_column(Boolean, default=False)
     confirmed_by: Mapped[str | None] = mapped_column(String(200), default=None)
     dissent: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The chair's countdown on an open ballot ("nog 30 seconden"); closing stays the chair's act.
+    countdown_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Vote(Base):

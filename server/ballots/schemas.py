@@ -76,6 +76,10 @@ class HandCountIn(Strict):
     )
 
 
+class CountdownIn(Strict):
+    seconds: int = Field(ge=0, le=600, description="seconds from now; 0 stops the countdown")
+
+
 class DissentIn(Strict):
     members: list[str] = Field(max_length=400, description="CBS codes of the members whose dissent is noted")
 
@@ -127,6 +131,7 @@ class BallotOut(BaseModel):
     preadvies: str | None
     off_agenda: bool = False
     revote_of: int | None = None
+    countdown_ends_at: dt.datetime | None = None
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
     tally: TallyOut | None = Field(None, description="the live tally (chair only)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -476,6 +476,24 @@ async def note_dissent(
     journal.note(session, meeting.id, entries.BALLOT_DISSENT, {
         "ballot": ballot.id, "members": codes, "operator": operator.log_data(),
     })  # fmt: skip
+    record(session, BallotChanged(ballot.id))
+    return ballot
+
+
+async def start_countdown(session: AsyncSession, ballot_id: int, seconds: int) -> Ballot:
+    """Put a countdown on the open ballot for the handhelds and the screens ("nog 30 seconden");
+    0 stops it. Closing stays the chair's act: nothing closes by itself when it runs out."""
+    ballot = await get_ballot(session, ballot_id, for_update=True)
+    if ballot.status != BallotStatus.OPEN:
+        raise Conflict(
+            f"a countdown runs on an open ballot; {ballot.agenda} {ballot.title!r} is {ballot.status}",
+            code="ballot_not_open",
+        )
+    ballot.countdown_ends_at = datetime.now(UTC) + timedelta(seconds=seconds) if seconds else None
+    await session.flush()
+    journal.note(
+        session, ballot.meeting_id, entries.BALLOT_COUNTDOWN, {"ballot": ballot.id, "seconds": seconds}
+    )
     record(session, BallotChanged(ballot.id))
     return ballot
 

@@ -54,6 +54,7 @@ _BALLOT_ENTRIES = frozenset({
     entries.BALLOT_ACCLAMATION, entries.BALLOT_WITHDRAWN, entries.BALLOT_HELD,
     entries.BALLOT_EDITED, entries.BALLOT_DELETED, entries.BALLOT_VOIDED,
     entries.BALLOT_COUNTED_BY_HAND, entries.BALLOT_OUT_OF_ORDER, entries.BALLOT_DISSENT,
+    entries.BALLOT_COUNTDOWN,
 })  # fmt: skip
 _PASS_ENTRIES = frozenset({
     entries.PASS_ISSUED, entries.PASS_PAIRED, entries.PASS_ENDED, entries.PASS_RETURNED,

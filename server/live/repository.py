@@ -13,7 +13,7 @@ from server.audit.service import head_of
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.desk.models import Pass
 from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting, Result, Seat
-from server.meetings.models import Meeting, MeetingMember
+from server.meetings.models import AgendaItem, Meeting, MeetingMember
 from server.rules import BallotStatus, Choice
 
 
@@ -54,6 +54,7 @@ async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Se
         submitter_names=_names(ballot.submitters, seats),
         off_agenda=ballot.off_agenda,
         revote_of=ballot.revote_of_id,
+        countdown_ends_at=ballot.countdown_ends_at,
     )
     live.reset(await current_choices(session, ballot.id), seats)
     return live
@@ -102,6 +103,13 @@ async def load_meeting(session: AsyncSession, meeting: Meeting, *, with_acks: bo
         ballots={b.id: await load_ballot(session, b, seats) for b in ballots},
         epoch=meeting.feed_epoch or 0,
         closed=meeting.status == "closed",
+        agenda={
+            item.number: item.title
+            for item in await session.scalars(
+                select(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(AgendaItem.position)
+            )
+        },
+        current_item=meeting.current_item,
         acks={
             (member_id, vote_id): Ack(
                 vote_id=vote_id, ballot_id=ballot_id, choice=Choice(choice), receipt=receipt

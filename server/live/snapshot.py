@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from server.live.state import LiveBallot, LiveMeeting, Result
@@ -106,7 +107,15 @@ def _corrections(ballot: LiveBallot, meeting: LiveMeeting | None) -> dict[str, A
         "revote_of": _ref(meeting, ballot.revote_of) if meeting is not None else None,
         "amends": _ref(meeting, ballot.amends) if meeting is not None else None,
         "off_agenda": ballot.off_agenda,
+        "countdown_ends_at": countdown_ends_at(ballot),
     }
+
+
+def countdown_ends_at(ballot: LiveBallot) -> str | None:
+    """When the chair's countdown ends (UTC, ISO 8601), while the ballot is open."""
+    if ballot.status is not BallotStatus.OPEN or ballot.countdown_ends_at is None:
+        return None
+    return ballot.countdown_ends_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def decisions(meeting: LiveMeeting) -> list[dict[str, Any]]:
@@ -150,6 +159,11 @@ def snapshot(meeting: LiveMeeting | None, version: int, *, chair: bool = False) 
             "date": meeting.date.isoformat(),
             "status": "closed" if meeting.closed else "open",
         },
+        "current_item": (
+            {"number": meeting.current_item, "title": meeting.agenda.get(meeting.current_item, "")}
+            if meeting.current_item is not None
+            else None
+        ),
         "present": {
             "members": members,
             "weight": weight,

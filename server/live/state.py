@@ -78,6 +78,7 @@ class LiveBallot:
     submitter_names: list[str] = field(default_factory=list)  # as the screens name them
     off_agenda: bool = False
     revote_of: int | None = None
+    countdown_ends_at: datetime | None = None
 
     def reset(self, choices: dict[int, tuple[Choice, int]], seats: dict[int, Seat]) -> None:
         """Replace the votes with those stored (the database is the truth)."""
@@ -113,6 +114,8 @@ class LiveMeeting:
     acks: dict[tuple[int, str], Ack]  # (member id, vote_id) -> the ack once given
     epoch: int = 0  # the meeting's feed epoch: the high part of its feed versions
     closed: bool = False  # SPEC 2.11: the screens keep a closed meeting until another opens
+    agenda: dict[str, str] = field(default_factory=dict)  # item number -> title, in agenda order
+    current_item: str | None = None  # the item the chair put up
     total_weight: int = 0
     _active_by_pass: dict[int, ActivePass] = field(default_factory=dict)
 

@@ -7,6 +7,7 @@ from server.meetings import service
 from server.meetings.schemas import (
     AgendaItemIn,
     AgendaItemOut,
+    CurrentItemIn,
     FrozenMemberOut,
     MeetingCloseIn,
     MeetingCreate,
@@ -40,6 +41,7 @@ def meeting_out(view: service.MeetingView) -> MeetingOut:
         ],
         members=len(view.register) if opened else None,
         weight=sum(m.weight for m in view.register) if opened else None,
+        current_item=meeting.current_item,
         close_seq=view.closing_entry[0] if view.closing_entry else None,
         close_hash=view.closing_entry[1] if view.closing_entry else None,
     )
@@ -90,6 +92,13 @@ async def close_meeting(
     answer's `close_hash` is what the vote-counting committee signs."""
     confirm = data.confirm if data is not None else False
     meeting = await service.close_meeting(session, meeting_id, confirm=confirm, operator=operator)
+    return meeting_out(await service.view(session, meeting))
+
+
+@router.post("/{meeting_id}/current-item", response_model=MeetingOut)
+async def current_item(meeting_id: int, data: CurrentItemIn, session: Session, _: ChairOrAdmin) -> MeetingOut:
+    """Put an agenda item up on the hall screen and the overlay, also one without a vote."""
+    meeting = await service.set_current_item(session, meeting_id, data.agenda)
     return meeting_out(await service.view(session, meeting))
 
 

@@ -38,6 +38,8 @@ class Meeting(Base):
     # The how-manieth meeting to open here: the high part of its feed versions, so that they
     # keep growing from one meeting to the next (README "Feed versions"). None until it opens.
     feed_epoch: Mapped[int | None] = mapped_column(Integer, default=None)
+    # The agenda item the chair has put up, also one without a vote (the hall screen shows it).
+    current_item: Mapped[str | None] = mapped_column(String(20), default=None)
 
 
 class MeetingMember(Base):

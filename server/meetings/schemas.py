@@ -60,11 +60,16 @@ class MeetingOut(BaseModel):
     agenda: list[AgendaItemOut]
     members: int | None = Field(None, description="members in the frozen register, once opened")
     weight: int | None = Field(None, description="total weight of the frozen register, once opened")
+    current_item: str | None = Field(None, description="the agenda item the chair has put up")
     close_seq: int | None = Field(None, description="number of the log entry that closed the meeting")
     close_hash: str | None = Field(
         None,
         description="its hash: what the vote-counting committee signs (publication adds entries after it)",
     )
+
+
+class CurrentItemIn(Strict):
+    agenda: str | None = Field(max_length=20, description="the agenda item's number; null for none")
 
 
 class MeetingCloseIn(Strict):

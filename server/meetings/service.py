@@ -162,6 +162,22 @@ async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
     return meeting
 
 
+async def set_current_item(session: AsyncSession, meeting_id: int, number: str | None) -> Meeting:
+    """Put an agenda item up on the hall screen, also one without a vote; None takes it down."""
+    meeting = await get_meeting(session, meeting_id, for_update=True)
+    if meeting.status != "open":
+        raise Conflict(f"the meeting is {meeting.status}", code="meeting_not_open")
+    if number is not None and number not in {
+        item.number for item in await repository.agenda(session, meeting.id)
+    }:
+        raise InvalidInput(f"agenda item {number!r} is not on the agenda", code="unknown_agenda_item")
+    meeting.current_item = number
+    await session.flush()
+    note(session, meeting.id, entries.CURRENT_ITEM, {"agenda": number})
+    record(session, MeetingChanged(meeting.id))
+    return meeting
+
+
 async def close_meeting(
     session: AsyncSession, meeting_id: int, *, confirm: bool = False, operator: Operator | None = None
 ) -> Meeting:

@@ -60,6 +60,8 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/ballots/{ballot_id}/hand-count"): CHAIR,
     ("POST", "/api/ballots/{ballot_id}/dissent"): CHAIR,
     ("POST", "/api/ballots/{ballot_id}/out-of-order"): CHAIR,
+    ("POST", "/api/ballots/{ballot_id}/countdown"): CHAIR,
+    ("POST", "/api/meetings/{meeting_id}/current-item"): CHAIR,
     ("POST", "/api/tokens"): ADMIN,
     ("POST", "/api/passes/{pass_id}/revoke"): DESK,
     ("POST", "/api/passes/{pass_id}/checkout"): DESK,

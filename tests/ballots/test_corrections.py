@@ -481,3 +481,44 @@ async def test_nothing_is_corrected_after_the_meeting_closed(
         headers=chair(tokens),
     )  # fmt: skip
     assert create.status_code == 409
+
+
+# What the chair puts on the screens besides ballots
+
+
+async def test_the_chair_puts_up_an_agenda_item_without_a_vote(
+    client: httpx.AsyncClient, tokens: dict[Role, str], database: Database, meeting_id: int
+) -> None:
+    path = f"/api/meetings/{meeting_id}/current-item"
+    response = await client.post(path, json={"agenda": "1"}, headers=chair(tokens))
+    assert response.status_code == 200, response.text
+    assert response.json()["current_item"] == "1"
+    assert (await feed(client))["current_item"] == {"number": "1", "title": "Opening"}
+    unknown = await client.post(path, json={"agenda": "9"}, headers=chair(tokens))
+    assert unknown.status_code == 422 and unknown.json()["error"] == "unknown_agenda_item"
+    assert (await client.post(path, json={"agenda": None}, headers=chair(tokens))).status_code == 200
+    assert (await feed(client))["current_item"] is None
+    assert [e["agenda"] for e in await log_of(database, meeting_id, "current_item")] == ["1", None]
+
+
+async def test_a_countdown_runs_on_an_open_ballot_only(
+    client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    ballot = await create_ballot(client, tokens, meeting_id, agenda="2")
+    path = f"/api/ballots/{ballot['id']}/countdown"
+    early = await client.post(path, json={"seconds": 30}, headers=chair(tokens))
+    assert early.status_code == 409 and early.json()["error"] == "ballot_not_open"
+    await ballot_action(client, tokens, ballot["id"], "open")
+    before = datetime.now(UTC)
+    assert (await client.post(path, json={"seconds": 30}, headers=chair(tokens))).status_code == 200
+    ends = datetime.fromisoformat((await feed(client))["ballot"]["countdown_ends_at"])
+    assert before + timedelta(seconds=29) <= ends <= datetime.now(UTC) + timedelta(seconds=30)
+    too_long = await client.post(path, json={"seconds": 3600}, headers=chair(tokens))
+    assert too_long.status_code == 422
+    assert (await client.post(path, json={"seconds": 0}, headers=chair(tokens))).status_code == 200
+    assert (await feed(client))["ballot"]["countdown_ends_at"] is None
+    await client.post(path, json={"seconds": 30}, headers=chair(tokens))
+    await ballot_action(client, tokens, ballot["id"], "close")
+    assert (await feed(client))["ballot"]["countdown_ends_at"] is None  # only while open
