@@ -2,7 +2,7 @@
 
 import "./chair-strings.js";
 import { formatNumber, mountToggle, onLangChange, start as startI18n, t } from "/assets/lib/i18n.js";
-import { minutesSentence } from "/assets/lib/minutes.js";
+import { minutesText } from "/assets/lib/minutes.js";
 import { connect } from "/assets/lib/socket.js";
 import * as api from "./chair-api.js";
 import { ballotView, decisionsView, h, presenceLine, versionGate } from "./render.js";
@@ -92,7 +92,7 @@ function actionButton(ballot, action) {
 function ballotItem(ballot) {
   const running = state.meeting?.status === "open"; // nothing happens to a closed meeting's ballots
   const allowed = running ? (ACTIONS[ballot.status] ?? []).filter((a) => !ballot.test || VOTE_ONLY.includes(a)) : [];
-  const result = ballot.result ? minutesSentence(ballot.result.outcome, ballot.result.percent_for) : "";
+  const result = ballot.result ? minutesText({ nl: ballot.result.minutes, en: ballot.result.minutes_en }) : "";
   return h(
     "li",
     { class: `ballot-item status-${ballot.status}`, "data-ballot": ballot.id },

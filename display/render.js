@@ -3,7 +3,7 @@
 
 import "./strings.js";
 import { formatNumber, formatPercent, submittersText, t } from "/assets/lib/i18n.js";
-import { isAdopted, minutesSentence } from "/assets/lib/minutes.js";
+import { isAdopted, minutesText } from "/assets/lib/minutes.js";
 
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
@@ -116,7 +116,7 @@ function outcomeClass(outcome) {
 }
 
 function outcomeLine(ballot) {
-  const sentence = minutesSentence(ballot.outcome, ballot.tally?.percent_for ?? null);
+  const sentence = minutesText(ballot.minutes);
   if (!sentence) return null;
   return h("p", { class: `outcome ${outcomeClass(ballot.outcome)}`, "data-outcome": ballot.outcome, text: sentence });
 }
@@ -159,7 +159,7 @@ export function decisionsView(decisions) {
           { class: `decision ${outcomeClass(d.outcome)}`, "data-ballot": d.ballot },
           h("span", { class: "decision-agenda", text: d.agenda }),
           h("span", { class: "decision-title", text: d.title }),
-          h("span", { class: "decision-outcome", text: minutesSentence(d.outcome, d.percent_for) }),
+          h("span", { class: "decision-outcome", text: minutesText(d.minutes) }),
         ),
       ),
   );

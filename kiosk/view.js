@@ -1,7 +1,7 @@
 // Draws the handheld from its state; kiosk.js owns the state and calls render() after changes.
 
 import { formatWeight, submittersText, t } from "/assets/lib/i18n.js";
-import { minutesSentence } from "/assets/lib/minutes.js";
+import { minutesText } from "/assets/lib/minutes.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -36,7 +36,7 @@ function renderConnection(state) {
 
 function lastBallotLine(last) {
   if (!last) return "";
-  const status = minutesSentence(last.outcome, last.percent_for) || t(`status.${last.status}`);
+  const status = minutesText(last.minutes) || t(`status.${last.status}`);
   return t("ballot.last", { title: `${last.agenda} ${last.title}`, status });
 }
 

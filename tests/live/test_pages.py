@@ -33,6 +33,8 @@ expect.set_options(timeout=20_000)
 RECEIPT = re.compile(r"^[0-9a-f]{10}$")  # the start of the vote's log entry hash
 PHONE_OPTIONS = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 async def local(page: Page, key: str) -> str | None:
     value: str | None = await page.evaluate("key => localStorage.getItem(key)", key)
@@ -267,24 +269,31 @@ async def test_display_shows_progress_the_minutes_and_the_decisions(
     assert watch.problems == []
 
 
-async def test_minutes_module_words_decisions_as_the_server_does(hall: Hall, browser: Browser) -> None:
-    """display/lib/minutes.js and server/rules/minutes.py must never drift apart."""
-    cases = [(o, p) for o in ("adopted", "rejected") for p in ("93.40", "0.00", "100.00")]
-    cases += [("rejected", None)] + [(o, None) for o in ("acclamation", "withdrawn", "held")]
+async def test_pages_show_the_servers_minutes_and_word_none_themselves(hall: Hall, browser: Browser) -> None:
+    """One source for the minutes (issue 12 item 9): the feed carries the sentence the server's
+    rules made, in Dutch and English, and display/lib/minutes.js only picks the language."""
+    pages = [p for folder in (ROOT / "display", ROOT / "kiosk") for p in folder.rglob("*.js")]
+    for sentence in ("van de stemmen", "bij acclamatie aangenomen", "of the votes", "adopted by acclamation"):
+        copies = [str(p.relative_to(ROOT)) for p in pages if sentence in p.read_text(encoding="utf-8")]
+        assert copies == [], f"{sentence!r} is worded in {copies}; the server words the minutes"
+    minutes = {
+        "nl": minutes_sentence(Outcome.ADOPTED, "93.40", "nl"),
+        "en": "adopted with 93.40% of the votes",
+    }
     watch = PageWatch()
     async with open_page(browser, hall.server.base, watch, viewport=LAPTOP) as (_, page):
         await page.goto("/display")
         for lang in ("nl", "en"):
             shown = await page.evaluate(
-                """async ([lang, cases]) => {
+                """async ([lang, minutes]) => {
                     const i18n = await import("/assets/lib/i18n.js");
-                    const { minutesSentence } = await import("/assets/lib/minutes.js");
+                    const { minutesText } = await import("/assets/lib/minutes.js");
                     i18n.setLang(lang);
-                    return cases.map(([outcome, percent]) => minutesSentence(outcome, percent));
+                    return [minutesText(minutes), minutesText(null), minutesText({ nl: minutes.nl })];
                 }""",
-                [lang, cases],
+                [lang, minutes],
             )
-            assert shown == [minutes_sentence(Outcome(o), p, lang) for o, p in cases]
+            assert shown == [minutes[lang], "", minutes["nl"]]
     assert watch.problems == []
 
 
