@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
@@ -183,6 +184,46 @@ def test_ballots_are_prepared_from_the_command_line(tmp_path: Path) -> None:
     )
     assert too_long.returncode == 2 and "--agenda" in too_long.stderr
     assert len(votehall("ballots", "list", "1", env=env).stdout.splitlines()) == 3
+
+
+def test_a_meeting_is_corrected_and_closed_from_the_command_line(tmp_path: Path) -> None:
+    """SPEC 2.7 and 2.11 at the console: edit, delete, void, re-vote, and close with undecided ballots."""
+    env = {"VOTEHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'votehall.db'}"}
+    register = Path(__file__).parents[1] / "server" / "data" / "gemeenten_population.csv"
+    votehall("members", "import", str(register), env=env)
+    agenda = Path(__file__).parents[1] / "server" / "data" / "alv_2025-06-18_agenda.json"
+    votehall("meetings", "create", str(agenda), env=env)
+    assert "no ballots yet" in votehall("ballots", "list", "1", env=env).stdout
+    ballot = ["ballots", "create", "1", "--agenda", "8a", "--kind", "voorstel"]
+    votehall(*ballot, "--title", "Begroting 2O26", env=env)
+    votehall(*ballot, "--title", "Dubbel", env=env)
+    edited = votehall(
+        "ballots", "edit", "1", "--title", "Begroting 2026", "--majority", "two_thirds", env=env
+    )
+    assert edited.stdout.strip() == "ballot 1 edited: Begroting 2026"
+    nothing = votehall("ballots", "edit", "1", env=env, check=False)
+    assert nothing.returncode == 2 and "at least one option" in nothing.stderr
+    assert votehall("ballots", "delete", "2", env=env).stdout.strip() == "ballot 2 deleted"
+    listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
+    assert [line.split()[:4] for line in listed] == [["1", "8a", "voorstel", "draft"]]
+
+    votehall("meetings", "open", "1", env=env)
+    refused = votehall("ballots", "void", "1", "--reason", "storing", env=env, check=False)
+    assert refused.returncode == 1 and "cannot void a ballot that is draft" in refused.stderr
+    undecided = votehall("meetings", "close", "1", env=env, check=False)
+    assert undecided.returncode == 1 and "8a 'Begroting 2026'" in undecided.stderr
+    closed = votehall("meetings", "close", "1", "--confirm", env=env)
+    assert "meeting 1 is closed; closing entry" in closed.stdout
+    blocks = closed.stdout.splitlines()[-1].split()
+    assert len(blocks) == 8 and all(len(block) == 8 for block in blocks)
+    listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
+    assert [line.split()[:4] for line in listed] == [["1", "8a", "voorstel", "not_decided"]]
+    votehall("meetings", "export", "1", str(tmp_path / "meeting.json"), env=env)
+    document = json.loads((tmp_path / "meeting.json").read_text(encoding="utf-8"))
+    corrections = [entry for entry in document["log"] if entry["type"] in ("ballot_edited", "ballot_deleted")]
+    assert [entry["data"]["operator"] for entry in corrections] == [
+        {"token": None, "label": "votehall command line"}
+    ] * 2
 
 
 @pytest.mark.parametrize("url", ["postgres://x@h/db", "postgresql://x@h/db"])

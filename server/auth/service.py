@@ -26,8 +26,8 @@ class Operator:
 
     def log_data(self) -> dict[str, object]:
         """Who made a change, as the event log names it: the token's id and label, never a person."""
-        if self.token_id is None:
-            return {"token": None, "label": "VOTEHALL_ADMIN_TOKEN"}
+        if self.token_id is None:  # the environment's admin token, or the command line
+            return {"token": None, "label": self.label or "VOTEHALL_ADMIN_TOKEN"}
         return {"token": self.token_id, "label": self.label}
 
 
@@ -48,3 +48,7 @@ async def authenticate(session: AsyncSession, secret: str, env_admin_token: str 
     if token is None:
         raise Unauthorized("unknown or revoked token", code="invalid_token")
     return Operator(role=Role(token.role), token_id=token.id, label=token.label)
+
+
+# Who the command line is in the log: an administrator at the server's own console.
+COMMAND_LINE = Operator(role=Role.ADMIN, token_id=None, label="votehall command line")

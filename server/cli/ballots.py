@@ -1,18 +1,18 @@
-"""`votehall ballots`: prepare a meeting's ballots before it opens."""
+"""`votehall ballots`: prepare a meeting's ballots, and correct them (SPEC 2.7)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.ballots.schemas import BallotCreate
+from server.ballots.schemas import BallotCreate, BallotUpdate
 from server.cli.common import DatabaseOption, in_transaction, load_settings
 from server.rules import BallotKind, Majority, Preadvies
 
-ballots_app = typer.Typer(help="Ballots: prepare them before the meeting.", no_args_is_help=True)
+ballots_app = typer.Typer(help="Ballots: prepare, edit, delete and void them.", no_args_is_help=True)
 
 
 @ballots_app.command("create")
@@ -26,7 +26,13 @@ def ballots_create(
     submitter: Annotated[
         list[str] | None, typer.Option(help="a submitting member's CBS code; repeat")
     ] = None,
-    preadvies: Annotated[Preadvies | None, typer.Option(help="the board's advice on a motion")] = None,
+    preadvies: Annotated[
+        Preadvies | None, typer.Option(help="the board's advice on a motion or amendment")
+    ] = None,
+    revote_of: Annotated[int | None, typer.Option(help="the voided ballot this one votes again")] = None,
+    off_agenda: Annotated[
+        bool, typer.Option("--off-agenda", help="a motion not on the agenda (vreemd aan de orde)")
+    ] = False,
     test: Annotated[bool, typer.Option("--test", help="a test vote (proefstemming)")] = False,
     no_change: Annotated[bool, typer.Option("--no-change", help="a cast vote cannot be changed")] = False,
     abstain_is_cast: Annotated[
@@ -44,17 +50,96 @@ def ballots_create(
         data = BallotCreate(
             agenda=agenda, title=title, kind=kind, majority=majority, amends=amends,
             submitters=submitter or [], preadvies=preadvies, test=test, allow_change=not no_change,
-            abstain_is_cast=abstain_is_cast, show_live_tally=show_live_tally,
+            abstain_is_cast=abstain_is_cast, show_live_tally=show_live_tally, revote_of=revote_of,
+            off_agenda=off_agenda,
         )  # fmt: skip
     except ValidationError as error:
-        for problem in error.errors():
-            typer.secho(f"error: --{problem['loc'][0]}: {problem['msg']}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=2) from None
+        _refuse(error)
 
     async def work(session: AsyncSession) -> int:
         return (await create_ballot(session, meeting_id, data)).id
 
     typer.echo(f"ballot {in_transaction(load_settings(database_url), work)} created")
+
+
+def _refuse(error: ValidationError) -> NoReturn:
+    for problem in error.errors():
+        typer.secho(f"error: --{problem['loc'][0]}: {problem['msg']}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=2)
+
+
+@ballots_app.command("edit")
+def ballots_edit(
+    ballot_id: int,
+    agenda: Annotated[str | None, typer.Option(help="agenda item number")] = None,
+    title: Annotated[str | None, typer.Option(help="the title the hall sees")] = None,
+    kind: Annotated[BallotKind | None, typer.Option(help="SPEC 2.8")] = None,
+    majority: Annotated[Majority | None, typer.Option()] = None,
+    amends: Annotated[int | None, typer.Option(help="the ballot an amendment amends")] = None,
+    submitter: Annotated[
+        list[str] | None, typer.Option(help="a submitting member's CBS code; repeat")
+    ] = None,
+    preadvies: Annotated[Preadvies | None, typer.Option(help="the board's advice")] = None,
+    test: Annotated[bool | None, typer.Option("--test/--no-test", help="a test vote")] = None,
+    change: Annotated[bool | None, typer.Option("--change/--no-change", help="votes can be changed")] = None,
+    off_agenda: Annotated[bool | None, typer.Option("--off-agenda/--on-agenda")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Edit a draft ballot: only the options given change (as PATCH /api/ballots/{id} does)."""
+    from server.auth.service import COMMAND_LINE
+    from server.ballots.service import update_ballot
+
+    given = {
+        "agenda": agenda, "title": title, "kind": kind, "majority": majority, "amends": amends,
+        "submitters": submitter, "preadvies": preadvies, "test": test, "allow_change": change,
+        "off_agenda": off_agenda,
+    }  # fmt: skip
+    try:
+        data = BallotUpdate(**{name: value for name, value in given.items() if value is not None})
+    except ValidationError as error:
+        _refuse(error)
+    if not data.model_fields_set:
+        typer.secho("error: give at least one option to change (see --help)", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+
+    async def work(session: AsyncSession) -> str:
+        return (await update_ballot(session, ballot_id, data, COMMAND_LINE)).title
+
+    typer.echo(f"ballot {ballot_id} edited: {in_transaction(load_settings(database_url), work)}")
+
+
+@ballots_app.command("delete")
+def ballots_delete(ballot_id: int, database_url: DatabaseOption = None) -> None:
+    """Delete a draft ballot prepared by mistake (the log keeps that it existed)."""
+    from server.auth.service import COMMAND_LINE
+    from server.ballots.service import delete_ballot
+
+    async def work(session: AsyncSession) -> None:
+        await delete_ballot(session, ballot_id, COMMAND_LINE)
+
+    in_transaction(load_settings(database_url), work)
+    typer.echo(f"ballot {ballot_id} deleted")
+
+
+@ballots_app.command("void")
+def ballots_void(
+    ballot_id: int,
+    reason: Annotated[str, typer.Option(help="why the ballot is void, as the minutes will say it")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Declare an open ballot, or the last closed one, void (SPEC 2.7); a re-vote is a new ballot
+    created with --revote-of."""
+    from server.auth.service import COMMAND_LINE
+    from server.ballots.service import void
+
+    async def work(session: AsyncSession) -> str:
+        ballot = await void(session, ballot_id, reason, COMMAND_LINE)
+        return f"{ballot.agenda} {ballot.title}"
+
+    name = in_transaction(load_settings(database_url), work)
+    typer.echo(
+        f"ballot {ballot_id} ({name}) declared void; a re-vote: votehall ballots create ... --revote-of {ballot_id}"
+    )
 
 
 @ballots_app.command("list")
@@ -65,5 +150,8 @@ def ballots_list(meeting_id: int, database_url: DatabaseOption = None) -> None:
     async def work(session: AsyncSession) -> list[tuple[int, str, str, str, str]]:
         return [(b.id, b.agenda, b.kind, b.status, b.title) for b in await list_ballots(session, meeting_id)]
 
-    for ident, item, kind_, status, title_ in in_transaction(load_settings(database_url), work):
-        typer.echo(f"{ident:>4}  {item:<6} {kind_:<10} {status:<10} {title_}")
+    rows = in_transaction(load_settings(database_url), work)
+    if not rows:
+        typer.echo(f"meeting {meeting_id} has no ballots yet (votehall ballots create)")
+    for ident, item, kind_, status, title_ in rows:
+        typer.echo(f"{ident:>4}  {item:<6} {kind_:<12} {status:<12} {title_}")

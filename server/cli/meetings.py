@@ -72,6 +72,32 @@ def meetings_open(meeting_id: int, database_url: DatabaseOption = None) -> None:
     typer.echo(f"meeting {in_transaction(load_settings(database_url), work)} is open")
 
 
+@meetings_app.command("close")
+def meetings_close(
+    meeting_id: int,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="close although ballots are undecided (recorded as not decided)")
+    ] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Close a meeting (SPEC 2.11): undecided ballots are named first; --confirm records them as not
+    decided. Prints the hash of the closing entry, which the vote-counting committee signs."""
+    from server.audit import entries
+    from server.audit.service import last_entry_of_type
+    from server.auth.service import COMMAND_LINE
+    from server.meetings.service import close_meeting
+
+    async def work(session: AsyncSession) -> tuple[int, str]:
+        await close_meeting(session, meeting_id, confirm=confirm, operator=COMMAND_LINE)
+        closing = await last_entry_of_type(session, meeting_id, entries.MEETING_CLOSED)
+        assert closing is not None
+        return closing
+
+    seq, digest = in_transaction(load_settings(database_url), work)
+    blocks = " ".join(digest[i : i + 8] for i in range(0, len(digest), 8))
+    typer.echo(f"meeting {meeting_id} is closed; closing entry {seq}, hash to sign:\n  {blocks}")
+
+
 @meetings_app.command("export")
 def meetings_export(
     meeting_id: int,
