@@ -14,7 +14,7 @@ from server.rules import TERMINAL, BallotStatus, Choice, Outcome, minutes_senten
 
 # Ballots that ended and so belong in the record: decided, voided, or left undecided when the
 # meeting closed (SPEC 2.7, 2.11); drafts and an open ballot do not.
-DECIDED = TERMINAL
+ENDED = TERMINAL
 
 CHOICE_NL = {Choice.FOR: "voor", Choice.AGAINST: "tegen", Choice.ABSTAIN: "onthouding"}
 MAJORITY_NL = {"simple": "gewone meerderheid", "two_thirds": "twee derde meerderheid"}
@@ -27,7 +27,7 @@ def nl_number(value: int | None) -> str:
 
 def in_record(status: str, test: bool) -> bool:
     """A decided ballot that is not a test vote (SPEC 2.7: a test vote never enters the record)."""
-    return not test and status in DECIDED
+    return not test and status in ENDED
 
 
 @dataclass(frozen=True, slots=True)

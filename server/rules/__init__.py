@@ -1,7 +1,6 @@
 """The voting rules of SPEC 2 (statutes art. 11): pure functions and values, no I/O."""
 
 from server.rules.ballot_state import (
-    DECIDED,
     TERMINAL,
     BallotAction,
     BallotKind,
@@ -22,7 +21,6 @@ from server.rules.tally import EMPTY_TALLY, Choice, Presence, Tally, presence, t
 from server.rules.weights import DEFAULT_RULE, WeightRule, weight_for
 
 __all__ = [
-    "DECIDED",
     "DEFAULT_RULE",
     "EMPTY_TALLY",
     "TERMINAL",

@@ -82,13 +82,11 @@ _VERBS = {
     _A.NOT_DECIDED: "record as not decided",
 }
 # What a test ballot (proefstemming) allows: it runs as a vote and never enters the decisions.
-_TEST_ACTIONS = frozenset({_A.OPEN, _A.CLOSE, _A.NOT_DECIDED})
+_TEST_ACTIONS = frozenset({_A.OPEN, _A.CLOSE})
 
 TERMINAL: frozenset[BallotStatus] = frozenset(
     {_S.CLOSED, _S.ACCLAMATION, _S.WITHDRAWN, _S.HELD, _S.VOIDED, _S.OUT_OF_ORDER, _S.NOT_DECIDED}
 )
-# Ballots whose outcome is decided: everything terminal but a ballot left undecided.
-DECIDED: frozenset[BallotStatus] = TERMINAL - {_S.NOT_DECIDED}
 
 
 def transition(status: BallotStatus, action: BallotAction, *, test: bool = False) -> BallotStatus:

@@ -33,7 +33,7 @@ LEGAL = {
     (S.DRAFT, A.OUT_OF_ORDER): S.OUT_OF_ORDER,
     (S.DRAFT, A.NOT_DECIDED): S.NOT_DECIDED,
 }
-TEST_ACTIONS = (A.OPEN, A.CLOSE, A.NOT_DECIDED)
+TEST_ACTIONS = (A.OPEN, A.CLOSE)
 ALL_PAIRS = list(itertools.product(BallotStatus, BallotAction))
 
 
