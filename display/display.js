@@ -194,8 +194,12 @@ function main() {
       draw();
     },
   });
-  // Fonts and the first layout can change what fits: lay the pages out again once all is in.
-  document.fonts?.ready.then(() => pager.relayout());
+  // Fonts and the screen's size change what fits: measure again once all is in, and on a resize.
+  document.fonts?.ready.then(() => {
+    fit($("current"));
+    pager.relayout();
+  });
+  if (!overlay) new ResizeObserver(() => fit($("current"))).observe($("current"));
   draw();
 }
 

@@ -192,6 +192,8 @@ async def test_open_ballot_shows_who_voted_the_majority_the_amended_proposal_and
         for page in (display, overlay):
             await expect(page.locator(".off-agenda")).to_have_text("vreemd aan de orde van de dag")
         await shoot(request, "off-agenda", display, overlay)
+        await expect(full.locator(".decision")).to_have_count(2)
+        await screenshot(full, request, "off-agenda-overlay-full", omit_background=True)
         problems += await screen_problems(
             display, overlay, "off agenda", {".progress-line": HEADLINE}, {".progress-line": HEADLINE}
         )
