@@ -29,10 +29,27 @@ export function presenceLine(present) {
   });
 }
 
+// How many voted, without the number present: said of a closed ballot, whose presence was that
+// of its own moment.
 export function progressLine(voted) {
   if (!voted || voted.members === 0) return t("progress.none");
   const w = formatNumber(voted.weight);
   return voted.members === 1 ? t("progress.one", { w }) : t("progress", { m: formatNumber(voted.members), w });
+}
+
+// "3 van 271 leden hebben gestemd" and "118 van 11.248 stemmen" while a ballot is open. A member
+// that voted and then left still counts as voted (SPEC 2.3): the "of" never drops below it.
+export function votedLines(voted, present) {
+  const members = voted?.members ?? 0;
+  const weight = voted?.weight ?? 0;
+  const ofMembers = Math.max(members, present?.members ?? 0);
+  const ofWeight = Math.max(weight, present?.weight ?? 0);
+  const key = members === 1 ? "progress.members.one" : "progress.members";
+  return {
+    members: t(key, { m: formatNumber(members), of: formatNumber(ofMembers) }),
+    weight: t("progress.weight", { w: formatNumber(weight), of: formatNumber(ofWeight) }),
+    share: ofWeight ? Math.min(1, weight / ofWeight) : 0,
+  };
 }
 
 // A share of the cast votes as the server writes it ("16.70"), rounded half up in integers
@@ -47,7 +64,13 @@ function statusBadge(ballot) {
   return h("span", { class: `status status-${ballot.status}`, text: t(`ballot.status.${ballot.status}`) });
 }
 
+// A test ballot never reads like a decision (SPEC 2.7): a band on top, open and closed alike.
+function testBanner(ballot) {
+  return ballot.test ? h("p", { class: "test-banner", text: t("test.banner") }) : null;
+}
+
 function ballotHeading(ballot) {
+  const majority = ballot.majority && ballot.majority !== "simple" ? ballot.majority : null;
   return h(
     "div",
     { class: "ballot-head" },
@@ -57,11 +80,28 @@ function ballotHeading(ballot) {
       h("span", { class: "agenda", text: t("agenda", { agenda: ballot.agenda }) }),
       h("span", { class: "kind capital", text: t(`kind.${ballot.kind}`) }),
       statusBadge(ballot),
-      ballot.test ? h("span", { class: "badge test", text: t("test") }) : null,
+      majority ? h("span", { class: "majority", "data-majority": majority, text: t(`majority.${majority}`) }) : null,
+      ballot.counted_by_hand ? h("span", { class: "by-hand", text: t("counted_by_hand") }) : null,
     ),
     h("h2", { class: "ballot-title", text: ballot.title }),
+    ballotRefs(ballot),
     ballotNotes(ballot),
   );
+}
+
+function ref(key, other) {
+  return h("span", { class: key.replace("_", "-"), text: t(key, { agenda: other.agenda, title: other.title }) });
+}
+
+// What the ballot stands in relation to: the proposal an amendment amends, the voided ballot a
+// re-vote redoes, a motion on a matter not on the agenda (SPEC 2.7, 2.8).
+function ballotRefs(ballot) {
+  const refs = [
+    ballot.revote_of ? ref("revote_of", ballot.revote_of) : null,
+    ballot.amends ? ref("amends", ballot.amends) : null,
+    ballot.off_agenda ? h("span", { class: "off-agenda", text: t("off_agenda") }) : null,
+  ].filter(Boolean);
+  return refs.length ? h("p", { class: "ballot-refs" }, refs) : null;
 }
 
 // The board's advice and the submitting members share one line, so that the tally below keeps
@@ -109,38 +149,130 @@ export function tallyChart(tally) {
   );
 }
 
-// Green for a yes, red for a no, neutral for withdrawn or held over (no decision on the merits).
-function outcomeClass(outcome) {
+// Green for a yes, red for a no; neutral for everything that is no decision on the merits:
+// withdrawn, held over, voided, not put to the vote, and any test ballot whatever its result.
+function outcomeClass(outcome, test = false) {
+  if (test) return "test";
+  if (outcome === "voided") return "voided";
   if (isAdopted(outcome)) return "adopted";
   return outcome === "rejected" ? "rejected" : "other";
 }
 
+// The outcome is the server's minutes sentence (display/lib/minutes.js), never worded here. A
+// voided result carries the word ONGELDIG before it, a test ballot its "does not count".
 function outcomeLine(ballot) {
   const sentence = minutesText(ballot.minutes);
   if (!sentence) return null;
-  return h("p", { class: `outcome ${outcomeClass(ballot.outcome)}`, "data-outcome": ballot.outcome, text: sentence });
+  const kind = outcomeClass(ballot.outcome, ballot.test);
+  const mark = kind === "voided" ? t("voided.mark") : kind === "test" ? t("test.mark") : null;
+  return h(
+    "p",
+    { class: `outcome ${kind}`, "data-outcome": ballot.outcome },
+    mark ? h("span", { class: "outcome-mark", text: mark }) : null,
+    h("span", { class: "outcome-text", text: sentence }),
+  );
 }
 
+// The chair's countdown (SPEC 2.7), from this device's clock against the server's UTC end time.
+// Whole seconds rounded up, never below 0; at 0 the ballot may close, which stays the chair's act.
+export function countdownSeconds(endsAt, now = Date.now()) {
+  const end = Date.parse(endsAt);
+  if (Number.isNaN(end)) return null;
+  return Math.max(0, Math.ceil((end - now) / 1000));
+}
+
+export function countdownText(seconds) {
+  if (seconds <= 0) return t("countdown.end");
+  return seconds === 1 ? t("countdown.one") : t("countdown", { n: formatNumber(seconds) });
+}
+
+// The element updates itself each second for as long as it is on the page, so every page that
+// shows a ballot counts down without a timer of its own. A timer, not a live region: it is not
+// read out every second.
+function countdownView(endsAt) {
+  const el = h("p", { class: "countdown", role: "timer" });
+  const update = () => {
+    const seconds = countdownSeconds(endsAt);
+    const text = countdownText(seconds);
+    if (el.textContent !== text) el.textContent = text;
+    el.dataset.seconds = String(seconds);
+    el.classList.toggle("countdown-end", seconds === 0);
+  };
+  update();
+  let seen = false;
+  const timer = setInterval(() => {
+    seen ||= el.isConnected;
+    if (seen && !el.isConnected) clearInterval(timer);
+    else if (seen) update();
+    else clearInterval(timer); // drawn over before it was ever shown
+  }, 250);
+  return el;
+}
+
+// "x van y leden hebben gestemd" for the back of the hall, the weight beside the countdown.
 function progress(ballot, present) {
-  const line = h("p", { class: "progress-line", text: progressLine(ballot.voted) });
+  const lines = votedLines(ballot.voted, present);
   const meter = h("span", { class: "progress-fill" });
-  const of = present?.weight || 0;
-  meter.style.width = `${of ? Math.min(100, ((ballot.voted?.weight ?? 0) / of) * 100) : 0}%`;
-  return h("div", { class: "progress" }, line, h("span", { class: "progress-bar" }, meter));
+  meter.style.width = `${lines.share * 100}%`;
+  return h(
+    "div",
+    { class: "progress" },
+    h("p", { class: "progress-line", text: lines.members }),
+    h(
+      "div",
+      { class: "progress-more" },
+      h("p", { class: "progress-weight", text: lines.weight }),
+      ballot.countdown_ends_at ? countdownView(ballot.countdown_ends_at) : null,
+    ),
+    h("span", { class: "progress-bar" }, meter),
+  );
 }
 
 // The current ballot: heading, progress while open, the tally when there is one, the outcome.
 export function ballotView(ballot, present) {
   if (!ballot) return h("div", { class: "ballot empty" }, h("p", { class: "ballot-none", text: t("ballot.none") }));
   const open = ballot.status === "open";
+  const kind = ["ballot", `ballot-${ballot.status}`, ballot.test ? "ballot-test" : null];
   return h(
     "div",
-    { class: `ballot ballot-${ballot.status}`, "data-ballot": ballot.id },
+    { class: kind.filter(Boolean).join(" "), "data-ballot": ballot.id },
+    testBanner(ballot),
     ballotHeading(ballot),
     open ? progress(ballot, present) : null,
     ballot.tally ? tallyChart(ballot.tally) : null,
     open && !ballot.tally ? h("p", { class: "tally-hidden", text: t("tally.hidden") }) : null,
     outcomeLine(ballot),
+  );
+}
+
+// The agenda item the chair has put up, also one without a vote (the feed's `current_item`).
+export function itemView(item) {
+  const label = t("agenda", { agenda: item.number });
+  return h(
+    "div",
+    { class: "item", "data-item": item.number },
+    item.title ? h("p", { class: "item-label", text: label }) : null,
+    h("h2", { class: "item-title", text: item.title || label }),
+  );
+}
+
+// Does ballot agenda "7a" (or "7", "7.2") belong to item "7"? "10" does not belong to "1".
+export function onItem(agenda, number) {
+  if (!agenda || !number || !agenda.startsWith(number)) return false;
+  return agenda.length === number.length || !/[0-9]/.test(agenda[number.length]);
+}
+
+// After the chair closed the meeting (SPEC 2.11): said once, big; the decisions follow.
+export function closedView(decisions) {
+  const undecided = decisions.filter((d) => d.outcome === "not_decided").length;
+  const n = decisions.length - undecided;
+  const count = [n === 1 ? t("decisions.count.one") : t("decisions.count", { n: formatNumber(n) })];
+  if (undecided) count.push(`${formatNumber(undecided)} ${t("status.not_decided")}`);
+  return h(
+    "div",
+    { class: "meeting-closed" },
+    h("h2", { class: "closed-title", text: t("meeting.closed") }),
+    h("p", { class: "closed-count", text: count.join(" · ") }),
   );
 }
 
@@ -156,7 +288,7 @@ export function decisionsView(decisions) {
       .map((d) =>
         h(
           "li",
-          { class: `decision ${outcomeClass(d.outcome)}`, "data-ballot": d.ballot },
+          { class: `decision ${outcomeClass(d.outcome)}`, "data-ballot": d.ballot, "data-outcome": d.outcome },
           h("span", { class: "decision-agenda", text: d.agenda }),
           h("span", { class: "decision-title", text: d.title }),
           h("span", { class: "decision-outcome", text: minutesText(d.minutes) }),

@@ -72,6 +72,7 @@ class Ledger:
     and decided by SPEC 2.5 (simple majority, abstentions not cast), worded by SPEC 2.6."""
 
     votes: dict[int, dict[str, str]] = field(default_factory=dict)
+    present: int = len(ARRIVALS)  # every representative stays in the hall
 
     def vote(self, ballot: int, member: str, choice: str) -> None:
         self.votes.setdefault(ballot, {})[member] = choice
@@ -106,11 +107,11 @@ class Ledger:
         return f"verworpen met {shown} van de stemmen vóór"
 
     def progress(self, ballot: int) -> str:
-        tally = self.tally(ballot)
-        members, weight = tally["members_voted"], dutch(tally["weight_voted"])
+        """The hall screen's progress line: how many of the members present have voted."""
+        members, present = self.tally(ballot)["members_voted"], dutch(self.present)
         if members == 1:
-            return f"1 lid heeft gestemd, {weight} stemmen"
-        return f"{dutch(members)} leden hebben gestemd, {weight} stemmen"
+            return f"1 van {present} leden heeft gestemd"
+        return f"{dutch(members)} van {present} leden hebben gestemd"
 
 
 @dataclass

@@ -235,7 +235,8 @@ async def test_display_shows_progress_the_minutes_and_the_decisions(
         async with protocol_kiosks(hall, "GM0001", "GM0002", "GM0003") as kiosks:
             for connection, choice in zip(kiosks, ("for", "against", "abstain"), strict=True):
                 await kiosk_vote(connection, ballot_id, choice, f"display-{choice}")
-        await expect(page.locator(".progress-line")).to_have_text("3 leden hebben gestemd, 118 stemmen")
+        await expect(page.locator(".progress-line")).to_have_text("3 van 4 leden hebben gestemd")
+        await expect(page.locator(".progress-weight")).to_have_text("118 van 193 stemmen")
         await expect(page.locator(".tally")).to_have_count(0)
         await screenshot(page, request, "1-open")
 
