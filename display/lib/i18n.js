@@ -102,6 +102,10 @@ function initialLang() {
     store(asked);
     return asked;
   }
+  // A projected screen nobody touches (<html data-lang-fixed>) speaks the hall's language unless
+  // its address asks otherwise: a language once chosen on another page of the same browser must
+  // not turn the hall screen English.
+  if (document.documentElement.hasAttribute("data-lang-fixed")) return "nl";
   try {
     const saved = localStorage.getItem(STORAGE_KEY);
     if (LANGS.includes(saved)) return saved;

@@ -491,3 +491,24 @@ async def test_a_ballot_with_everything_on_it_still_fits(
         await shoot(request, "everything-closed", display, overlay)
     assert not problems, "\n".join(problems)
     assert watch.problems == []
+
+
+async def test_the_hall_screen_stays_dutch_when_another_page_chose_english(
+    hall: Hall, browser: Browser
+) -> None:
+    """No language button on the projected screen, and no language remembered from another page of
+    the same browser: only its address (?lang=en) makes the hall screen or the overlay English."""
+    watch = PageWatch()
+    async with open_page(browser, hall.server.base, watch, viewport={"width": 1280, "height": 720}) as (
+        _,
+        page,
+    ):
+        await page.goto("/kiosk")
+        await page.evaluate("localStorage.setItem('votehall.lang', 'en')")
+        for path in ("/display", "/display/overlay?panel=full"):
+            await page.goto(path)
+            await expect(page.locator(".decisions-panel h2")).to_have_text("Besluiten")
+        await page.goto("/display?lang=en")
+        await expect(page.locator(".decisions-panel h2")).to_have_text("Decisions")
+        assert await page.locator("#lang").count() == 0
+    assert watch.problems == []
