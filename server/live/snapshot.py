@@ -21,13 +21,9 @@ def tally_dict(tally: Tally, abstain_is_cast: bool) -> dict[str, Any]:
 
 
 def _result_tally(result: Result) -> tuple[dict[str, Any] | None, dict[str, int] | None]:
-    """The stored result as the feed shows it; a decision without a vote has no tally."""
-    if (
-        result.for_ is None
-        or result.against is None
-        or result.abstain is None
-        or result.members_voted is None
-    ):
+    """The stored result as the feed shows it: a decision without a vote has no tally, and a count
+    by hand has its figures but not the number of members that voted."""
+    if result.for_ is None or result.against is None or result.abstain is None:
         return None, None
     tally = {
         "for": result.for_,
@@ -36,6 +32,8 @@ def _result_tally(result: Result) -> tuple[dict[str, Any] | None, dict[str, int]
         "cast": result.cast,
         "percent_for": result.percent_for,
     }
+    if result.members_voted is None:
+        return tally, None
     voted = {"members": result.members_voted, "weight": result.for_ + result.against + result.abstain}
     return tally, voted
 

@@ -251,7 +251,16 @@ async def test_a_count_by_hand_is_decided_by_the_ballots_own_majority(
     assert result["minutes"] == "aangenomen met 66,67% van de stemmen (met de hand geteld)"
     [entry] = await log_of(database, meeting_id, "ballot_counted_by_hand")
     assert entry["confirmed_by"] == "J. de Vries" and entry["result"]["outcome"] == "adopted"
-    decision = (await feed(client))["decisions"][-1]
+    shown = await feed(client)
+    assert shown["ballot"]["tally"] == {
+        "for": 100,
+        "against": 50,
+        "abstain": 10,
+        "cast": 150,
+        "percent_for": "66.67",
+    }
+    assert shown["ballot"]["voted"] is None  # a count by hand does not know how many members voted
+    decision = shown["decisions"][-1]
     assert decision["counted_by_hand"] is True
     assert decision["minutes"]["en"] == "adopted with 66.67% of the votes (counted by hand)"
 
