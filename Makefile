@@ -54,7 +54,7 @@ lock:  ## re-resolve both lock files (LOCK_ARGS=--upgrade for the newest release
 
 .PHONY: screenshots
 screenshots: $(STAMP)  ## refresh docs/screenshots/ (the README's pictures) from the end-to-end test in Chromium
-	$(BIN)/python -m pytest -q tests/live/test_meeting_e2e.py -k sqlite
+	$(BIN)/python -m pytest -q tests/live/test_meeting_e2e.py tests/live/test_chair_corrections.py -k sqlite
 	$(BIN)/python -m tests.live.docs_screenshots
 
 lint: install

@@ -20,12 +20,64 @@ export function ballots(meetingId) {
   return client.call("GET", `/api/meetings/${meetingId}/ballots`);
 }
 
+export function meeting(meetingId) {
+  return client.call("GET", `/api/meetings/${meetingId}`);
+}
+
+// The register frozen when the meeting opened: names for submitters and for an aantekening.
+export function members(meetingId) {
+  return client.call("GET", `/api/meetings/${meetingId}/members`);
+}
+
+// A lifecycle step without a body: close, acclamation, withdraw, hold, out-of-order.
 export function act(ballotId, action) {
   return client.call("POST", `/api/ballots/${ballotId}/${action}`);
 }
 
-export function closeMeeting(meetingId) {
-  return client.call("POST", `/api/meetings/${meetingId}/close`);
+// `override`: open although ballots that come first on its agenda item are undecided (SPEC 2.8).
+export function open(ballotId, override = false) {
+  return client.call("POST", `/api/ballots/${ballotId}/open`, override ? { override_order: true } : undefined);
+}
+
+export function createBallot(meetingId, fields) {
+  return client.call("POST", `/api/meetings/${meetingId}/ballots`, fields);
+}
+
+// Only the fields that change (SPEC 2.7).
+export function editBallot(ballotId, changes) {
+  return client.call("PATCH", `/api/ballots/${ballotId}`, changes);
+}
+
+export function deleteBallot(ballotId) {
+  return client.call("DELETE", `/api/ballots/${ballotId}`);
+}
+
+export function voidBallot(ballotId, reason) {
+  return client.call("POST", `/api/ballots/${ballotId}/void`, { reason });
+}
+
+// {"for","against","abstain","confirmed_by"} or {"outcome","confirmed_by"}.
+export function handCount(ballotId, count) {
+  return client.call("POST", `/api/ballots/${ballotId}/hand-count`, count);
+}
+
+export function dissent(ballotId, codes) {
+  return client.call("POST", `/api/ballots/${ballotId}/dissent`, { members: codes });
+}
+
+// Seconds from now; 0 stops the countdown.
+export function countdown(ballotId, seconds) {
+  return client.call("POST", `/api/ballots/${ballotId}/countdown`, { seconds });
+}
+
+// The agenda item on the hall screen; null takes it down.
+export function currentItem(meetingId, agenda) {
+  return client.call("POST", `/api/meetings/${meetingId}/current-item`, { agenda });
+}
+
+// Without `confirm` the server names the undecided ballots (409 undecided_ballots) and closes nothing.
+export function closeMeeting(meetingId, confirm = false) {
+  return client.call("POST", `/api/meetings/${meetingId}/close`, confirm ? { confirm: true } : undefined);
 }
 
 export function publish(meetingId) {

@@ -1,75 +1,52 @@
-// The chair's page: run the ballots of the open meeting and watch the running tally (SPEC 1, 4.1).
+// The chair's page: run the ballots of the open meeting and watch the running tally (SPEC 1, 4.1),
+// and correct what goes wrong in a hall (SPEC 2.7, 2.8, 2.11). This module holds the state, the
+// feed and the sign-in; what the buttons do is in chair-acts.js, the drawing in chair-ballots.js
+// (the agenda), chair-live.js (the live panel) and chair-meeting.js (the meeting), the questions
+// and forms in chair-dialog.js and chair-forms.js, the errors' words in chair-errors.js.
 
 import "./chair-strings.js";
-import { formatNumber, mountToggle, onLangChange, start as startI18n, t } from "/assets/lib/i18n.js";
-import { minutesText } from "/assets/lib/minutes.js";
+import { lang, mountToggle, onLangChange, start as startI18n, t } from "/assets/lib/i18n.js";
 import { connect } from "/assets/lib/socket.js";
+import { chairActs } from "./chair-acts.js";
 import * as api from "./chair-api.js";
-import { ballotView, decisionsView, h, presenceLine, versionGate } from "./render.js";
+import { agendaItems, logLine } from "./chair-ballots.js";
+import { refreshDialog, setExplainer } from "./chair-dialog.js";
+import { errorText } from "./chair-errors.js";
+import { controlsView, countdownText, currentView, drawWaiting } from "./chair-live.js";
+import { copyHash, drawMeeting } from "./chair-meeting.js";
+import { decisionsView, h, presenceLine, versionGate } from "./render.js";
 
 const CLOSE_UNAUTHORIZED = 4401;
 const CLOSE_FORBIDDEN = 4403;
 const CLOSE_TRY_AGAIN = 1013;
-// What the ballot state machine allows from each status (server/rules/ballot_state.py).
-const ACTIONS = { draft: ["open", "acclamation", "withdraw", "hold"], open: ["close"] };
-const VOTE_ONLY = ["open", "close"]; // a test ballot only runs as a vote (SPEC 2.7)
-const CONFIRM = new Set(["acclamation", "withdraw", "hold"]); // final, and no vote to show for it
-// Meetings this tab saw published, for as long as the meeting's own answer does not say so.
-const PUBLISHED_KEY = "votehall.chair.published";
 
 const $ = (id) => document.getElementById(id);
 const gate = versionGate();
-const state = { meeting: null, ballots: [], snapshot: null, busy: null, alert: null, connection: null };
+const state = {
+  meeting: null,
+  ballots: [],
+  members: [], // the frozen register: [{code, name, weight}], by name
+  membersOf: null, // the meeting they belong to
+  snapshot: null,
+  busy: null,
+  alert: null,
+  notice: null,
+  connection: null,
+  expanded: new Set(), // ballots whose "Meer" is open
+};
 let live = null;
 let seen = "";
-
-function alertText(alert) {
-  if (!alert) return "";
-  return alert.key ? t(alert.key, alert.vars) : alert.text;
-}
-
-function publishedHere() {
-  try {
-    const ids = JSON.parse(sessionStorage.getItem(PUBLISHED_KEY) || "[]");
-    return Array.isArray(ids) ? ids : [];
-  } catch {
-    return [];
-  }
-}
-
-function markPublished(meetingId) {
-  const ids = publishedHere();
-  if (!ids.includes(meetingId)) sessionStorage.setItem(PUBLISHED_KEY, JSON.stringify([...ids, meetingId]));
-}
-
-function isPublished(meeting) {
-  return Boolean(meeting.published_at) || publishedHere().includes(meeting.id);
-}
-
-// "3fa9c2e0 1b7d…": blocks of eight, for the committee to read aloud and write down (issue 5).
-function hashBlocks(hash) {
-  return hash.match(/.{1,8}/g).join(" ");
-}
-
-// The log entry that recorded a decision: what the committee checks `votehall verify` against.
-function logLine(result, tag = "p") {
-  if (!result?.log_hash) return null;
-  return h(
-    tag,
-    { class: "log-line", "data-log-seq": result.log_seq },
-    h("span", { class: "log-label", text: t("chair.log", { seq: result.log_seq }) }),
-    " ",
-    h("code", { class: "log-hash", "data-hash": result.log_hash, text: hashBlocks(result.log_hash) }),
-  );
-}
+let ticker = null;
 
 function drawFrame() {
   const signedIn = Boolean(api.token());
   $("login").hidden = signedIn;
   $("work").hidden = !signedIn;
   $("logout").hidden = !signedIn;
-  $("alert").textContent = alertText(state.alert);
+  $("alert").textContent = state.alert?.() ?? "";
   $("alert").hidden = !state.alert;
+  $("notice").textContent = state.notice?.() ?? "";
+  $("notice").hidden = !state.notice;
   $("meeting-title").textContent = state.meeting?.title ?? "";
   $("meeting-title").hidden = !state.meeting?.title; // no empty heading before signing in
   const lost = state.connection === "lost" ? t("conn.lost") : "";
@@ -77,74 +54,37 @@ function drawFrame() {
   $("connection").hidden = !lost;
 }
 
-function actionButton(ballot, action) {
-  const button = h("button", {
-    type: "button",
-    class: `action action-${action}`,
-    "data-action": action,
-    text: t(`chair.action.${action}`),
-  });
-  button.disabled = state.busy !== null;
-  button.addEventListener("click", () => act(ballot, action));
-  return button;
+const running = () => state.meeting?.status === "open"; // nothing happens to a closed meeting's ballots
+
+// The item on the hall screen: the feed's word once it speaks, the meeting's until then.
+function currentItem() {
+  return state.snapshot?.meeting ? (state.snapshot.current_item?.number ?? null) : (state.meeting?.current_item ?? null);
 }
 
-function ballotItem(ballot) {
-  const running = state.meeting?.status === "open"; // nothing happens to a closed meeting's ballots
-  const allowed = running ? (ACTIONS[ballot.status] ?? []).filter((a) => !ballot.test || VOTE_ONLY.includes(a)) : [];
-  const result = ballot.result ? minutesText({ nl: ballot.result.minutes, en: ballot.result.minutes_en }) : "";
-  return h(
-    "li",
-    { class: `ballot-item status-${ballot.status}`, "data-ballot": ballot.id },
-    h(
-      "div",
-      { class: "item-text" },
-      h(
-        "p",
-        { class: "item-meta" },
-        h("span", { class: "agenda", text: ballot.agenda }),
-        h("span", { class: "kind capital", text: t(`kind.${ballot.kind}`) }),
-        h("span", { class: `status status-${ballot.status}`, text: t(`ballot.status.${ballot.status}`) }),
-        ballot.test ? h("span", { class: "badge test", text: t("test") }) : null,
-      ),
-      h("p", { class: "item-title", text: ballot.title }),
-      result ? h("p", { class: "item-result", text: result }) : null,
-      logLine(ballot.result),
-    ),
-    h("div", { class: "item-actions" }, allowed.map((action) => actionButton(ballot, action))),
+function drawBallots() {
+  drawFrame();
+  drawMeeting(state.meeting, { busy: state.busy !== null, download: downloadDraft });
+  $("no-meeting").hidden = Boolean(state.meeting) || !api.token();
+  $("new-ballot").hidden = !running();
+  $("new-ballot").disabled = state.busy !== null;
+  const names = new Map(state.members.map((member) => [member.code, member.name]));
+  $("ballots").replaceChildren(
+    ...(state.meeting
+      ? agendaItems({
+          meeting: state.meeting,
+          ballots: state.ballots,
+          names,
+          running: running(),
+          busy: state.busy !== null,
+          expanded: state.expanded,
+          currentItem: currentItem(),
+          act,
+          toggleMore,
+          screen: putOnScreen,
+        })
+      : []),
   );
-}
-
-function recordLink(file, published) {
-  const link = h("a", { href: file.path, "data-file": file.key, text: t(`chair.record.${file.key}`) });
-  if (published) {
-    link.target = "_blank";
-    link.rel = "noopener";
-  } else {
-    link.addEventListener("click", (event) => {
-      event.preventDefault();
-      downloadDraft(file);
-    });
-  }
-  return h("li", {}, link);
-}
-
-function drawMeeting() {
-  const meeting = state.meeting;
-  $("meeting-panel").hidden = !meeting;
-  if (!meeting) return;
-  const published = isPublished(meeting);
-  const status = meeting.status === "open" ? "open" : published ? "published" : "closed";
-  $("meeting-status").textContent = t(`chair.meeting.${status}`);
-  $("meeting-status").dataset.status = status;
-  $("close-meeting").hidden = meeting.status !== "open";
-  $("publish").hidden = meeting.status !== "closed" || published;
-  $("close-meeting").disabled = $("publish").disabled = state.busy !== null;
-  // Public links once published; before that, drafts the chair may read with the token.
-  const files = api.recordFiles(meeting.id).filter((file) => published || file.draft);
-  $("record-label").textContent = t(published ? "chair.record.public" : "chair.record.draft");
-  $("record-list").replaceChildren(...files.map((file) => recordLink(file, published)));
-  $("record").hidden = false;
+  drawLive();
 }
 
 // The live panel shows the feed, which carries no log hash: it comes from the ballot's API answer.
@@ -154,38 +94,38 @@ function drawCurrentLog() {
   $("current-log").replaceChildren(logLine(ballot?.result) ?? "");
 }
 
-function drawBallots() {
-  drawFrame();
-  drawMeeting();
-  $("no-meeting").hidden = Boolean(state.meeting) || !api.token();
-  $("ballots").replaceChildren(...state.ballots.map(ballotItem));
-  drawCurrentLog();
+// Drawn again only when they change, not at every vote: a button replaced under the pointer
+// between press and release loses the click.
+let controlsKey = "";
+
+function drawControls() {
+  const shown = state.snapshot?.meeting ? state.snapshot.ballot : null;
+  const open = shown?.status === "open" && running();
+  const key = JSON.stringify(open ? [lang(), shown.id, shown.countdown_ends_at, state.busy] : null);
+  if (key === controlsKey) return;
+  controlsKey = key;
+  if (!open) return $("controls").replaceChildren();
+  $("controls").replaceChildren(
+    controlsView({
+      ballot: state.ballots.find((b) => b.id === shown.id) ?? shown,
+      endsAt: shown.countdown_ends_at,
+      busy: state.busy !== null,
+      act,
+      countdown,
+    }),
+  );
 }
 
-function waitingView(snapshot) {
-  if (snapshot?.ballot?.status !== "open") return "";
-  const waiting = snapshot.not_voted ?? [];
-  const weight = waiting.reduce((sum, member) => sum + member.weight, 0);
-  const vars = { m: formatNumber(waiting.length), w: formatNumber(weight) };
-  const key = { 0: "chair.waiting.none", 1: "chair.waiting.one" }[waiting.length] ?? "chair.waiting";
-  const heading = t(key, vars);
-  return h(
-    "div",
-    {},
-    h("h3", { class: "waiting-title", text: heading }),
-    h(
-      "ul",
-      { class: "waiting-list" },
-      waiting.map((member) =>
-        h(
-          "li",
-          { "data-member": member.code },
-          h("span", { class: "name", text: member.name }),
-          h("span", { class: "weight", text: formatNumber(member.weight) }),
-        ),
-      ),
-    ),
-  );
+// The countdown's seconds tick here, between the feed's snapshots.
+function tick() {
+  const endsAt = state.snapshot?.ballot?.status === "open" ? state.snapshot.ballot.countdown_ends_at : null;
+  if (endsAt && !ticker) ticker = setInterval(tick, 250);
+  if (!endsAt && ticker) {
+    clearInterval(ticker);
+    ticker = null;
+  }
+  const left = $("countdown");
+  if (left) left.textContent = countdownText(endsAt);
 }
 
 function drawLive() {
@@ -193,93 +133,95 @@ function drawLive() {
   const snapshot = state.snapshot;
   const meeting = snapshot?.meeting;
   $("presence").textContent = meeting ? presenceLine(snapshot.present) : "";
-  $("current").replaceChildren(meeting ? ballotView(snapshot.ballot, snapshot.present) : "");
+  const item = meeting ? snapshot.current_item : null;
+  $("screen-item").textContent = item ? t("chair.screen.item", { agenda: item.number, title: item.title }) : "";
+  $("screen-item").hidden = !item;
+  $("current").replaceChildren(meeting ? currentView(snapshot) : "");
+  drawControls();
   drawCurrentLog();
-  $("waiting").replaceChildren(meeting ? waitingView(snapshot) : "");
+  drawWaiting($("waiting"), meeting ? snapshot : null);
   $("decisions").replaceChildren(meeting ? decisionsView(snapshot.decisions) : "");
+  tick();
 }
 
 function signOut(reason) {
   api.forgetToken();
   live?.stop();
   live = null;
-  Object.assign(state, { meeting: null, ballots: [], snapshot: null, busy: null, connection: null });
-  state.alert = reason ? { key: reason } : null;
+  Object.assign(state, { meeting: null, ballots: [], members: [], membersOf: null, snapshot: null, busy: null });
+  Object.assign(state, { connection: null, notice: null });
+  state.alert = reason ? () => t(reason) : null;
   seen = "";
   drawBallots();
-  drawLive();
 }
 
-// A bad token sends the chair back to the sign-in form; anything else is shown in the alert.
-// `what`: the i18n key naming what was tried.
-function failed(error, what) {
-  if (error.status === 401) return signOut("chair.login.bad");
-  if (error.status === 403 && error.code !== "not_published") return signOut("chair.login.forbidden");
-  if (error.status === 0) state.alert = { key: "chair.offline" };
-  else if (what) {
-    // A 409 says why (another ballot is open, amendments still pending...): show it as it is.
-    state.alert = { key: "chair.failed", vars: { action: t(what), detail: error.detail } };
-  } else state.alert = { text: error.detail };
+function authProblem(error) {
+  return error.status === 401 || (error.status === 403 && error.code !== "not_published");
 }
+
+// A bad token sends the chair back to the sign-in form; anything else is said in the alert, in the
+// hall's words. `what`: the i18n key naming what was tried; `context`: for naming ballots.
+function failed(error, what, context = {}) {
+  if (error.status === 401) return signOut("chair.login.bad");
+  if (authProblem(error)) return signOut("chair.login.forbidden");
+  if (error.status === 0) state.alert = () => t("chair.offline");
+  else if (what) {
+    const detail = () => errorText(error, { ballots: state.ballots, ...context });
+    state.alert = () => t("chair.failed", { action: t(what), detail: detail() });
+  } else state.alert = () => t("chair.failed", { action: t("chair.action.load"), detail: errorText(error) });
+}
+
+// Inside a dialog an error is shown in the dialog, which stays open; a bad token closes it.
+setExplainer((error) => {
+  if (!(error instanceof api.ApiError)) return String(error);
+  if (authProblem(error)) {
+    failed(error);
+    return null;
+  }
+  const text = errorText(error, { ballots: state.ballots, ...(error.context ?? {}) });
+  return text.charAt(0).toUpperCase() + text.slice(1); // a sentence of its own here
+});
 
 async function load() {
   try {
-    state.meeting = await api.currentMeeting();
-    state.ballots = state.meeting ? await api.ballots(state.meeting.id) : [];
+    const meeting = await api.currentMeeting();
+    const ballots = meeting ? await api.ballots(meeting.id) : [];
+    if (meeting && meeting.status !== "draft" && state.membersOf !== meeting.id) {
+      const members = await api.members(meeting.id);
+      state.members = members.sort((a, b) => a.name.localeCompare(b.name, "nl"));
+      state.membersOf = meeting.id;
+    }
+    Object.assign(state, { meeting, ballots });
   } catch (error) {
     failed(error);
   }
   drawBallots();
 }
 
-async function act(ballot, action) {
-  if (CONFIRM.has(action) && !window.confirm(t(`chair.confirm.${action}`, { title: ballot.title }))) return;
-  state.busy = ballot.id;
-  state.alert = null;
-  drawBallots();
-  try {
-    const updated = await api.act(ballot.id, action);
-    state.ballots = state.ballots.map((b) => (b.id === updated.id ? updated : b));
-  } catch (error) {
-    failed(error, `chair.action.${action}`);
-  } finally {
-    state.busy = null;
-    drawBallots();
-  }
-}
-
-async function meetingAction(what, call) {
-  const meeting = state.meeting;
-  if (!meeting || !window.confirm(t(`chair.confirm.${what}`, { title: meeting.title }))) return;
+// One act on the server: the buttons wait, the alert and notice clear, the list reloads after.
+// `call` may return false: the chair cancelled half-way (a second question).
+async function run(what, context, call) {
   state.busy = what;
   state.alert = null;
+  state.notice = null;
   drawBallots();
   try {
-    await call(meeting);
+    await call();
   } catch (error) {
-    failed(error, `chair.meeting.${what}`);
+    failed(error, what, context);
   } finally {
     state.busy = null;
-    drawBallots();
+    if (api.token()) await load(); // else signed out by the error, and drawn so
   }
 }
 
-function closeMeeting() {
-  return meetingAction("close", async (meeting) => {
-    state.meeting = await api.closeMeeting(meeting.id);
-  });
-}
+const { act, newBallot, countdown, putOnScreen, closeMeeting, publish } = chairActs({ state, run, load, currentItem });
 
-function publish() {
-  return meetingAction("publish", async (meeting) => {
-    try {
-      await api.publish(meeting.id);
-    } catch (error) {
-      // Another chair (or the CLI) was first: the record is public all the same.
-      if (error.status !== 409 || error.code !== "already_published") throw error;
-    }
-    markPublished(meeting.id);
-  });
+function toggleMore(ballot) {
+  if (state.expanded.has(ballot.id)) state.expanded.delete(ballot.id);
+  else state.expanded.add(ballot.id);
+  drawBallots();
+  document.querySelector(`.ballot-item[data-ballot="${ballot.id}"] .action-more`)?.focus();
 }
 
 async function downloadDraft(file) {
@@ -299,7 +241,9 @@ async function downloadDraft(file) {
 
 // Someone else (another chair, the CLI) may act too: reload the list when the feed moves on.
 function followFeed(snapshot) {
-  const key = JSON.stringify([snapshot.meeting?.id, snapshot.ballot?.id, snapshot.ballot?.status, snapshot.decisions.length]);
+  const ballot = snapshot.ballot;
+  const key = JSON.stringify([snapshot.meeting?.id, snapshot.meeting?.status, ballot?.id, ballot?.status,
+    snapshot.decisions.length, snapshot.current_item?.number]); // prettier-ignore
   if (key !== seen) {
     seen = key;
     load();
@@ -317,6 +261,7 @@ function startLive() {
       state.snapshot = snapshot;
       followFeed(snapshot);
       drawLive();
+      refreshDialog(snapshot);
     },
     close(event) {
       if (event.code === CLOSE_UNAUTHORIZED || event.code === CLOSE_FORBIDDEN) {
@@ -350,12 +295,13 @@ function main() {
   onLangChange(() => {
     document.title = t("chair.title");
     drawBallots();
-    drawLive();
   });
   $("login-form").addEventListener("submit", signIn);
   $("logout").addEventListener("click", () => signOut(null));
   $("close-meeting").addEventListener("click", closeMeeting);
   $("publish").addEventListener("click", publish);
+  $("new-ballot").addEventListener("click", newBallot);
+  $("copy-hash").addEventListener("click", copyHash);
   drawBallots();
   if (api.token()) load().then(() => api.token() && startLive());
 }

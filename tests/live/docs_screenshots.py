@@ -1,6 +1,6 @@
-"""Copy the README's pictures from the screenshots the end-to-end test left in screenshots/ to
-docs/screenshots/ (committed), at most 1280 px wide, in 256 colours. `make screenshots` runs the
-test on SQLite first, then this."""
+"""Copy the README's pictures from the screenshots the end-to-end test (and the chair's corrections
+test) left in screenshots/ to docs/screenshots/ (committed), at most 1280 px wide, in 256 colours.
+`make screenshots` runs those tests on SQLite first, then this."""
 
 from __future__ import annotations
 
@@ -23,34 +23,52 @@ PICTURES = {
     "desk-qr": "desk-qr",  # the desk after a check-in: the pairing QR code and the pass list
     "overlay": "overlay",  # the stream overlay, transparent around the lower third
 }
+# docs/screenshots/<name>.png <- screenshots/<stem>.png from tests/live/test_chair_corrections.py
+# (SQLite): the chair's corrections at 1366x768, the chair's laptop.
+CORRECTIONS = "test_{}-sqlite--{}"
+CHAIR_PICTURES = {
+    # a ballot open, the agenda scrolled: the live panel with its controls stays in view
+    "chair-panel": CORRECTIONS.format(
+        "closing_names_who_has_not_voted_and_the_panel_stays_in_view", "panel-scrolled"
+    ),
+    "chair-void": CORRECTIONS.format("chair_voids_an_open_ballot_and_runs_its_revote", "void-dialog"),
+    "chair-close-meeting": CORRECTIONS.format(
+        "closing_the_meeting_names_the_undecided_and_shows_the_closing_hash", "close-meeting-question"
+    ),
+    "chair-closed-hash": CORRECTIONS.format(
+        "closing_the_meeting_names_the_undecided_and_shows_the_closing_hash", "closed-hash"
+    ),
+}
 
 
 def main() -> int:
-    missing = [
-        f"{TEST}-{step}.png"
-        for step in PICTURES.values()
-        if not (SCREENSHOTS / f"{TEST}-{step}.png").exists()
-    ]
+    sources = {name: f"{TEST}-{step}" for name, step in PICTURES.items()} | CHAIR_PICTURES
+    missing = [f"{stem}.png" for stem in sources.values() if not (SCREENSHOTS / f"{stem}.png").exists()]
     if missing:
         print(
             f"missing in {SCREENSHOTS}: {', '.join(missing)}; run the end-to-end test first", file=sys.stderr
         )
         return 1
     DOCS.mkdir(parents=True, exist_ok=True)
-    for name, step in PICTURES.items():
-        with Image.open(SCREENSHOTS / f"{TEST}-{step}.png") as image:
-            picture = image.copy()
-        if picture.width > MAX_WIDTH:
-            height = round(picture.height * MAX_WIDTH / picture.width)
-            picture = picture.resize((MAX_WIDTH, height), Image.Resampling.LANCZOS)
-        # A palette of 256 colours keeps text sharp at a third of the size of full colour.
-        picture = picture.convert("RGBA").quantize(256, method=Image.Quantize.FASTOCTREE)
-        target = DOCS / f"{name}.png"
-        picture.save(target, optimize=True)
-        print(
-            f"{target.relative_to(DOCS.parents[1])}: {picture.width}x{picture.height}, {target.stat().st_size // 1024} KiB"
-        )
+    for name, stem in sources.items():
+        save(name, stem)
     return 0
+
+
+def save(name: str, stem: str) -> None:
+    """docs/screenshots/<name>.png from screenshots/<stem>.png, at most MAX_WIDTH wide, in 256 colours."""
+    with Image.open(SCREENSHOTS / f"{stem}.png") as image:
+        picture = image.copy()
+    if picture.width > MAX_WIDTH:
+        height = round(picture.height * MAX_WIDTH / picture.width)
+        picture = picture.resize((MAX_WIDTH, height), Image.Resampling.LANCZOS)
+    # A palette of 256 colours keeps text sharp at a third of the size of full colour.
+    picture = picture.convert("RGBA").quantize(256, method=Image.Quantize.FASTOCTREE)
+    target = DOCS / f"{name}.png"
+    picture.save(target, optimize=True)
+    print(
+        f"{target.relative_to(DOCS.parents[1])}: {picture.width}x{picture.height}, {target.stat().st_size // 1024} KiB"
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from playwright.async_api import Browser, Page, expect
 import server.pages
 from server.auth.roles import Role
 from server.rules import Outcome, minutes_sentence
+from tests.live.chair_page import answer
 from tests.live.conftest import Hall
 from tests.live.pages_browser import (
     HALL_SCREEN,
@@ -318,16 +319,16 @@ async def test_chair_opens_watches_and_closes_a_ballot(
         assert token not in page.url
         assert await page.evaluate("sessionStorage.getItem('votehall.chair.token')") == token
         await expect(item.get_by_role("button")).to_have_text(
-            ["Openen", "Bij acclamatie", "Intrekken", "Aanhouden"]
+            ["Openen", "Bij acclamatie", "Intrekken", "Aanhouden", "Meer"]
         )
-        # A test vote only runs as a vote (SPEC 2.7).
+        # A test vote only runs as a vote (SPEC 2.7); as a draft it can be edited or deleted.
         await expect(page.locator(f'[data-ballot="{test_id}"]').get_by_role("button")).to_have_text(
-            ["Openen"]
+            ["Openen", "Meer"]
         )
 
         await item.get_by_role("button", name="Openen").click()
         await expect(item.locator(".status")).to_have_text("Stemming geopend")
-        await expect(item.get_by_role("button")).to_have_text(["Sluiten"])
+        await expect(item.get_by_role("button")).to_have_text(["Sluiten", "Ongeldig verklaren"])
         await expect(page.locator(".waiting-title")).to_have_text("Nog niet gestemd: 4 leden, 193 stemmen")
         names = page.locator(".waiting-list .name")
         await expect(names).to_have_text(["Grootstad", "Kleindorp", "Middenburg", "Randmeer"])
@@ -339,17 +340,18 @@ async def test_chair_opens_watches_and_closes_a_ballot(
         # The chair always sees the running tally.
         await expect(page.locator("#current .tally-weight")).to_have_text(["1", "75", "0"])
 
-        # At most one ballot is open: the server's reason is shown as it is.
+        # At most one ballot is open: the page says which, in Dutch, by agenda number and title.
         async with httpx.AsyncClient(base_url=hall.server.base) as client:
             refused = await client.post(f"/api/ballots/{motion_id}/open", headers=hall.chair())
-        assert refused.status_code == 409
+        assert refused.status_code == 409 and refused.json()["error"] == "ballot_already_open"
         await page.locator(f'[data-ballot="{motion_id}"]').get_by_role("button", name="Openen").click()
         await expect(page.locator("#alert")).to_have_text(
-            f"Openen is niet gelukt: {refused.json()['detail']}"
+            "Openen is niet gelukt: stemming 1 Jaarverslag is nog geopend; sluit die eerst."
         )
         await screenshot(page, request, "1-open", full_page=True)
 
         await item.get_by_role("button", name="Sluiten").click()
+        await answer(page)
         await expect(item.locator(".status")).to_have_text("Stemming gesloten")
         result = (await hall.ballot(ballot_id))["result"]
         assert result["minutes"] == "verworpen met 1,32% van de stemmen vóór"
