@@ -68,8 +68,12 @@ export function createPassList(root, act) {
           { class: "pass-who" },
           h("span", { class: `pass-status status-${pass.status}`, text: t(`desk.status.${pass.status}`) }),
           h("span", { class: "pass-rep", text: t("desk.pass.who", { name: pass.representative, role }) }),
-          pass.status === "active" && !pass.paired
-            ? h("span", { class: "pass-unpaired", text: t("desk.pass.unpaired") })
+          // Whether the representative's handheld has taken the pass (SPEC 4.1 pairing).
+          pass.status === "active"
+            ? h("span", {
+                class: `pass-pairing ${pass.paired ? "pass-paired" : "pass-unpaired"}`,
+                text: t(pass.paired ? "desk.pass.paired" : "desk.pass.unpaired"),
+              })
             : null,
         ),
       ),

@@ -120,6 +120,9 @@ function drawHolder() {
 function drawPairing() {
   const pairing = state.pairing;
   $("pairing").hidden = !pairing;
+  // The scanning side widens while a pairing code is up, so that the QR code and the code with
+  // Volgende sit side by side: all of it on a laptop's screen (1366x768) without scrolling.
+  $("work").classList.toggle("pairing-shown", Boolean(pairing));
   if (!pairing) {
     $("pairing-qr").replaceChildren();
     return;
@@ -414,9 +417,32 @@ function next() {
 
 // Actions on a pass in the list
 
+// Asks in the page (not with window.confirm, whose OK a scanner's Enter would press) whether to
+// end this pass; resolves true only for the action's own button.
+function confirmEnd(pass, action) {
+  const dialog = $("confirm");
+  const member = pass.member.name;
+  $("confirm-title").textContent = t(`desk.confirm.${action}.title`, { member });
+  $("confirm-who").textContent = `${member} · ${formatWeight(pass.weight)} · ${t("desk.pass.who", {
+    name: pass.representative,
+    role: t(`desk.role.${pass.role}`),
+  })}`;
+  $("confirm-text").textContent = t(`desk.confirm.${action}`);
+  $("confirm-ok").textContent = t(`desk.action.${action}`);
+  $("confirm-ok").classList.toggle("danger", action === "revoke");
+  dialog.returnValue = "";
+  dialog.showModal();
+  $("confirm-cancel").focus();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true });
+  });
+}
+
+const ASKS_FIRST = new Set(["checkout", "revoke"]);
+
 async function act(pass, action) {
   const member = pass.member.name;
-  if (action === "revoke" && !window.confirm(t("desk.confirm.revoke", { member, name: pass.representative }))) {
+  if (ASKS_FIRST.has(action) && !(await confirmEnd(pass, action))) {
     focusScan();
     return;
   }
@@ -461,6 +487,7 @@ function keepFocus() {
 
 function onKey(event) {
   if (event.key !== "Escape" || event.target.id === "search" || $("work").hidden) return;
+  if ($("confirm").open) return; // Escape answers the question (no); the desk stays as it is
   if (state.holder || state.pairing || state.scanError) {
     event.preventDefault();
     next();

@@ -5,12 +5,16 @@ import { mountToggle, onLangChange, start as startI18n, t } from "/assets/lib/i1
 import { backoffDelay, connect } from "/assets/lib/socket.js";
 import { createOutbox } from "./outbox.js";
 import { forgetPass, looksLikeCode, pair, PairingError, savedPass, takeFragmentCode } from "./pairing.js";
-import { render } from "./view.js";
+import { render, renderCountdown } from "./view.js";
 
 const CLOSE_UNKNOWN_PASS = 4401;
 const CLOSE_REVOKED = 4403;
-// The last ack per ballot: {"<ballot id>": {"choice", "receipt"}}.
+const CLOSE_MEETING_CLOSED = 4410;
+// The last ack per ballot: {"<ballot id>": {"choice", "receipt", "agenda", "title", "test"}}.
 const RECEIPTS_KEY = "votehall.kiosk.receipts";
+// Who this handheld votes for ({code, name, weight}, public): shown again after a reload when
+// the meeting has closed and no welcome comes any more.
+const MEMBER_KEY = "votehall.kiosk.member";
 // The server may take the vote later: keep it and send it again.
 const RETRY_CODES = new Set(["unavailable", "rate_limited"]);
 
@@ -20,6 +24,7 @@ const state = {
   pairError: null,
   pairNotice: null,
   connection: "connecting",
+  closed: false, // the chair closed the meeting (SPEC 2.11): nothing more to vote on
   member: null,
   ballot: null, // the open ballot
   last: null, // the ballot that closed last, for "no ballot open"
@@ -36,8 +41,22 @@ const outbox = createOutbox({
   onTimeout: () => link?.restart(),
 });
 
+let countdownTimer = null;
+
 function draw() {
   render(state, state.ballot ? outbox.pendingChoice(state.ballot.id) : null);
+  tickCountdown();
+}
+
+// While the chair's countdown runs, the seconds are redrawn by themselves; nothing else moves.
+function tickCountdown() {
+  const running = Boolean(state.ballot?.countdown_ends_at);
+  if (running && !countdownTimer) {
+    countdownTimer = setInterval(() => renderCountdown(state.ballot), 250);
+  } else if (!running && countdownTimer) {
+    clearInterval(countdownTimer);
+    countdownTimer = null;
+  }
 }
 
 // Receipts survive a reload and a dropped connection, so the representative still sees the one
@@ -51,17 +70,44 @@ function storedReceipts() {
   }
 }
 
+// The ballot goes with the receipt, so that it can still be named once the feed shows another
+// ballot (one decided without a vote after it) or the page is reloaded.
 function rememberReceipt(ack) {
   const saved = storedReceipts();
-  saved[ack.ballot] = { choice: ack.choice, receipt: ack.receipt };
+  const ballot = [state.ballot, state.last].find((b) => b?.id === ack.ballot);
+  const about = ballot ? { agenda: ballot.agenda, title: ballot.title, test: Boolean(ballot.test) } : {};
+  saved[ack.ballot] = { choice: ack.choice, receipt: ack.receipt, ...about };
   localStorage.setItem(RECEIPTS_KEY, JSON.stringify(saved));
+}
+
+function asAck(ballotId, saved) {
+  const { choice, receipt, agenda, title, test } = saved;
+  return { ballot: Number(ballotId), choice, receipt, agenda, title, test };
 }
 
 // The stored ack of a ballot, if it is for `choice` (any choice when null).
 function storedAck(ballotId, choice = null) {
   const saved = storedReceipts()[ballotId];
   if (!saved || typeof saved.receipt !== "string" || (choice && saved.choice !== choice)) return null;
-  return { ballot: ballotId, choice: saved.choice, receipt: saved.receipt };
+  return asAck(ballotId, saved);
+}
+
+// This handheld's last vote: the ack kept for the ballot that opened last (earlier ones are
+// dropped when a ballot opens), if it voted on it.
+function latestAck() {
+  const kept = Object.entries(storedReceipts()).filter(([, saved]) => typeof saved?.receipt === "string");
+  if (!kept.length) return null;
+  const [ballotId, saved] = kept.sort(([a], [b]) => Number(b) - Number(a))[0];
+  return asAck(ballotId, saved);
+}
+
+function storedMember() {
+  try {
+    const member = JSON.parse(localStorage.getItem(MEMBER_KEY) || "null");
+    return member && typeof member.name === "string" ? member : null;
+  } catch {
+    return null;
+  }
 }
 
 // A new ballot opened: the receipts of earlier ones are no longer shown, so not kept either.
@@ -72,7 +118,7 @@ function keepReceiptOf(ballotId) {
 
 function setLast(ballot) {
   state.last = ballot;
-  state.lastReceipt = ballot ? storedAck(ballot.id) : null;
+  state.lastReceipt = ballot ? (storedAck(ballot.id) ?? latestAck()) : null;
 }
 
 // The kiosk protocol only carries the open ballot; the public feed tells how the last one ended.
@@ -117,12 +163,30 @@ function setBallot(ballot) {
 
 function revoked() {
   forgetPass();
+  localStorage.removeItem(MEMBER_KEY);
   outbox.clear();
   link?.stop();
   link = null;
   Object.assign(state, { pass: null, member: null, ballot: null, vote: null, receipt: null, error: null });
   state.lastReceipt = null;
   state.pairNotice = "pass.revoked";
+  draw();
+}
+
+// The chair closed the meeting (SPEC 2.11, 4.2 item 7): the handheld says so, keeps its last vote
+// and receipt on the screen, and stops; no reconnect, not even when the phone wakes up. The pass
+// is kept, so that a reload asks again, hears the same and shows the same.
+function meetingClosed() {
+  link?.stop();
+  link = null;
+  if (state.closed) return; // the frame came first, then the close
+  state.closed = true;
+  outbox.clear(); // nothing is voted on any more
+  if (state.ballot) setLast({ ...state.ballot, status: "closed" });
+  Object.assign(state, { ballot: null, vote: null, receipt: null, error: null });
+  state.member ??= storedMember();
+  if (!state.last) state.lastReceipt = latestAck();
+  loadLastBallot(null);
   draw();
 }
 
@@ -141,6 +205,8 @@ function onError(message) {
 const handlers = {
   welcome(message) {
     state.member = message.member;
+    state.closed = false;
+    localStorage.setItem(MEMBER_KEY, JSON.stringify(message.member));
     setBallot(message.ballot);
     if (state.ballot) {
       state.vote = message.vote;
@@ -168,6 +234,7 @@ const handlers = {
   },
   error: onError,
   revoked,
+  meeting_closed: meetingClosed,
 };
 
 function openLink() {
@@ -183,6 +250,10 @@ function openLink() {
       outbox.disconnected();
       if (event.code === CLOSE_UNKNOWN_PASS || event.code === CLOSE_REVOKED) {
         revoked();
+        return "stop";
+      }
+      if (event.code === CLOSE_MEETING_CLOSED) {
+        meetingClosed();
         return "stop";
       }
       return "retry";
@@ -204,8 +275,9 @@ async function pairWith(code) {
     link?.stop();
     outbox.clear();
     localStorage.removeItem(RECEIPTS_KEY);
+    localStorage.removeItem(MEMBER_KEY);
     Object.assign(state, { pass, pairNotice: null, member: null, ballot: null, vote: null, receipt: null });
-    state.lastReceipt = null;
+    Object.assign(state, { closed: false, last: null, lastReceipt: null });
     openLink();
   } catch (error) {
     state.pairError = error instanceof PairingError ? { key: error.key, vars: error.vars } : { key: "pair.offline" };

@@ -235,5 +235,11 @@ class HallProgress:
             "\nThe simulated hall has played the whole agenda; the server keeps running (Ctrl-C stops it)."
         )
 
+    def meeting_closed(self) -> None:
+        self.stop()
+        self.progress.console.print(
+            "\nThe chair closed the meeting: the simulated hall stops; the server keeps running (Ctrl-C stops it)."
+        )
+
     def stop(self) -> None:
         self.progress.stop()

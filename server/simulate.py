@@ -1,10 +1,16 @@
 """A simulated hall for `votehall demo --simulate`: the present members' handhelds vote on each
 ballot of the agenda, driven through the product's own interfaces (the chair's HTTP API and the
-kiosk WebSocket), so the hall screen moves on its own."""
+kiosk WebSocket), so the hall screen moves on its own.
+
+The simulated handhelds never reconnect: a connection that ends ends that handheld's part. When
+the chair closes the meeting (a person at /chair, while the demo plays) the handhelds hear
+`meeting_closed` and close 4410 (SPEC 4.2 item 7), and the whole hall stops there, instead of
+asking to open every remaining ballot of a closed meeting."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import uuid
@@ -28,6 +34,7 @@ LEANINGS: Mapping[str, tuple[float, float, float]] = {
     "motie": (0.55, 0.35, 0.10),
 }
 CHOICES = ("for", "against", "abstain")
+CLOSE_MEETING_CLOSED = 4410
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +54,7 @@ class Observer(Protocol):
     def acked(self, ballot_id: int) -> None: ...
     def closed(self, ballot: dict[str, Any]) -> None: ...
     def done(self) -> None: ...
+    def meeting_closed(self) -> None: ...
 
 
 class Quiet:
@@ -65,10 +73,24 @@ class Quiet:
     def done(self) -> None:
         pass
 
+    def meeting_closed(self) -> None:
+        pass
+
 
 class SimulatedKiosk:
-    def __init__(self, ws_url: str, token: str, rng: random.Random, observer: Observer = Quiet()) -> None:
+    """One handheld. `meeting_closed` is shared by the hall: set when this handheld hears that
+    the meeting closed (the frame, or close 4410 at any time, also at the hello)."""
+
+    def __init__(
+        self,
+        ws_url: str,
+        token: str,
+        rng: random.Random,
+        observer: Observer = Quiet(),
+        meeting_closed: asyncio.Event | None = None,
+    ) -> None:
         self.ws_url, self.token, self.rng, self.observer = ws_url, token, rng, observer
+        self.meeting_closed = meeting_closed if meeting_closed is not None else asyncio.Event()
         self.connection: ClientConnection | None = None
         self.acked: set[int] = set()
         self._reader: asyncio.Task[None] | None = None
@@ -76,19 +98,27 @@ class SimulatedKiosk:
     async def connect(self) -> None:
         self.connection = await websockets.connect(f"{self.ws_url}/ws/kiosk", open_timeout=30)
         await self.connection.send(orjson.dumps({"type": "hello", "pass": self.token}).decode())
-        await self.connection.recv()
+        self._hear(await self.connection.recv())  # the welcome, or meeting_closed before a 4410
         self._reader = asyncio.create_task(self._read())
+
+    def _hear(self, frame: str | bytes) -> None:
+        message = orjson.loads(frame)
+        kind = message.get("type")
+        if kind == "ack" and message["ballot"] not in self.acked:
+            self.acked.add(message["ballot"])
+            self.observer.acked(message["ballot"])
+        elif kind == "meeting_closed":
+            self.meeting_closed.set()
 
     async def _read(self) -> None:
         assert self.connection is not None
         try:
             async for frame in self.connection:
-                message = orjson.loads(frame)
-                if message.get("type") == "ack" and message["ballot"] not in self.acked:
-                    self.acked.add(message["ballot"])
-                    self.observer.acked(message["ballot"])
-        except websockets.ConnectionClosed:
-            pass
+                self._hear(frame)
+        except websockets.ConnectionClosed as closed:
+            if closed.rcvd is not None and closed.rcvd.code == CLOSE_MEETING_CLOSED:
+                self.meeting_closed.set()
+        self.connection = None  # never reconnected: this handheld's part is over
 
     async def vote(self, ballot: dict[str, Any], pace: Pace) -> None:
         if self.connection is None:
@@ -119,11 +149,13 @@ async def simulate_hall(
     seed: int = 11,
     observer: Observer = Quiet(),
 ) -> None:
-    """Play every draft ballot of the meeting once, in agenda order."""
+    """Play every draft ballot of the meeting once, in agenda order; stop when the meeting closes."""
     rng = random.Random(seed)
     ws_url = base_url.replace("http", "ws", 1)
+    meeting_closed = asyncio.Event()
     kiosks = [
-        SimulatedKiosk(ws_url, token, random.Random(rng.random()), observer) for token in passes.values()
+        SimulatedKiosk(ws_url, token, random.Random(rng.random()), observer, meeting_closed)
+        for token in passes.values()
     ]
     observer.connecting(0, len(kiosks))
     for start in range(0, len(kiosks), 50):
@@ -134,8 +166,13 @@ async def simulate_hall(
         ballots = (await chair.get(f"/api/meetings/{meeting_id}/ballots")).json()
         drafts = [ballot for ballot in ballots if ballot["status"] == "draft"]
         for number, ballot in enumerate(drafts, start=1):
+            if meeting_closed.is_set():
+                break
             opened = await chair.post(f"/api/ballots/{ballot['id']}/open")
             if opened.status_code != 200:
+                if _error_code(opened) == "meeting_closed":  # closed before a handheld heard it
+                    meeting_closed.set()
+                    break
                 log.info("simulation: ballot %s not opened: %s", ballot["id"], opened.text)
                 continue
             observer.opened(ballot, number, len(drafts), len(kiosks))
@@ -146,10 +183,25 @@ async def simulate_hall(
             closed = await chair.post(f"/api/ballots/{ballot['id']}/close")
             if closed.status_code == 200:
                 observer.closed(closed.json())
-            await asyncio.sleep(pace.result)
-            await asyncio.sleep(pace.between)
+            # The result stays up, then a breath before the next ballot; a close of the meeting
+            # meanwhile ends the play at once.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(meeting_closed.wait(), pace.result + pace.between)
     for kiosk in kiosks:
         if kiosk.connection is not None:
             await kiosk.connection.close()
+    if meeting_closed.is_set():
+        observer.meeting_closed()
+        log.info("simulation: the meeting was closed; the simulated hall stops")
+        return
     observer.done()
     log.info("simulation: the agenda is done")
+
+
+def _error_code(answer: httpx.Response) -> str | None:
+    """The `error` of an API refusal (`{"error": code, "detail": ...}`), if it has one."""
+    try:
+        body = answer.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None

@@ -5,7 +5,8 @@
 
 Votes on the open ballot, or waits for the next one to open; exits after the ack. It keeps the
 vote until the ack comes, resends it with the same vote_id after any reconnect, and reconnects
-with backoff and jitter. A pairing code works once: the pass token it buys is printed, for the
+with backoff and jitter, except after a close that says it cannot help (GONE): then it says why
+and exits with 1. A pairing code works once: the pass token it buys is printed, for the
 next ballot (keep it to yourself: it votes for the member). Needs httpx and websockets (both
 installed with VoteHall).
 """
@@ -24,7 +25,11 @@ import websockets
 RETRY = {"unavailable", "rate_limited"}  # the server may take the same vote later
 CHOICES = {"for": "for", "against": "against", "abstain": "abstain",
            "voor": "for", "tegen": "against", "onthouding": "abstain"}  # fmt: skip
-GONE = {4401, 4403}  # unknown pass; pass revoked, checked out or replaced: pair again
+GONE = {  # the closes after which reconnecting cannot help
+    4401: "unknown pass; ask the desk for a new pairing code",
+    4403: "pass revoked, checked out or replaced; ask the desk for a new pairing code",
+    4410: "the meeting is closed; there is nothing more to vote on",
+}
 
 
 def pair(base: str, pairing_code: str) -> str | None:
@@ -44,7 +49,7 @@ async def run(base: str, token: str, choice: str) -> int:
     while True:
         try:
             async with websockets.connect(base.replace("http", "ws", 1) + "/ws/kiosk") as ws:
-                # 2. hello within 10 s; the answer is welcome, or a close with 4401/4403.
+                # 2. hello within 10 s; the answer is welcome, or a close with 4401/4403/4410.
                 await ws.send(json.dumps({"type": "hello", "pass": token}))
                 async for frame in ws:
                     message = json.loads(frame)
@@ -75,7 +80,7 @@ async def run(base: str, token: str, choice: str) -> int:
                             vote = None  # refused for good (e.g. the ballot closed): wait for the next
         except websockets.ConnectionClosed as closed:
             if closed.rcvd is not None and closed.rcvd.code in GONE:
-                print(f"closed {closed.rcvd.code}: {closed.rcvd.reason}; ask the desk for a new pairing code")
+                print(f"closed {closed.rcvd.code}: {GONE[closed.rcvd.code]}")
                 return 1
         except OSError as error:
             print(f"cannot connect: {error}")

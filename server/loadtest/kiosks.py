@@ -6,8 +6,8 @@ stay bytes (`decode=False`) and go straight to orjson, and no keepalive task run
 (the server pings; the protocol layer answers without our help).
 
 A kiosk survives its connection as the real handheld does (SPEC 4.4): when the connection ends
-for any reason but a refused pass (4401, 4403) - a 1012 service restart, a 1008, a reset, a server
-that is down - it reconnects after an exponential backoff with full jitter (a delay drawn from
+for any reason but a refused pass or a closed meeting (4401, 4403, 4410) - a 1012 service restart,
+a 1008, a reset, a server that is down - it reconnects after an exponential backoff with full jitter (a delay drawn from
 [0, min(cap, base * 2**attempt)], so ten thousand kiosks cut at once do not return in one wave),
 says hello again, holds the welcome's `vote` against its own ledger, and resends the vote it was
 waiting for with the same `vote_id` (the server answers a known vote_id with the stored ack and
@@ -28,7 +28,7 @@ import gc
 import random
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -45,7 +45,15 @@ _CHOICE_BYTES = tuple(choice.encode() for choice in CHOICES)
 RECONNECT_BASE = 0.25  # s: the first retry comes within a quarter second
 RECONNECT_CAP = 8.0  # s: never wait longer than this between two attempts
 RECONNECT_TIMEOUT = 30.0  # s for one attempt's handshake and welcome
-PASS_REFUSED = frozenset({4401, 4403})  # unknown or ended pass: a new connection is refused too
+# The closes after which a kiosk stops, as the handheld does (SPEC 4.2): a new connection would be
+# refused too. With what the report says of each.
+PASS_REFUSED: Mapping[int, str] = {
+    4401: "unknown pass",
+    4403: "pass revoked, checked out or replaced",
+    4410: "the meeting is closed",
+}
+# A frame that comes before such a close, instead of the welcome (SPEC 4.2 item 7).
+MEETING_CLOSED = "meeting_closed"
 RETRY_CODES = frozenset({"unavailable"})  # the server could not store it now: resend later
 WELCOME_DISAGREES = "welcome_disagrees_with_ledger"
 
@@ -62,7 +70,7 @@ class Kiosk:
 
 
 class PassRefused(Exception):
-    """The server closed with 4401/4403: this kiosk stops (a reconnect would be refused too)."""
+    """The server closed with 4401/4403/4410: this kiosk stops (a reconnect would be refused too)."""
 
 
 def spread(urls: Sequence[str], passes: Sequence[tuple[str, str]]) -> list[Target]:
@@ -95,6 +103,13 @@ def _reason(error: BaseException) -> str:
     if isinstance(error, TimeoutError):
         return "timeout"
     return type(error).__name__
+
+
+def explain(reason: str) -> str:
+    """A counted reason as the report prints it: "closed 4410" -> "closed 4410 (the meeting is closed)"."""
+    code = reason.removeprefix("closed ")
+    meaning = PASS_REFUSED.get(int(code)) if code.isdigit() else None
+    return f"{reason} ({meaning})" if meaning else reason
 
 
 def _refused(error: BaseException) -> bool:
@@ -173,6 +188,10 @@ class KioskSlice:
             welcome: dict[str, Any] = orjson.loads(
                 await asyncio.wait_for(connection.recv(decode=False), wait)
             )
+            if welcome.get("type") == MEETING_CLOSED:
+                # The close with 4410 comes next: raised from here as ConnectionClosed, so that the
+                # kiosk stops like one refused at the hello.
+                await asyncio.wait_for(connection.recv(decode=False), wait)
             if welcome.get("type") != "welcome":
                 raise ValueError(f"expected a welcome, got {welcome.get('type')}")
         except BaseException:

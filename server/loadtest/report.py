@@ -15,6 +15,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from server.loadtest.kiosks import explain
 from server.loadtest.stats import latency_summary, percentile
 
 if TYPE_CHECKING:
@@ -162,7 +163,8 @@ def print_table(reports: list[TargetReport], options: LoadtestOptions) -> None:
     for label, key, spec, unit in ROWS:
         table.add_row(label, *(_fmt(s[key], spec, unit) for s in summaries))
     table.add_row(
-        "errors", *(", ".join(f"{k} x{v}" for k, v in s["errors"].items()) or "none" for s in summaries)
+        "errors",
+        *(", ".join(f"{explain(k)} x{v}" for k, v in s["errors"].items()) or "none" for s in summaries),
     )
     table.add_row("limited by", *(s["limited_by"] for s in summaries))
     console.print(table)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from server.loadtest.display import Chair, DisplayWatcher, EchoChair
-from server.loadtest.kiosks import spread
+from server.loadtest.kiosks import explain, spread
 from server.loadtest.pool import KioskPool, SliceSpec, make_pool
 from server.loadtest.spawn import Hall, cpu_seconds, machine_cpu, peak_rss_mb
 from server.loadtest.stats import CHOICES, BurstPlan, BurstResult, ConnectStats
@@ -115,7 +115,10 @@ async def drive(
             name, len(hall.passes), connect, _delta(probe, before), options.client_procs, servers=len(servers)
         )
         if connect.connected != len(hall.passes):
-            report.problems.append(f"{len(hall.passes) - connect.connected} kiosks could not connect")
+            why = ", ".join(f"{explain(k)} x{v}" for k, v in connect.failed.most_common())
+            report.problems.append(f"{len(hall.passes) - connect.connected} kiosks could not connect: {why}")
+        if not connect.connected:
+            return report  # no burst without kiosks (a closed meeting, passes of another meeting)
         for watcher in watchers:
             await watcher.start()
         for index, ballot in enumerate(hall.ballots[: options.bursts]):

@@ -120,7 +120,16 @@ async def test_kiosk_receipt_is_the_start_of_its_log_entry_and_outlives_a_reload
         assert shown == receipt[:10]
         entries = [e for e in await audit_log(hall, hall.seeded.tokens[Role.ADMIN]) if e["hash"] == receipt]
         assert len(entries) == 1 and entries[0]["type"] == "vote", entries
-        assert (await stored_acks(page)) == {str(ballot_id): {"choice": "for", "receipt": receipt}}
+        # Kept with the ballot it belongs to, so that it can be named after the meeting closes.
+        assert (await stored_acks(page)) == {
+            str(ballot_id): {
+                "choice": "for",
+                "receipt": receipt,
+                "agenda": "1",
+                "title": "Jaarverslag",
+                "test": False,
+            }
+        }
 
         # A reload (or a dropped connection): the welcome says the vote is still "for", so the
         # stored receipt is shown again.

@@ -69,6 +69,11 @@ def row(page: Page, member: str, status: str = "active") -> Locator:
     return page.locator(f'.pass.status-{status}[data-member="{member}"]')
 
 
+async def confirm(page: Page, action: str) -> None:
+    """Says yes to the desk's own question before a pass ends (test_desk_corrections.py)."""
+    await page.get_by_role("dialog").get_by_role("button", name=action).click()
+
+
 async def test_desk_checks_in_a_representative_and_shows_the_pairing_qr(
     hall: Hall, browser: Browser, request: pytest.FixtureRequest
 ) -> None:
@@ -238,6 +243,7 @@ async def test_desk_checks_out_returns_revokes_reprints_and_searches(
         )
 
         await middenburg.get_by_role("button", name="Uitchecken").click()
+        await confirm(page, "Uitchecken")
         out = row(page, "GM0002", "checked_out")
         await expect(out.locator(".pass-status")).to_have_text("uitgecheckt")
         await expect(out.get_by_role("button")).to_have_text(["Terugkomen"])
@@ -265,6 +271,7 @@ async def test_desk_checks_out_returns_revokes_reprints_and_searches(
         await screenshot(page, request, "2-reprint", full_page=True)
 
         await row(page, "GM0003").get_by_role("button", name="Intrekken").click()
+        await confirm(page, "Intrekken")
         revoked = page.locator(f'.pass[data-pass="{hall.seeded.pass_ids["GM0003"]}"]')
         await expect(revoked.locator(".pass-status")).to_have_text("ingetrokken")
         await expect(page.locator("#presence-count")).to_have_text("3 van 5 leden, 192 van 205 stemmen")
@@ -364,6 +371,7 @@ async def test_desk_shows_why_an_action_on_a_stale_row_failed(
         assert revoked.status_code == 200, revoked.text
 
         await row(page, "GM0004").get_by_role("button", name="Uitchecken").click()
+        await confirm(page, "Uitchecken")
         detail = (await desk_call(hall, f"/api/passes/{hall.seeded.pass_ids['GM0004']}/checkout")).json()[
             "detail"
         ]

@@ -204,8 +204,8 @@ async def test_kiosk_switches_to_english(
         await expect(page.locator("#vote-status-text")).to_have_text("Your vote has been received")
         # This motion allows no change of vote: the other choices are locked, and say why.
         await expect(page.get_by_role("button", name="For")).to_be_disabled()
-        await expect(page.locator("#vote-locked")).to_have_text(
-            "This ballot does not allow changing your vote."
+        await expect(page.locator("#change-rule")).to_have_text(
+            "You cannot change your vote: your first choice counts."
         )
         await screenshot(page, request, "1-english")
     assert watch.problems == []
