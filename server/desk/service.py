@@ -183,6 +183,9 @@ async def return_pass(session: AsyncSession, pass_id: int, operator: Operator | 
         )  # fmt: skip
     pass_.status = PassStatus.ACTIVE.value
     pass_.ended_at = None
+    # The handheld forgot the pass when it was checked out (close 4403): the desk pairs it anew,
+    # and its list must not say "gekoppeld" until then.
+    pass_.paired_at = None
     await session.flush()
     _log(session, pass_, "return", operator)
     note(session, pass_.meeting_id, entries.PASS_RETURNED, {

@@ -113,11 +113,17 @@ async def test_hand_over_check_out_and_return(
     assert listed[first["pass_id"]]["status"] == "revoked"
     assert listed[second["pass_id"]]["status"] == "active"
 
+    assert (
+        await client.post("/api/kiosk/pair", json={"pairing_code": second["pairing_code"]})
+    ).status_code == 200
+    listed = {p["pass_id"]: p for p in (await client.get("/api/meetings/1/passes", headers=desk)).json()}
+    assert listed[second["pass_id"]]["paired"] is True
     out = await client.post(f"/api/passes/{second['pass_id']}/checkout", headers=desk)
     assert out.json()["status"] == "checked_out"
     assert await present(client) == {"members": 0, "weight": 0}
     back = await client.post(f"/api/passes/{second['pass_id']}/return", headers=desk)
     assert back.json()["status"] == "active"
+    assert back.json()["paired"] is False  # the handheld forgot the pass at the check-out: pair anew
     assert await present(client) == {"members": 1, "weight": 75}
     revived = await client.post(f"/api/passes/{first['pass_id']}/return", headers=desk)
     assert (revived.status_code, revived.json()["error"]) == (409, "illegal_transition")
@@ -125,7 +131,7 @@ async def test_hand_over_check_out_and_return(
     fresh = await client.post(f"/api/passes/{second['pass_id']}/pairing", headers=desk)
     assert fresh.status_code == 200 and fresh.json()["pairing_code"] != second["pairing_code"]
     stale = await client.post("/api/kiosk/pair", json={"pairing_code": second["pairing_code"]})
-    assert stale.status_code == 404
+    assert stale.status_code == 404  # used above, and replaced
     assert (
         await client.post("/api/kiosk/pair", json={"pairing_code": fresh.json()["pairing_code"]})
     ).status_code == 200
