@@ -571,7 +571,8 @@ class LiveHub:
         previous = meeting.ballots.get(live.id)
         meeting.ballots[live.id] = live
         was_open = previous is not None and previous.status is BallotStatus.OPEN
-        if was_open or live.status is BallotStatus.OPEN:
+        # A result voided after its close is withdrawn on the handhelds too (SPEC 2.7).
+        if was_open or live.status in (BallotStatus.OPEN, BallotStatus.VOIDED):
             self._broadcast({"type": "ballot", "ballot": kiosk_ballot(live)})
 
     def _ballot_deleted(self, meeting: LiveMeeting, ballot_id: int) -> None:

@@ -317,6 +317,27 @@ async def test_a_ballot_voided_while_open_is_said_plainly_and_its_receipt_kept(
     assert watch.problems == []
 
 
+async def test_a_result_voided_after_its_close_is_withdrawn_on_the_handheld(
+    hall: Hall, browser: Browser, request: pytest.FixtureRequest
+) -> None:
+    """The handheld showed the result of the last ballot; the chair voids it (the next ballot has not
+    opened yet): the handheld is told at once, without a reload."""
+    watch = PageWatch()
+    ballot_id = hall.seeded.ballot_ids[0]
+    async with open_page(browser, hall.server.base, watch, **PHONE_OPTIONS) as (_, page):
+        await page.goto(f"/kiosk#pair={hall.seeded.pairing_codes['GM0002']}")
+        await hall.action(ballot_id, "open")
+        await page.get_by_role("button", name="Voor").tap()
+        await expect(page.locator("#vote-receipt .receipt-code")).to_have_text(RECEIPT)
+        await hall.action(ballot_id, "close")
+        await expect(page.locator("#last-ballot")).to_contain_text("aangenomen")
+        await chair(hall, f"/api/ballots/{ballot_id}/void", {"reason": "verkeerde meerderheid"})
+        await expect(page.locator("#voided-reason")).to_have_text("Reden: verkeerde meerderheid")
+        await expect(page.locator("#last-ballot")).to_be_hidden()
+        await screenshot(page, request, "1-withdrawn")
+    assert watch.problems == []
+
+
 COUNTDOWN = re.compile(r"^Nog (\d+) seconden?$")
 OVER = "De stemming kan elk moment sluiten"
 
