@@ -94,6 +94,8 @@ class ReplayedBallot:
         )
 
 
+# The fields of a result, as `ballot_closed` and `ballot_counted_by_hand` state it.
+RESULT_FIELDS = ("for", "against", "abstain", "cast", "members_voted", "percent_for", "outcome")
 # Statuses whose name is the outcome (SPEC 2.7, 2.8, 2.11).
 _STATUS_OUTCOMES = frozenset({*E.DECIDED_WITHOUT_VOTE.values(), "voided", "not_decided"})
 
@@ -462,7 +464,7 @@ def _counted_by_hand(state: Replay, seq: Any, data: Mapping[str, Any], line: Log
         outcome = Outcome(stated["outcome"])
         if outcome not in (Outcome.ADOPTED, Outcome.REJECTED):
             state.problem(seq, f"records a count by hand of ballot {ballot.id} with the outcome {outcome}")
-        counted: dict[str, Any] = {name: None for name in result_of_names()} | {"outcome": outcome.value}
+        counted: dict[str, Any] = dict.fromkeys(RESULT_FIELDS) | {"outcome": outcome.value}
     else:
         tally = Tally(int(stated["for"]), int(stated["against"]), int(stated["abstain"]), 0, 0, 0)
         decision = decide(tally, Majority(ballot.majority), abstain_is_cast=ballot.abstain_is_cast)
@@ -481,10 +483,6 @@ def _counted_by_hand(state: Replay, seq: Any, data: Mapping[str, Any], line: Log
     ballot.confirmed_by = str(data["confirmed_by"])
     ballot.status = "closed"
     ballot.close_seq, ballot.close_hash = seq, line.hash
-
-
-def result_of_names() -> tuple[str, ...]:
-    return ("for", "against", "abstain", "cast", "members_voted", "percent_for", "outcome")
 
 
 def _dissent(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
