@@ -222,7 +222,7 @@ addStrings({
       "over het voorstel dat het amendement wijzigt is al besloten; een amendement wijzigt een voorstel in voorbereiding.",
     "chair.error.revote_of_not_voided": "een herstemming kan alleen van een ongeldig verklaarde stemming.",
     "chair.error.invalid_count":
-      "de telling klopt niet: vul de stemmen voor en tegen in (en eventueel onthoudingen), of alleen de uitkomst, en niet meer stemmen dan de leden samen hebben.",
+      "de telling klopt niet: vul de stemmen voor en tegen in (en eventueel onthoudingen), of alleen de uitkomst, en niet meer stemmen dan de aanwezige leden samen hebben.",
     "chair.error.not_acclamation": "een aantekening kan alleen bij een besluit bij acclamatie.",
     "chair.error.unknown_agenda_item": "agendapunt {agenda} staat niet op de agenda van deze vergadering.",
     "chair.error.invalid_ballot":
@@ -231,6 +231,9 @@ addStrings({
     "chair.error.illegal_transition.plain": "dat kan niet meer in deze stand van de stemming.",
     "chair.error.test_ballot": "een proefstemming kan alleen worden geopend en gesloten.",
     "chair.error.unknown_member": "een of meer gekozen leden staan niet in het register van deze vergadering.",
+    "chair.error.member_not_present":
+      "alleen aanwezige leden kunnen aantekening vragen; een of meer gekozen leden hebben geen geldige stempas.",
+    "chair.error.already_revoted": "over deze stemming is al een herstemming gemaakt.",
     "chair.error.invalid_reason": "vul de reden in.",
     "chair.error.ballot_not_open": "{ref} is niet geopend.",
     "chair.error.unknown_ballot": "deze stemming bestaat niet meer; de lijst is bijgewerkt.",
@@ -444,7 +447,7 @@ addStrings({
       "the proposal the amendment amends is already decided; an amendment amends a proposal in preparation.",
     "chair.error.revote_of_not_voided": "only a ballot declared void can be voted again.",
     "chair.error.invalid_count":
-      "the count does not add up: fill in the votes for and against (and abstentions if any), or only the outcome, and no more votes than the members hold.",
+      "the count does not add up: fill in the votes for and against (and abstentions if any), or only the outcome, and no more votes than the members present hold.",
     "chair.error.not_acclamation": "dissent is noted on a decision by acclamation only.",
     "chair.error.unknown_agenda_item": "agenda item {agenda} is not on this meeting's agenda.",
     "chair.error.invalid_ballot":
@@ -453,6 +456,8 @@ addStrings({
     "chair.error.illegal_transition.plain": "that is no longer possible at this stage of the ballot.",
     "chair.error.test_ballot": "a test vote can only be opened and closed.",
     "chair.error.unknown_member": "one or more members chosen are not in this meeting's register.",
+    "chair.error.member_not_present": "only members present can have their dissent noted; one or more chosen have no active pass.",
+    "chair.error.already_revoted": "this ballot has been voted again already.",
     "chair.error.invalid_reason": "fill in the reason.",
     "chair.error.ballot_not_open": "{ref} is not open.",
     "chair.error.unknown_ballot": "this ballot no longer exists; the list has been updated.",

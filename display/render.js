@@ -164,11 +164,14 @@ function outcomeLine(ballot) {
   const sentence = minutesText(ballot.minutes);
   if (!sentence) return null;
   const kind = outcomeClass(ballot.outcome, ballot.test);
-  const mark = kind === "voided" ? t("voided.mark") : kind === "test" ? t("test.mark") : null;
+  // A voided result says so in its own words ("ongeldig verklaard: …") and its grey panel; a test
+  // ballot's result is marked as counting for nothing.
+  const mark = kind === "test" ? t("test.mark") : null;
   return h(
     "p",
     { class: `outcome ${kind}`, "data-outcome": ballot.outcome },
     mark ? h("span", { class: "outcome-mark", text: mark }) : null,
+    mark ? " " : null,
     h("span", { class: "outcome-text", text: sentence }),
   );
 }

@@ -282,6 +282,8 @@ def _ballot_created(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
             state.problem(
                 seq, f"creates ballot {ballot_id} as a re-vote of ballot {revote_of}, which is not voided"
             )
+        elif any(b.revote_of == redone.id for b in state.ballots.values()):
+            state.problem(seq, f"creates ballot {ballot_id} as a second re-vote of ballot {revote_of}")
         ballot.revote_of = int(revote_of)
     state.ballots[ballot_id] = ballot
 
@@ -467,6 +469,12 @@ def _counted_by_hand(state: Replay, seq: Any, data: Mapping[str, Any], line: Log
         counted: dict[str, Any] = dict.fromkeys(RESULT_FIELDS) | {"outcome": outcome.value}
     else:
         tally = Tally(int(stated["for"]), int(stated["against"]), int(stated["abstain"]), 0, 0, 0)
+        present = sum(state.register[code].weight for code in state.active if code in state.register)
+        if tally.weight_voted > present:
+            state.problem(
+                seq,
+                f"counts {tally.weight_voted} votes by hand on ballot {ballot.id}, but those present hold {present}",
+            )
         decision = decide(tally, Majority(ballot.majority), abstain_is_cast=ballot.abstain_is_cast)
         counted = {**result_of(decision), "members_voted": None}
     differences = [
@@ -495,7 +503,8 @@ def _dissent(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) ->
         )
     members = [str(code) for code in data["members"]]
     for code in members:
-        _member(state, seq, code)
+        if _member(state, seq, code) is not None and code not in state.active:
+            state.problem(seq, f"notes the dissent of {code}, which has no active pass (not present)")
     ballot.dissent = members
 
 

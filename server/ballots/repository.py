@@ -35,6 +35,11 @@ async def amendments_of(session: AsyncSession, ballot_id: int) -> Sequence[Ballo
     return (await session.scalars(select(Ballot).where(Ballot.amends_id == ballot_id))).all()
 
 
+async def revote_of(session: AsyncSession, ballot_id: int) -> Ballot | None:
+    """The re-vote of a voided ballot, if one was made."""
+    return await session.scalar(select(Ballot).where(Ballot.revote_of_id == ballot_id).limit(1))
+
+
 async def opened_or_decided_after(session: AsyncSession, ballot: Ballot) -> Ballot | None:
     """A ballot of the meeting opened or decided after `ballot` was: one open now (one is open
     at a time, so it opened after), or one whose deciding log entry comes later."""

@@ -77,8 +77,14 @@ async def create_ballot(session: AsyncSession, meeting_id: int, data: BallotCrea
             )
         if redone.status != BallotStatus.VOIDED:
             raise Conflict(
-                f"a re-vote redoes a voided ballot; ballot {redone.agenda} {redone.title!r} is {redone.status}",
+                f"a re-vote redoes a voided ballot; {_named(redone)} is {redone.status}",
                 code="revote_of_not_voided",
+            )
+        again = await repository.revote_of(session, redone.id)
+        if again is not None:
+            raise Conflict(
+                f"{_named(redone)} is voted again already as {_named(again)}; a re-vote of that one names it",
+                code="already_revoted",
             )
         ballot.revote_of_id = redone.id
     session.add(ballot)
@@ -105,7 +111,7 @@ async def _check_settings(session: AsyncSession, ballot: Ballot, meeting_status:
             )
         if amended.status != BallotStatus.DRAFT:
             raise Conflict(
-                f"ballot {amended.agenda} {amended.title!r} is already {amended.status}",
+                f"{_named(amended)} is already {amended.status}",
                 code="amended_ballot_decided",
             )
         amends_kind = BallotKind(amended.kind)
@@ -191,13 +197,18 @@ async def delete_ballot(session: AsyncSession, ballot_id: int, operator: Operato
 
 
 def _names(ballots: Sequence[Ballot]) -> str:
-    return ", ".join(f"{b.agenda} {b.title!r}" for b in ballots)
+    return ", ".join(_named(b) for b in ballots)
+
+
+def _named(ballot: Ballot) -> str:
+    """A ballot as people name it: by its agenda item and title, never by its id."""
+    return f"agenda item {ballot.agenda} {ballot.title!r}"
 
 
 def _must_be_draft(ballot: Ballot, done: str) -> None:
     if ballot.status != BallotStatus.DRAFT:
         raise Conflict(
-            f"only a draft ballot can be {done}; {ballot.agenda} {ballot.title!r} is {ballot.status}",
+            f"only a draft ballot can be {done}; {_named(ballot)} is {ballot.status}",
             code="ballot_not_draft",
         )
 
@@ -388,7 +399,7 @@ async def void(session: AsyncSession, ballot_id: int, reason: str, operator: Ope
         later = await repository.opened_or_decided_after(session, ballot)
         if later is not None:
             raise Conflict(
-                f"ballot {later.agenda} {later.title!r} was opened or decided after this one; "
+                f"{_named(later)} was opened or decided after this one; "
                 "a result can be voided only until the next ballot",
                 code="void_window_passed",
             )
@@ -429,11 +440,12 @@ async def count_by_hand(
                 "give the votes for and against (and abstentions), or the outcome", code="invalid_count"
             )
         abstain = data.abstain or 0
-        total = await meeting_repository.total_weight(session, meeting.id)
-        if data.for_ + data.against + abstain > total:
+        present = sum((await meeting_repository.present(session, meeting.id)).values())
+        if data.for_ + data.against + abstain > present:
             raise InvalidInput(
-                f"{data.for_ + data.against + abstain} votes counted, but the members hold {total} in all",
+                f"{data.for_ + data.against + abstain} votes counted, but the members present hold {present}",
                 code="invalid_count",
+                extra={"present_weight": present},
             )
         tally = Tally(data.for_, data.against, abstain, 0, 0, 0)
         decision = decide(tally, Majority(ballot.majority), abstain_is_cast=ballot.abstain_is_cast)
@@ -463,7 +475,7 @@ async def note_dissent(
     meeting = await _meeting_not_closed(session, ballot.meeting_id)
     if ballot.status != BallotStatus.ACCLAMATION:
         raise Conflict(
-            f"dissent is noted on a decision by acclamation; {ballot.agenda} {ballot.title!r} is {ballot.status}",
+            f"dissent is noted on a decision by acclamation; {_named(ballot)} is {ballot.status}",
             code="not_acclamation",
         )
     codes = list(dict.fromkeys(code.strip() for code in members))
@@ -471,6 +483,12 @@ async def note_dissent(
     unknown = sorted(set(codes) - known)
     if unknown:
         raise InvalidInput(f"unknown members: {', '.join(unknown)}", code="unknown_member")
+    # Only a member present in the hall can ask for its dissent to be noted (SPEC 2.3, 2.7).
+    absent = sorted(set(codes) - (await meeting_repository.present(session, meeting.id)).keys())
+    if absent:
+        raise InvalidInput(
+            f"not present: {', '.join(absent)}", code="member_not_present", extra={"members": absent}
+        )
     ballot.dissent = codes
     await session.flush()
     journal.note(session, meeting.id, entries.BALLOT_DISSENT, {
@@ -486,7 +504,7 @@ async def start_countdown(session: AsyncSession, ballot_id: int, seconds: int) -
     ballot = await get_ballot(session, ballot_id, for_update=True)
     if ballot.status != BallotStatus.OPEN:
         raise Conflict(
-            f"a countdown runs on an open ballot; {ballot.agenda} {ballot.title!r} is {ballot.status}",
+            f"a countdown runs on an open ballot; {_named(ballot)} is {ballot.status}",
             code="ballot_not_open",
         )
     ballot.countdown_ends_at = datetime.now(UTC) + timedelta(seconds=seconds) if seconds else None
@@ -510,7 +528,7 @@ async def _check_can_open(
     already = await repository.open_ballot_of(session, ballot.meeting_id)
     if already is not None:
         raise Conflict(
-            f"ballot {already.agenda} {already.title!r} is open; close it first",
+            f"{_named(already)} is open; close it first",
             code="ballot_already_open",
             extra={"ballots": [_ref(already)]},
         )

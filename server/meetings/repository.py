@@ -50,6 +50,20 @@ async def total_weight(session: AsyncSession, meeting_id: int) -> int:
     return int(await session.scalar(query) or 0)
 
 
+async def present(session: AsyncSession, meeting_id: int) -> dict[str, int]:
+    """Member code -> frozen weight of every member with an active pass now (SPEC 2.3)."""
+    from server.desk.models import Pass  # the desk's table; imported here to keep the layers apart
+
+    query = (
+        select(MeetingMember.cbs_code, MeetingMember.weight)
+        .join(
+            Pass, (Pass.member_id == MeetingMember.member_id) & (Pass.meeting_id == MeetingMember.meeting_id)
+        )
+        .where(MeetingMember.meeting_id == meeting_id, Pass.status == "active")
+    )
+    return {code: weight for code, weight in (await session.execute(query)).all()}
+
+
 async def frozen_names(session: AsyncSession, meeting_id: int) -> dict[str, str]:
     """Member code -> name in the frozen register."""
     query = select(MeetingMember.cbs_code, MeetingMember.name).where(MeetingMember.meeting_id == meeting_id)

@@ -193,7 +193,7 @@ async def close_meeting(
     open_ballot = await ballot_repository.open_ballot_of(session, meeting.id)
     if open_ballot is not None:
         raise Conflict(
-            f"ballot {open_ballot.agenda} {open_ballot.title!r} is still open; close it first",
+            f"agenda item {open_ballot.agenda} {open_ballot.title!r} is still open; close it first",
             code="ballot_open",
             extra={"ballots": [_ballot_ref(open_ballot)]},
         )
@@ -202,9 +202,12 @@ async def close_meeting(
         (b for b in ballots if b.status == BallotStatus.DRAFT and not b.test), key=lambda b: b.id
     )
     if undecided and not confirm:
+        positions = {item.number: item.position for item in await repository.agenda(session, meeting.id)}
+        undecided.sort(key=lambda b: (b.off_agenda, positions.get(b.agenda, len(positions)), b.id))
         names = "; ".join(f"{b.agenda} {b.title!r}" for b in undecided)
         raise Conflict(
-            f"{len(undecided)} ballot(s) not decided: {names}; close with confirm to record them as not decided",
+            f"not decided: {names}; close with confirmation to record them as not decided "
+            '(votehall meetings close --confirm, or {"confirm": true})',
             code="undecided_ballots",
             extra={"ballots": [_ballot_ref(b) for b in undecided]},
         )

@@ -236,3 +236,37 @@ async def test_an_edit_after_the_open_is_caught(corrected: Corrected, tmp_path: 
     code, output = run(dump(lines), tmp_path)  # without rehashing: the chain says it too
     assert code == 1
     assert f"edits ballot {b['Jaarverslag (derde)']}, which is open; only a draft can be edited" in output
+
+
+async def test_a_count_by_hand_beyond_those_present_is_caught(corrected: Corrected, tmp_path: Path) -> None:
+    from server.rules import percent_for
+
+    lines = entries_of(await corrected.log())
+    result = lines[find(lines, "ballot_counted_by_hand", ballot=corrected.ballots["Met de hand"])]["data"][
+        "result"
+    ]
+    result.update({"for": 200, "cast": 276, "percent_for": percent_for(200, 276)})  # adds up, but 276 > 193
+    code, output = run(rehash(lines), tmp_path)
+    assert code == 1
+    assert "counts 276 votes by hand" in output and "those present hold 193" in output
+
+
+async def test_dissent_of_an_absent_member_is_caught(corrected: Corrected, tmp_path: Path) -> None:
+    lines = entries_of(await corrected.log())
+    lines[find(lines, "ballot_dissent")]["data"]["members"] = ["GM0005"]  # never checked in
+    code, output = run(rehash(lines), tmp_path)
+    assert code == 1 and "notes the dissent of GM0005, which has no active pass" in output
+
+
+async def test_a_second_revote_of_one_voided_ballot_is_caught(corrected: Corrected, tmp_path: Path) -> None:
+    lines = entries_of(await corrected.log())
+    b = corrected.ballots
+    created = next(
+        line
+        for line in lines
+        if line["type"] == "ballot_created" and line["data"]["ballot"]["id"] == b["Jaarverslag (derde)"]
+    )
+    created["data"]["ballot"]["revote_of"] = b["first"]  # the first was voted again already
+    code, output = run(rehash(lines), tmp_path)
+    assert code == 1
+    assert f"creates ballot {b['Jaarverslag (derde)']} as a second re-vote of ballot {b['first']}" in output

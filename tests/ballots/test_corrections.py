@@ -27,11 +27,22 @@ from tests.factories import (
 CHAIR_LABEL = "test chair"  # tests/conftest.py labels each token "test <role>"
 
 
+PRESENT = ("GM0001", "GM0002", "GM0003")  # 75 + 42 + 1 = 118 votes present; GM0004 (75) is not
+
+
 @pytest.fixture
 async def meeting_id(client: httpx.AsyncClient, tokens: dict[Role, str]) -> int:
     await import_register(client, tokens)
     meeting_id = await create_meeting(client, tokens, agenda=AGENDA)
     await open_meeting(client, tokens, meeting_id)
+    cards = await client.post(f"/api/meetings/{meeting_id}/cards", headers=bearer(tokens[Role.ADMIN]))
+    for card in cards.json():
+        if card["member"] in PRESENT:
+            body = {"card": card["card"], "representative": {"name": "A. de Vries", "role": "burgemeester"}}
+            checked_in = await client.post(
+                f"/api/meetings/{meeting_id}/checkins", json=body, headers=bearer(tokens[Role.DESK])
+            )
+            assert checked_in.status_code == 201, checked_in.text
     return meeting_id
 
 
@@ -179,6 +190,18 @@ async def test_an_open_ballot_is_voided_and_voted_again(
     }  # fmt: skip
 
 
+async def test_a_voided_ballot_is_voted_again_once(
+    client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
+) -> None:
+    ballot = await create_ballot(client, tokens, meeting_id, agenda="2")
+    await ballot_action(client, tokens, ballot["id"], "open")
+    await client.post(f"/api/ballots/{ballot['id']}/void", json={"reason": "storing"}, headers=chair(tokens))
+    await create_ballot(client, tokens, meeting_id, agenda="2", revote_of=ballot["id"])
+    body = {"agenda": "2", "title": "Nog eens", "kind": "voorstel", "revote_of": ballot["id"]}
+    response = await client.post(f"/api/meetings/{meeting_id}/ballots", json=body, headers=chair(tokens))
+    assert response.status_code == 409 and response.json()["error"] == "already_revoted"
+
+
 async def test_a_revote_names_a_voided_ballot(
     client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
 ) -> None:
@@ -240,12 +263,12 @@ async def test_a_count_by_hand_is_decided_by_the_ballots_own_majority(
     client: httpx.AsyncClient, tokens: dict[Role, str], database: Database, meeting_id: int
 ) -> None:
     ballot = await create_ballot(client, tokens, meeting_id, agenda="2", majority="two_thirds")
-    count = {"for": 100, "against": 50, "abstain": 10, "confirmed_by": "J. de Vries"}
+    count = {"for": 70, "against": 35, "abstain": 10, "confirmed_by": "J. de Vries"}
     response = await client.post(f"/api/ballots/{ballot['id']}/hand-count", json=count, headers=chair(tokens))
     assert response.status_code == 200, response.text
     result = response.json()["result"]
-    # 3 * 100 >= 2 * 150: adopted with exactly two thirds.
-    assert (result["outcome"], result["cast"], result["percent_for"]) == ("adopted", 150, "66.67")
+    # 3 * 70 >= 2 * 105: adopted with exactly two thirds.
+    assert (result["outcome"], result["cast"], result["percent_for"]) == ("adopted", 105, "66.67")
     assert result["counted_by_hand"] is True and result["confirmed_by"] == "J. de Vries"
     assert result["members_voted"] is None
     assert result["minutes"] == "aangenomen met 66,67% van de stemmen (met de hand geteld)"
@@ -253,10 +276,10 @@ async def test_a_count_by_hand_is_decided_by_the_ballots_own_majority(
     assert entry["confirmed_by"] == "J. de Vries" and entry["result"]["outcome"] == "adopted"
     shown = await feed(client)
     assert shown["ballot"]["tally"] == {
-        "for": 100,
-        "against": 50,
+        "for": 70,
+        "against": 35,
         "abstain": 10,
-        "cast": 150,
+        "cast": 105,
         "percent_for": "66.67",
     }
     assert shown["ballot"]["voted"] is None  # a count by hand does not know how many members voted
@@ -284,7 +307,7 @@ async def test_a_count_by_hand_may_give_only_the_outcome(
         ({"for": 1, "against": 1}, 422),  # nobody of the committee confirmed it
         ({"for": 1, "outcome": "adopted", "confirmed_by": "X"}, 422),
         ({"against": 3, "confirmed_by": "X"}, 422),
-        ({"for": 100, "against": 100, "confirmed_by": "X"}, 422),  # more than the 193 the members hold
+        ({"for": 100, "against": 19, "confirmed_by": "X"}, 422),  # more than the 118 votes present
         ({"for": -1, "against": 3, "confirmed_by": "X"}, 422),
     ],
 )
@@ -322,6 +345,10 @@ async def test_dissent_from_an_acclamation_is_noted_by_name(
         f"/api/ballots/{ballot['id']}/dissent", json={"members": ["GM9999"]}, headers=chair(tokens)
     )
     assert unknown.status_code == 422 and unknown.json()["error"] == "unknown_member"
+    absent = await client.post(
+        f"/api/ballots/{ballot['id']}/dissent", json={"members": ["GM0004"]}, headers=chair(tokens)
+    )
+    assert absent.status_code == 422 and absent.json()["error"] == "member_not_present"
     response = await client.post(
         f"/api/ballots/{ballot['id']}/dissent", json={"members": ["GM0002", "GM0003"]}, headers=chair(tokens)
     )
