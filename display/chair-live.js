@@ -23,6 +23,8 @@ export function currentView(snapshot) {
   const view = ballotView(snapshot.ballot, snapshot.present);
   const line = view.querySelector(".progress-line");
   if (line) line.textContent = progressText(snapshot.ballot.voted, snapshot.present);
+  // The chair's line says the weight already, and its own countdown sits with its controls.
+  view.querySelector(".progress-more")?.remove();
   return view;
 }
 
