@@ -164,7 +164,7 @@ function outcomeLine(ballot) {
   const sentence = minutesText(ballot.minutes);
   if (!sentence) return null;
   const kind = outcomeClass(ballot.outcome, ballot.test);
-  // A voided result says so in its own words ("ongeldig verklaard: …") and its grey panel; a test
+  // A voided result says so in the server's sentence and with its grey panel; a test
   // ballot's result is marked as counting for nothing.
   const mark = kind === "test" ? t("test.mark") : null;
   return h(
