@@ -74,8 +74,24 @@ export function chairActs({ state, run, load, currentItem }) {
     };
   }
 
+  // Drafts of the same agenda item that come before this ballot (amendments, then the proposal,
+  // then motions): the order the server holds to (SPEC 2.8), asked here in the same question as
+  // the earlier items, so that the chair answers once.
+  function sameItemFirst(ballot) {
+    if (ballot.test || ballot.off_agenda) return [];
+    const before = state.ballots.slice(0, state.ballots.findIndex((b) => b.id === ballot.id));
+    return before.filter((b) => b.status === "draft" && !b.test && !b.off_agenda && b.agenda === ballot.agenda);
+  }
+
   async function openBallot(ballot) {
     const earlier = earlierUndecided(ballot);
+    const inItem = sameItemFirst(ballot);
+    if (inItem.length) {
+      const intro = t("chair.order.agenda_order", { agenda: ballot.agenda, title: ballot.title });
+      if (!(await ask(orderQuestion(ballot, intro, [...inItem, ...earlier])))) return;
+      await run("chair.action.open", { ballot }, () => api.open(ballot.id, true));
+      return;
+    }
     if (earlier.length && !(await ask(orderQuestion(ballot, t("chair.order.earlier"), earlier)))) return;
     await run("chair.action.open", { ballot }, async () => {
       try {

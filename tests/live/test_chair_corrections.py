@@ -374,11 +374,14 @@ async def test_opening_out_of_turn_asks_and_names_who_comes_first(
             "tweederde meerderheid vereist"
         )
 
-        # Item 2 is undecided: a warning first, which the chair may decline.
+        # One question names everything that comes first: within item 3, then item 2, still
+        # undecided. The chair may decline.
         await motion.get_by_role("button", name="Openen").click()
         assert await answer(page, "Annuleren") == (
             "Buiten de volgorde openen? 3 Motie digitale toegankelijkheid (motie) "
-            "Eerdere agendapunten hebben nog stemmingen die niet besloten zijn: "
+            "Binnen agendapunt 3 komen eerst de amendementen, dan het voorstel, dan de moties. "
+            "Nog niet besloten en eerst aan de beurt: "
+            "3 Amendement contributie bevriezen (amendement) 3 Begroting 2026 (voorstel) "
             "2 Jaarverslag 2024 (voorstel) Toch openen?"
         )
         await meeting.hall.action(agenda.report, "acclamation")
