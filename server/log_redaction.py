@@ -12,18 +12,45 @@ through them once their loggers are at DEBUG (tests/security/test_log_scan.py fo
 The filters below keep those lines, useful as they are for finding a problem, and leave out the
 payloads, the secret headers and the parameters. SQLAlchemy's own statement log leaves its
 parameters out too (`hide_parameters` in server.db).
+
+A client may also put a secret where the server never asks for one: in a query string
+(`/api/members?token=vht_...`, `/ws/kiosk?pass=...`). uvicorn's access line and its WebSocket
+line quote the request target as sent, so `redact_query` masks the value of every query
+parameter whose name sounds secret; `votehall serve`'s formatters (server.ops.logs) apply it to
+every line they write, text or JSON, after the line is formatted, whatever logger wrote it.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import re
+from urllib.parse import unquote
 
 from websockets.frames import DATA_OPCODES, Frame
 
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 HEADER_LINES = ("< %s: %s", "> %s: %s")
 HIDDEN = "<hidden>"
+# A query parameter is secret when its name (decoded, any case) contains one of these words:
+# token, access_token, pass, pass_token, card, code, pairing_code, password, secret, api_key...
+SECRET_QUERY_WORDS = ("token", "pass", "card", "code", "secret", "key", "auth", "session", "signature")
+REDACTED = "<redacted>"
+# `name=value` right after `?`, `&` or `;`; the value runs to the next separator, space or quote.
+_QUERY_PARAMETER = re.compile(r"(?<=[?&;])([^=&;?#\s\"\\]+)=([^&;#\s\"\\]*)")
+
+
+def _masked(match: re.Match[str]) -> str:
+    name, value = match.group(1), match.group(2)
+    secret = any(word in unquote(name).lower() for word in SECRET_QUERY_WORDS)
+    return f"{name}={REDACTED}" if secret and value else match.group(0)
+
+
+def redact_query(text: str) -> str:
+    """`text` with the values of secret-sounding query parameters replaced by `<redacted>`."""
+    if "=" not in text:
+        return text
+    return _QUERY_PARAMETER.sub(_masked, text)
 
 
 class HideWebSocketPayloads(logging.Filter):

@@ -6,7 +6,10 @@ for uvicorn's access log, `client`, `method`, `path` and `status`. The dictionar
 uvicorn as its `log_config`, so every worker process applies it too.
 
 No secret reaches these lines from the server: its routes never carry one in a path or query
-string (SPEC 3), and server.log_redaction filters what libraries would print at DEBUG.
+string (SPEC 3), and server.log_redaction filters what libraries would print at DEBUG. A client
+may still send one in a query string (`?token=vht_...`); every formatter below masks the values
+of secret-sounding query parameters in the finished line (`redact_query`), so neither the access
+line, nor uvicorn's WebSocket and error lines, nor the server's own lines, nor a traceback keep it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from typing import Any, Literal
 
 import orjson
 from uvicorn.config import LOGGING_CONFIG
+from uvicorn.logging import AccessFormatter, DefaultFormatter
+
+from server.log_redaction import redact_query
 
 LogFormat = Literal["text", "json"]
 
@@ -31,10 +37,27 @@ _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) 
 _ACCESS_FIELDS = ("client", "method", "path", "http_version", "status")
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per record, on one line."""
+class RedactingDefaultFormatter(DefaultFormatter):
+    """uvicorn's text formatter for its own and the server's lines, with query secrets masked."""
 
     def format(self, record: logging.LogRecord) -> str:
+        return redact_query(super().format(record))
+
+
+class RedactingAccessFormatter(AccessFormatter):
+    """uvicorn's access-line formatter, with query secrets masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_query(super().format(record))
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record, on one line, with query secrets masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_query(self._json(record))
+
+    def _json(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -64,8 +87,10 @@ def log_config(log_format: LogFormat = "text") -> dict[str, Any]:
             handler["formatter"] = "json"
         config["handlers"]["app"] = {**config["handlers"]["default"]}
     else:
+        config["formatters"]["default"]["()"] = f"{__name__}.RedactingDefaultFormatter"
+        config["formatters"]["access"]["()"] = f"{__name__}.RedactingAccessFormatter"
         config["formatters"]["app"] = {
-            "()": "uvicorn.logging.DefaultFormatter",
+            "()": f"{__name__}.RedactingDefaultFormatter",
             "fmt": "%(levelprefix)s %(name)s: %(message)s",
             "use_colors": None,
         }
