@@ -79,7 +79,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         )
         live: LiveHub | None = None
         try:  # a start that fails (the database away) still lets go of the lock and the engine
-            app.state.database = database or Database(settings.database_url)
+            app.state.database = database or Database(
+                settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+            )
             app.state.live = live = LiveHub(app.state.database)
             if settings.redis_url:
                 live.fan_out(settings.redis_url, settings.redis_channel)

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # format of `votehall serve` (json: one object per line).
     metrics_token: SecretStr | None = None
     log_format: Literal["text", "json"] = "text"
+    # SQLite: how long a write waits for the database's lock held by another process (the
+    # writers of one process queue among themselves, server.write_lock).
+    sqlite_busy_timeout_ms: int = 10_000
 
     @field_validator("database_url")
     @classmethod

@@ -3,7 +3,10 @@
 SQLite runs in WAL mode with `synchronous=FULL`, so a committed transaction is on disk before
 the commit returns (SPEC 5, "Durable"). Each SQLite transaction starts with `BEGIN IMMEDIATE`:
 it takes the write lock up front, so a transaction that reads and then writes can never fail
-half-way on a lock upgrade, and the order of writers is the order of commits.
+half-way on a lock upgrade, and the order of writers is the order of commits. Before it asks
+SQLite, a writing transaction queues for the process's `WriteLock` (server.write_lock), so the
+writers of one process take SQLite's lock one after another in order of arrival instead of
+racing for it in SQLite's busy handler; `busy_timeout` then only counts against other processes.
 
 PostgreSQL may restart under a running server (docs/DATABASE_OUTAGE.md). A pooled connection
 that the server closed is known to be closed without asking it: the pool replaces it at
@@ -24,6 +27,8 @@ from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+
+from server.write_lock import LOCK, SerialisedWrites, WriteLock, let_go
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,10 +60,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# How long a connection waits for SQLite's write lock held by another process (the writers of
+# this process queue in its WriteLock instead); VOTEHALL_SQLITE_BUSY_TIMEOUT_MS.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
-def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
+def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the driver so that BEGIN IMMEDIATE below is ours.
@@ -67,7 +74,7 @@ def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -84,14 +91,16 @@ def _configure_postgresql(engine: AsyncEngine) -> None:
             raise DisconnectionError("the pooled connection was closed by the database server")
 
 
-def make_engine(url: str, *, readonly: bool = False, **kwargs: Any) -> AsyncEngine:
+def make_engine(
+    url: str, *, readonly: bool = False, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
+) -> AsyncEngine:
     """An engine; on SQLite a `readonly` one begins deferred transactions, which in WAL mode read
     a consistent snapshot without ever taking the write lock from the vote writer."""
     # Bound parameters are card codes, names and hashes: never in SQLAlchemy's statement log or
     # in the text of a database error that ends up in a traceback (SECURITY.md).
     engine = create_async_engine(url, **{"hide_parameters": True, **kwargs})
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, "BEGIN" if readonly else "BEGIN IMMEDIATE")
+        _configure_sqlite(engine, "BEGIN" if readonly else "BEGIN IMMEDIATE", busy_timeout_ms)
     elif engine.dialect.driver == "asyncpg":
         _configure_postgresql(engine)
     return engine
@@ -103,7 +112,15 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # SQLite: one writer at a time per process, in order of arrival (server.write_lock).
+        self.write_lock = WriteLock() if self.engine.dialect.name == "sqlite" else None
+        self.sessions = async_sessionmaker(
+            self.engine,
+            expire_on_commit=False,
+            autoflush=False,
+            sync_session_class=SerialisedWrites,
+            info={LOCK: self.write_lock} if self.write_lock is not None else None,
+        )
         self.read_engine = (
             make_engine(url, readonly=True, **engine_kwargs)
             if self.engine.dialect.name == "sqlite"
@@ -122,8 +139,12 @@ class Database:
         `readonly` transactions must not write; on SQLite they never wait for the write lock.
         """
         factory = self.read_sessions if readonly else self.sessions
-        async with factory() as session, session.begin():
-            yield session
+        async with factory() as session:
+            try:
+                async with session.begin():
+                    yield session
+            finally:
+                let_go(session.sync_session)  # after the commit or rollback
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -14,13 +14,16 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from server.app import create_app
 from server.auth.roles import Role
 from server.config import Settings
 from server.db import Database
 from server.desk import endpoints as desk_endpoints
+from server.rules import BallotAction, Choice
 from tests.live.conftest import seed_hall
+from tests.live.hub.conftest import Live, pass_of, until
 
 # PostgreSQL has no database-wide write lock.
 pytestmark = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
@@ -78,3 +81,67 @@ async def test_the_check_in_back_off_does_not_hold_the_write_lock(
         wake.set()
         await check_in
     assert free, "the check-in back-off sleeps holding SQLite's write lock: no vote can commit"
+
+
+# Issue 13 item 8: the writers of one process queue for SQLite's lock in order of arrival.
+
+
+async def test_write_transactions_queue_for_the_lock_and_reads_do_not(database: Database) -> None:
+    """A write transaction takes the lock at its first query, not before (a request that sleeps
+    first holds nobody up), keeps it until its commit, and the next writer's first query waits
+    for it; a read-only transaction meanwhile runs at once."""
+    lock = database.write_lock
+    assert lock is not None
+    first_inside, finish = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with database.transaction() as session:
+            assert not lock.locked  # nothing asked the database yet
+            await session.execute(text("SELECT 1"))
+            assert lock.locked
+            first_inside.set()
+            await finish.wait()
+
+    second_done = asyncio.Event()
+
+    async def second() -> None:
+        async with database.transaction() as session:
+            await session.execute(text("SELECT 1"))
+            second_done.set()
+
+    holder = asyncio.create_task(first())
+    await first_inside.wait()
+    waiter = asyncio.create_task(second())
+    await until(lambda: lock.waiting > 0)
+    async with database.transaction(readonly=True) as reading:  # not queued behind the writers
+        assert await reading.scalar(text("SELECT count(*) FROM members")) is not None
+    assert not second_done.is_set()
+    finish.set()
+    await asyncio.gather(holder, waiter)
+    assert second_done.is_set() and not lock.locked
+
+
+async def test_the_vote_writer_queues_in_the_same_lock_as_requests(live: Live) -> None:
+    """The vote writer's group commit waits in the one queue behind an operator's transaction
+    that came first (and is acked as soon as that commits); it does not race it for SQLite's lock."""
+    hub, lock = live.hub, live.database.write_lock
+    assert lock is not None
+    ballot = live.seeded.ballot_ids[0]
+    await live.act(ballot, BallotAction.OPEN)
+    inside, finish = asyncio.Event(), asyncio.Event()
+
+    async def operator() -> None:
+        async with live.database.transaction() as session:
+            await session.execute(text("SELECT 1"))
+            inside.set()
+            await finish.wait()
+
+    holder = asyncio.create_task(operator())
+    await inside.wait()
+    vote = asyncio.create_task(hub.vote(pass_of(hub, "GM0002"), ballot, Choice.FOR, "queued-1"))
+    await until(lambda: lock.waiting > 0)
+    assert not vote.done()
+    finish.set()
+    await holder
+    ack = await asyncio.wait_for(vote, 30)
+    assert ack.vote_id == "queued-1"
