@@ -7,6 +7,10 @@ member has not voted yet on a ballot without changes, the vote_id is not stored 
 writes the accepted votes in one transaction, commits, and only then resolves the futures and
 updates the read model (DESIGN invariants 1-3). One fsync for a whole group is what makes ten
 thousand durable votes a second possible.
+
+The writer also says whether it can commit (`failing`): from a group commit that failed for
+the database's sake (full disk, locked, away) until the next one that succeeds. `/readyz`
+answers 503 meanwhile (server.ops.service), although the database still answers reads.
 """
 
 from __future__ import annotations
@@ -81,6 +85,19 @@ class VoteWriter:
         self._unsynced: set[int] = set()  # ballots to read again from the database (see _write)
         self.batches = 0
         self.committed = 0
+        # Since when (time.monotonic) every group commit has failed; None while they succeed.
+        self.failing_since: float | None = None
+        self.failure = ""  # the kind of the last failure (an exception's class name)
+
+    @property
+    def failing(self) -> bool:
+        """The last group commit failed for the database's sake, and none succeeded since."""
+        return self.failing_since is not None
+
+    def _failed(self, error: BaseException) -> None:
+        if self.failing_since is None:
+            self.failing_since = time.monotonic()
+        self.failure = type(error).__name__
 
     def start(self) -> None:
         self._stopping = False
@@ -111,8 +128,9 @@ class VoteWriter:
             metrics.WRITER_BATCH.observe(len(batch))
             try:
                 await self._write(batch)
-            except Exception:
+            except Exception as error:
                 log.exception("vote writer: unexpected failure on a batch of %d", len(batch))
+                self._failed(error)
                 _fail(batch, _unavailable())
             finally:
                 for _ in batch:
@@ -154,9 +172,11 @@ class VoteWriter:
             # The database is away (locked too long, not answering): the whole group waits for
             # its kiosks to resend, instead of trying every vote alone against a dead server.
             log.warning("vote writer: a batch of %d could not be committed: %s", len(batch), error)
+            self._failed(error)
             _fail(batch, _unavailable())
             return
         metrics.WRITER_COMMIT.observe(time.perf_counter() - started)
+        self.failing_since = None
         committed_before = self.committed
         self.batches += 1
         meeting = self._meeting()
