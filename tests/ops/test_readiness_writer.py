@@ -74,7 +74,11 @@ async def vote(hub: LiveHub, ballot: int, vote_id: str, choice: Choice = Choice.
 
 
 async def ready_fails_and_recovers(
-    app: FastAPI, ballot: int, *, break_it: Callable[[], Awaitable[None]], mend_it: Callable[[], Awaitable[None]]
+    app: FastAPI,
+    ballot: int,
+    *,
+    break_it: Callable[[], Awaitable[None]],
+    mend_it: Callable[[], Awaitable[None]],
 ) -> None:
     hub: LiveHub = app.state.live
     await vote(hub, ballot, "before")
