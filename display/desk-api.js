@@ -17,16 +17,14 @@ export function lookUp(meetingId, card) {
   return call("POST", `/api/meetings/${meetingId}/cards/lookup`, { card });
 }
 
-// The answer carries the pass token (`pass`): it is dropped here, before anything can show or
-// log it. The handheld gets its own token by pairing; the desk never needs this one.
-export async function checkIn(meetingId, card, representative, handOver = false) {
-  const answer = await call("POST", `/api/meetings/${meetingId}/checkins`, {
+// The answer holds the pass id and the pairing code, never a pass token: the desk never holds a
+// credential that can vote; the handheld gets its token by pairing (SPEC 4.1).
+export function checkIn(meetingId, card, representative, handOver = false) {
+  return call("POST", `/api/meetings/${meetingId}/checkins`, {
     card,
     representative,
     hand_over: handOver,
   });
-  delete answer.pass;
-  return answer;
 }
 
 export function passes(meetingId) {

@@ -70,7 +70,11 @@ async def add_members(session: AsyncSession, members: Sequence[SeedMember]) -> N
 async def issue_passes(
     session: AsyncSession, meeting_id: int, codes: Sequence[str]
 ) -> dict[str, tuple[int, str, str]]:
-    """An active pass for each member code, in bulk: code -> (pass id, token, pairing code)."""
+    """An active pass for each member code, in bulk: code -> (pass id, token, pairing code).
+
+    Administrative tooling (the demo, the load test, tests) with the database in hand: it mints
+    pass tokens directly, for simulated handhelds. No route does this; the desk only ever gets
+    a pairing code (SECURITY.md, "The desk holds no pass token")."""
     seats = {
         seat.cbs_code: seat.member_id
         for seat in await session.scalars(select(MeetingMember).where(MeetingMember.meeting_id == meeting_id))

@@ -13,9 +13,9 @@ Meeting chain:
 | `agenda_items_added` | `items` [{number, title, decision, kind}] |
 | `meeting_opened` | `weight_rule`, `register` [{member, name, population, weight}]: the frozen register |
 | `card_issued` | `member`, `replaces` (true when an earlier card stops working) |
-| `pass_issued` | `pass`, `member`, `role`, `replaces` (the pass a hand-over revoked, or null) |
-| `pass_pairing_code` | `pass` (a new pairing code was made) |
-| `pass_paired` | `pass` (a handheld paired; its token replaced the earlier one) |
+| `pass_issued` | `pass`, `member`, `role`, `replaces` (the pass a hand-over revoked, or null), `operator` (the desk's token; its pairing code goes with it) |
+| `pass_pairing_code` | `pass`, `operator` (a new pairing code was made, by that token) |
+| `pass_paired` | `pass`, `code_by` (a handheld paired: the only way to a pass token; it replaced any earlier one, and `code_by` is the `operator` that made the code it used, null for passes seeded in bulk) |
 | `pass_ended` | `pass`, `member`, `status` ("revoked" or "checked_out") |
 | `pass_returned` | `pass`, `member` (a checked-out pass is active again) |
 | `ballot_created` | `ballot` {id, agenda, title, kind, majority, abstain_is_cast, allow_change, test, show_live_tally, amends, submitters, preadvies, off_agenda, revote_of} (the last two absent in logs written before 2026-12) |
@@ -44,7 +44,9 @@ Chain 0:
 
 `operator` is {`token`: the operator token's id, `label`: its label} (token null and label
 "VOTEHALL_ADMIN_TOKEN" for the environment's admin token): which token made a correction, never
-a person's name.
+a person's name. The `operator` of `pass_issued` and `pass_pairing_code` and the `code_by` of
+`pass_paired` are absent in logs written before 2026-12, where the check-in answer itself
+carried a pass token.
 
 A vote's receipt, shown on the handheld, is the hash of its `vote` entry.
 """

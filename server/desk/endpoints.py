@@ -116,14 +116,14 @@ async def look_up_card(
     "/api/meetings/{meeting_id}/checkins",
     response_model=CheckInAnswer,
     status_code=status.HTTP_201_CREATED,
-    response_model_by_alias=True,
 )
 async def check_in(
     meeting_id: int, data: CheckInRequest, request: Request, session: Session, operator: DeskOrAdmin
 ) -> CheckInAnswer:
     """Check a representative in with the member's voting card: issues the voting pass and a
     single-use pairing code (and QR code) for the handheld. A member that already has an active
-    pass needs `"hand_over": true`."""
+    pass needs `"hand_over": true`. The answer holds no pass token: the desk never holds a
+    credential that can vote; the handheld gets the token by pairing (`POST /api/kiosk/pair`)."""
     keys = _client_keys(request, operator)
     await _guarded(request, keys)
     try:
@@ -138,7 +138,6 @@ async def check_in(
     return CheckInAnswer(
         **pairing.model_dump(),
         pass_id=issued.pass_.id,
-        pass_=issued.token,
         member=MemberRef(code=issued.seat.cbs_code, name=issued.seat.name),
         weight=issued.seat.weight,
         representative=Representative(
@@ -185,8 +184,9 @@ async def re_pair(pass_id: int, request: Request, session: Session, operator: De
 
 @kiosk_router.post("/pair", response_model=PairAnswer)
 async def pair(data: PairRequest, request: Request, session: Session) -> PairAnswer:
-    """Exchange the desk's pairing code for the pass token; works once per code. No token needed:
-    the code is the secret (rate-limited per client address)."""
+    """Exchange the desk's pairing code for the pass token; works once per code. The only route
+    that answers a pass token. No token needed: the code is the secret (rate-limited per client
+    address)."""
     guard = _guard(request)
     key = f"pair:{request.client.host if request.client else '?'}"
     if guard.wrong_cards.blocked(key):

@@ -35,10 +35,9 @@ class Pairing(BaseModel):
 
 
 class CheckInAnswer(Pairing):
+    """No pass token: only pairing makes one (SPEC 4.1)."""
+
     pass_id: int
-    pass_: str = Field(
-        serialization_alias="pass", description="the pass token; the desk screen must not show it"
-    )
     member: MemberRef
     weight: int
     representative: Representative

@@ -1,8 +1,9 @@
 """The registration desk (stembalie): check-in with a voting card, voting passes, hand-over,
-check-out and return, pairing with a handheld (SPEC 2.2, 2.3).
+check-out and return, pairing with a handheld (SPEC 2.2, 2.3, 4.1).
 
 Every change is written to the desk log with the operator token that made it, and handed to
-the live read model after the commit.
+the live read model after the commit. The desk never holds a credential that can vote: it gets
+a pass id and a single-use pairing code, and only pairing (`pair`) makes the pass token.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import entries
 from server.audit.journal import note
+from server.auth.models import OperatorToken
+from server.auth.roles import Role
 from server.auth.service import Operator
 from server.cards import service as cards
 from server.desk import repository
@@ -31,11 +34,14 @@ PASS_PREFIX = "vhp"
 PAIRING_TTL = timedelta(minutes=30)
 
 
+# The desk-log actions that give a pass a new pairing code (check-in, hand-over, re-pairing).
+CODE_ACTIONS = ("check_in", "hand_over", "pairing")
+
+
 @dataclass(frozen=True, slots=True)
 class IssuedPass:
     pass_: Pass
-    token: str  # the secret; only its hash is stored
-    pairing_code: str
+    pairing_code: str  # the only way to the pass token: a handheld exchanges it at pairing
     seat: MeetingMember
     replaced: Pass | None
 
@@ -114,11 +120,11 @@ async def issue_pass(
                 extra={"pass_id": current.id, "representative": current.representative_name},
             )
         await _end(session, current, PassStatus.REVOKED, operator, "hand-over")
-    token = new_token(PASS_PREFIX)
     issued = Pass(
         meeting_id=meeting_id,
         member_id=member_id,
-        token_hash=hash_token(token),
+        # The hash of a token that nobody keeps: the pass cannot vote until a handheld pairs.
+        token_hash=hash_token(new_token(PASS_PREFIX)),
         representative_name=" ".join(representative_name.split()),
         representative_role=representative_role.value,
         status=PassStatus.ACTIVE.value,
@@ -129,10 +135,10 @@ async def issue_pass(
     _log(session, issued, "hand_over" if current else "check_in", operator)
     note(session, meeting_id, entries.PASS_ISSUED, {
         "pass": issued.id, "member": seat.cbs_code, "role": issued.representative_role,
-        "replaces": current.id if current else None,
+        "replaces": current.id if current else None, "operator": _who(operator),
     })  # fmt: skip
     record(session, PassChanged(issued.id))
-    return IssuedPass(pass_=issued, token=token, pairing_code=pairing_code, seat=seat, replaced=current)
+    return IssuedPass(pass_=issued, pairing_code=pairing_code, seat=seat, replaced=current)
 
 
 async def get_pass(session: AsyncSession, pass_id: int, *, for_update: bool = False) -> Pass:
@@ -205,7 +211,7 @@ async def new_pairing(
     code = set_pairing_code(pass_)
     await session.flush()
     _log(session, pass_, "pairing", operator)
-    note(session, pass_.meeting_id, entries.PASS_PAIRING_CODE, {"pass": pass_.id})
+    note(session, pass_.meeting_id, entries.PASS_PAIRING_CODE, {"pass": pass_.id, "operator": _who(operator)})
     return pass_, code
 
 
@@ -218,11 +224,14 @@ def set_pairing_code(pass_: Pass, now: datetime | None = None) -> str:
 
 
 async def pair(session: AsyncSession, typed_code: str) -> str:
-    """Exchange a pairing code for the pass token, once (SPEC 4.1).
+    """Exchange a pairing code for the pass token, once (SPEC 4.1): the only place a pass token
+    is made and handed out.
 
-    The token is made anew here and replaces the one issued at check-in, so the handheld that
-    paired is the only holder of the secret; a kiosk still using the old token is disconnected.
-    An unknown, used or expired code gets one and the same answer, telling nothing more.
+    The token is made anew here and replaces any earlier one, so the handheld that paired is
+    the only holder of the secret; a kiosk still using the old token is closed (4403). The
+    `pass_paired` entry names the operator token that issued the code (`code_by`), so that a
+    desk pairing a code itself is seen. An unknown, used or expired code gets one and the same
+    answer, telling nothing more.
     """
     code_hash = hash_token(normalize_pairing_code(typed_code))
     pass_ = await session.scalar(select(Pass).where(Pass.pairing_code_hash == code_hash).with_for_update())
@@ -239,9 +248,30 @@ async def pair(session: AsyncSession, typed_code: str) -> str:
     pass_.pairing_expires_at = None
     pass_.paired_at = now
     await session.flush()
-    note(session, pass_.meeting_id, entries.PASS_PAIRED, {"pass": pass_.id})
+    code_by = await _code_issuer(session, pass_)
+    note(session, pass_.meeting_id, entries.PASS_PAIRED, {"pass": pass_.id, "code_by": code_by})
     record(session, PassChanged(pass_.id))
     return token
+
+
+async def _code_issuer(session: AsyncSession, pass_: Pass) -> dict[str, object] | None:
+    """The operator token that made the pass's current pairing code, as the log names operators:
+    from the last desk-log entry that gave the pass a code (null for passes seeded in bulk)."""
+    query = (
+        select(DeskLogEntry.operator_token_id, OperatorToken.label)
+        .outerjoin(OperatorToken, OperatorToken.id == DeskLogEntry.operator_token_id)
+        .where(DeskLogEntry.pass_id == pass_.id, DeskLogEntry.action.in_(CODE_ACTIONS))
+        .order_by(DeskLogEntry.id.desc())
+        .limit(1)
+    )
+    row = (await session.execute(query)).first()
+    if row is None:
+        return None
+    return Operator(role=Role.DESK, token_id=row.operator_token_id, label=row.label).log_data()
+
+
+def _who(operator: Operator | None) -> dict[str, object] | None:
+    return operator.log_data() if operator else None
 
 
 async def passes_of(session: AsyncSession, meeting_id: int) -> Sequence[tuple[Pass, MeetingMember]]:

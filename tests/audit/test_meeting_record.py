@@ -107,7 +107,8 @@ async def test_record_feed_and_verify_agree(server: tuple[ServerProcess, Any]) -
             "card": cards["GM0004"], "representative": {"name": "B. de Wethouder", "role": "wethouder"},
             "hand_over": True,
         })  # fmt: skip
-        kiosks["GM0004"] = await Kiosk.connect(process, handed["pass"])
+        paired = await call("POST", "/api/kiosk/pair", {}, json={"pairing_code": handed["pairing_code"]})
+        kiosks["GM0004"] = await Kiosk.connect(process, paired["pass"])
 
         await call("POST", f"/api/ballots/{two_thirds}/open", chair)
         await kiosks["GM0001"].vote(two_thirds, "for", "b1")

@@ -130,6 +130,16 @@ async def _morning(server: ServerProcess, admin_token: str, mailbox: Mailbox) ->
             assert response.status_code == 201, response.text
             passes[code] = response.json()
 
+        # Every handheld pairs: the desk's answers hold no pass token, only the pairing code.
+        async def pair(code: str) -> str:
+            assert "vhp_" not in json.dumps(passes[code])
+            token: str = (
+                await post("/api/kiosk/pair", {}, json={"pairing_code": passes[code]["pairing_code"]})
+            )["pass"]
+            return token
+
+        tokens = {code: await pair(code) for code in present}
+
         # Two hand-overs: the first representative leaves, a colleague takes over the votes.
         revoked_tokens = []
         for code in present[:2]:
@@ -137,14 +147,17 @@ async def _morning(server: ServerProcess, admin_token: str, mailbox: Mailbox) ->
             handed = await check_in(code, "Collega", "wethouder", hand_over=True)
             assert handed.status_code == 201
             assert handed.json()["replaced_pass_id"] == passes[code]["pass_id"]
-            revoked_tokens.append(passes[code]["pass"])
+            revoked_tokens.append(tokens[code])
             passes[code] = handed.json()
+            tokens[code] = await pair(code)
 
-        # One check-out and return.
+        # One check-out and return; the handheld forgot the pass at the check-out, and pairs anew.
         leaving = passes[present[5]]["pass_id"]
         await post(f"/api/passes/{leaving}/checkout", desk)
         assert (await client.get("/api/feed")).json()["present"]["members"] == 270
         await post(f"/api/passes/{leaving}/return", desk)
+        passes[present[5]] |= await post(f"/api/passes/{leaving}/pairing", desk)
+        tokens[present[5]] = await pair(present[5])
 
         feed = (await client.get("/api/feed")).json()
         assert feed["present"] == {"members": 271, "weight": 11_248, "of_members": 342, "of_weight": 13_111}
@@ -157,7 +170,7 @@ async def _morning(server: ServerProcess, admin_token: str, mailbox: Mailbox) ->
         await post(f"/api/ballots/{ballot['id']}/open", chair)
 
         results = await asyncio.gather(
-            *(kiosk_votes(server, p["pass"], ballot["id"], f"m-{code}") for code, p in passes.items()),
+            *(kiosk_votes(server, tokens[code], ballot["id"], f"m-{code}") for code in passes),
             *(kiosk_votes(server, token, ballot["id"], f"r-{i}") for i, token in enumerate(revoked_tokens)),
         )
         assert results[: len(passes)] == ["ack"] * 271

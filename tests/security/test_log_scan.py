@@ -4,8 +4,8 @@ of the database for every operator token, pass token, pairing code and card code
 
 The meeting goes through the real APIs the way the desk, the handhelds and the chair use them:
 cards issued, looked up and checked in (one typed by hand, one mistyped), a hand-over, pairing
-codes exchanged (one re-printed, one used twice), votes over /ws/kiosk with check-in and paired
-tokens, a replayed vote, replaced and revoked passes trying again, a desk token with a typo, the
+codes exchanged (two re-printed, one used twice), votes over /ws/kiosk with paired tokens (the
+desk never gets one), a replayed vote, replaced and revoked passes trying again, a desk token with a typo, the
 chair's actions and /ws/chair, the public feed, publication, and the record and the audit log
 downloaded.
 """
@@ -166,9 +166,14 @@ async def _meeting(server: ServerProcess, admin: str, secrets: Secrets) -> None:
             body = {"card": card or cards[member], "representative": representative} | extra
             answer = await api("POST", f"/api/meetings/{meeting}/checkins", desk, expect, json=body)
             if expect == 201:
-                secrets.add("pass token", answer["pass"])
+                assert "pass" not in answer  # the desk never holds a pass token
                 secrets.add("pairing code", answer["pairing_code"])
             return answer
+
+        async def pair(code: str) -> str:
+            token: str = (await api("POST", "/api/kiosk/pair", None, json={"pairing_code": code}))["pass"]
+            secrets.add("pass token", token)
+            return token
 
         # The desk scans a card to see whose it is; one card is typed by hand, one mistyped.
         looked_up = await api(
@@ -180,23 +185,26 @@ async def _meeting(server: ServerProcess, admin: str, secrets: Secrets) -> None:
         assert (await check_in("GM0002", mistyped, 422))["error"] == "invalid_card"
         for member in ("GM0002", "GM0003", "GM0004"):
             passes[member] = await check_in(member)
-        replaced = passes["GM0003"]
+        replaced = await pair(passes["GM0003"]["pairing_code"])
         passes["GM0003"] = await check_in("GM0003", hand_over=True)
 
-        # Handhelds pair: GM0001 with its code (used once only), GM0003 with a re-printed one.
+        # Handhelds pair: GM0001 with its code (used once only) and then a re-printed one (which
+        # ends the first handheld), GM0003 with a re-printed one only.
         first_code = passes["GM0001"]["pairing_code"]
-        paired_1 = (await api("POST", "/api/kiosk/pair", None, json={"pairing_code": first_code}))["pass"]
+        paired_away = await pair(first_code)
         await api("POST", "/api/kiosk/pair", None, 404, json={"pairing_code": first_code})
-        reprinted = (await api("POST", f"/api/passes/{passes['GM0003']['pass_id']}/pairing", desk))[
-            "pairing_code"
-        ]
-        secrets.add("pairing code", reprinted)
-        paired_3 = (await api("POST", "/api/kiosk/pair", None, json={"pairing_code": reprinted.lower()}))[
-            "pass"
-        ]
-        secrets.add("pass token", paired_1, paired_3)
-        kiosks = {"GM0001": paired_1, "GM0002": passes["GM0002"]["pass"], "GM0003": paired_3}
-        kiosks["GM0004"] = passes["GM0004"]["pass"]
+        reprinted = {}
+        for member in ("GM0001", "GM0003"):
+            reprinted[member] = (await api("POST", f"/api/passes/{passes[member]['pass_id']}/pairing", desk))[
+                "pairing_code"
+            ]
+            secrets.add("pairing code", reprinted[member])
+        kiosks = {
+            "GM0001": await pair(reprinted["GM0001"]),
+            "GM0002": await pair(passes["GM0002"]["pairing_code"]),
+            "GM0003": await pair(reprinted["GM0003"].lower()),
+            "GM0004": await pair(passes["GM0004"]["pairing_code"]),
+        }
 
         body = {"agenda": "1", "title": "Jaarverslag", "kind": "voorstel"}
         ballot = (await api("POST", f"/api/meetings/{meeting}/ballots", chair, 201, json=body))["id"]
@@ -215,8 +223,8 @@ async def _meeting(server: ServerProcess, admin: str, secrets: Secrets) -> None:
             for member, token in kiosks.items():
                 assert await _vote(server, token, ballot, f"v-{member}") == "ack"
             assert await _vote(server, kiosks["GM0001"], ballot, "v-GM0001") == "ack"  # a replay
-            assert await _vote(server, replaced["pass"], ballot, "handed-over") == "4403"
-            assert await _vote(server, passes["GM0001"]["pass"], ballot, "paired-away") == "4403"
+            assert await _vote(server, replaced, ballot, "handed-over") == "4403"
+            assert await _vote(server, paired_away, ballot, "paired-away") == "4403"
             await api("GET", f"/api/ballots/{ballot}", chair)
             await api("POST", f"/api/passes/{passes['GM0004']['pass_id']}/revoke", desk)
             assert await _vote(server, kiosks["GM0004"], ballot, "revoked") == "4403"
