@@ -199,10 +199,10 @@ DUTCH: dict[str, str] = {
     "states a result of ballot {ballot} that its votes do not give: {differences}": (
         "noemt een uitslag van stemming {ballot} die de stemmen niet geven: {differences}"
     ),
-    "records ballot {ballot} as {outcome}, but it is {status}": (
+    "records ballot {ballot} as {outcome_status}, but it is {status}": (
         "legt stemming {ballot} vast als {outcome_status}, maar die is {status}"
     ),
-    "records the test ballot {ballot} as {outcome} (SPEC 2.7)": (
+    "records the test ballot {ballot} as {outcome_status} (SPEC 2.7)": (
         "legt de proefstemming {ballot} vast als {outcome_status} (SPEC 2.7)"
     ),
     "declares the {kind} {ballot} out of order; only a motie or amendement can be": (
