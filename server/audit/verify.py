@@ -89,7 +89,14 @@ def _fetch(url: str, token: str | None) -> str:
 
 def read_source(source: str, token: str | None, stdin: TextIO = sys.stdin) -> str:
     if source == "-":
-        return stdin.read()
+        # The bytes as they are: text mode would turn "\r\n" into "\n" unseen.
+        raw = getattr(stdin, "buffer", None)
+        if raw is None:
+            return stdin.read()
+        try:
+            return str(raw.read().decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise ReadError(say("could not read {source}: {error}", source="-", error=_why(error))) from None
     if _is_url(source):
         return _fetch(source, token)
     try:
