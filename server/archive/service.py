@@ -139,18 +139,10 @@ def _ballot_doc(ballot: Ballot) -> BallotDoc:
     )
 
 
-async def import_meeting(session: AsyncSession, document: Any) -> Meeting:
-    """Rebuild an exported meeting under a new id, as a closed archive.
-
-    Refused, with every problem named: a document of another format or version, or that does
-    not validate; a meeting that is not closed; a log whose hash chain is broken; tables that do
-    not say what the log says; a meeting that is already in this database (its first log entry
-    is). Members missing from the standing register are added from the frozen register (a
-    frozen row needs its member); existing members are reused by CBS code and left as they are.
-    The log is copied byte for byte into a chain of the new meeting, with its head, so every
-    hash still verifies; the import itself is logged on the system chain. The live hub is never
-    told: an archive takes no votes.
-    """
+def checked_document(document: Any) -> tuple[MeetingDocument, list[LogLine]]:
+    """Every check of an import before the database is touched (pure): the document validates,
+    its meeting is closed, its log holds only entries, its chain is whole and its tables say what
+    the log says. Raises InvalidInput naming every problem (the archive fuzz tests call it)."""
     doc = read_document(document)
     if doc.meeting.status != "closed":
         # An archive is a finished meeting: no ballot left open, nothing for a chair to resume.
@@ -168,6 +160,22 @@ async def import_meeting(session: AsyncSession, document: Any) -> Meeting:
     found = inconsistencies(doc, lines)
     if found:
         raise _refused("the document does not agree with its own log", "inconsistent_document", found)
+    return doc, lines
+
+
+async def import_meeting(session: AsyncSession, document: Any) -> Meeting:
+    """Rebuild an exported meeting under a new id, as a closed archive.
+
+    Refused, with every problem named: a document of another format or version, or that does
+    not validate; a meeting that is not closed; a log whose hash chain is broken; tables that do
+    not say what the log says; a meeting that is already in this database (its first log entry
+    is). Members missing from the standing register are added from the frozen register (a
+    frozen row needs its member); existing members are reused by CBS code and left as they are.
+    The log is copied byte for byte into a chain of the new meeting, with its head, so every
+    hash still verifies; the import itself is logged on the system chain. The live hub is never
+    told: an archive takes no votes.
+    """
+    doc, lines = checked_document(document)
     here = await repository.chain_beginning_with(session, lines[0].hash)
     if here is not None:
         raise Conflict(

@@ -16,6 +16,7 @@ from typing import Any
 
 from server.audit import entries as E
 from server.audit.chain import LogLine
+from server.audit.wording import Joined, Number, Said, say
 from server.rules import (
     Choice,
     Decision,
@@ -33,7 +34,11 @@ from server.rules.decision import Outcome
 @dataclass(frozen=True, slots=True)
 class Problem:
     seq: Any
-    message: str
+    said: Said  # "entry {seq}: ..."
+
+    @property
+    def message(self) -> str:
+        return self.said.text("en")
 
 
 @dataclass(slots=True)
@@ -129,8 +134,8 @@ class Replay:
         elif self.active.get(member) == pass_id:
             del self.active[member]
 
-    def problem(self, seq: Any, message: str) -> None:
-        self.problems.append(Problem(seq, f"entry {seq}: {message}"))
+    def problem(self, seq: Any, message: Said) -> None:
+        self.problems.append(Problem(seq, say("entry {seq}: {message}", seq=seq, message=message)))
 
 
 def replay(lines: Iterable[LogLine]) -> Replay:
@@ -141,16 +146,19 @@ def replay(lines: Iterable[LogLine]) -> Replay:
         state.hashes.add(line.hash)
         state.head = (seq, line.hash) if isinstance(seq, int) else state.head
         if not isinstance(data, Mapping) or not isinstance(kind, str):
-            state.problem(seq, "has no type or no data")
+            state.problem(seq, say("has no type or no data"))
             continue
         handler = _HANDLERS.get(kind)
         if handler is None:
-            state.problem(seq, f"has an unknown type {kind!r}")
+            state.problem(seq, say("has an unknown type {kind!r}", kind=kind))
             continue
         try:
             handler(state, seq, data, line)
         except (KeyError, TypeError, ValueError) as error:
-            state.problem(seq, f"({kind}) is malformed: {type(error).__name__}: {error}")
+            state.problem(
+                seq,
+                say("({kind}) is malformed: {error}", kind=kind, error=f"{type(error).__name__}: {error}"),
+            )
     return state
 
 
@@ -159,7 +167,7 @@ Handler = Any
 
 def _meeting_created(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
     if state.meeting:
-        state.problem(seq, "creates the meeting a second time")
+        state.problem(seq, say("creates the meeting a second time"))
     state.meeting = dict(data["meeting"])
     state.rule = _rule(data["weight_rule"])
 
@@ -175,10 +183,10 @@ def _agenda(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> 
 
 def _meeting_opened(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
     if state.register:
-        state.problem(seq, "opens the meeting a second time")
+        state.problem(seq, say("opens the meeting a second time"))
     rule = _rule(data["weight_rule"])
     if state.rule is not None and rule != state.rule:
-        state.problem(seq, "opens with another weight rule than the meeting was created with")
+        state.problem(seq, say("opens with another weight rule than the meeting was created with"))
     state.rule = rule
     for row in data["register"]:
         code, population, weight = str(row["member"]), int(row["population"]), int(row["weight"])
@@ -186,17 +194,23 @@ def _meeting_opened(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
         if weight != expected:
             state.problem(
                 seq,
-                f"the frozen register gives {code} the weight {weight}, "
-                f"but a population of {population:,} makes {expected} (SPEC 2.1)",
+                say(
+                    "the frozen register gives {code} the weight {weight}, but a population of {population} "
+                    "makes {expected} (SPEC 2.1)",
+                    code=code,
+                    weight=weight,
+                    population=Number(population),
+                    expected=expected,
+                ),
             )
         if code in state.register:
-            state.problem(seq, f"lists member {code} twice")
+            state.problem(seq, say("lists member {code} twice", code=code))
         state.register[code] = Seat(str(row["name"]), population, weight)
 
 
 def _member(state: Replay, seq: Any, code: Any) -> str | None:
     if code not in state.register:
-        state.problem(seq, f"names member {code!r}, who is not in the frozen register")
+        state.problem(seq, say("names member {code!r}, who is not in the frozen register", code=code))
         return None
     return str(code)
 
@@ -207,16 +221,25 @@ def _pass_issued(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine
     if member is None:
         return
     if pass_id in state.passes:
-        state.problem(seq, f"issues pass {pass_id} a second time")
+        state.problem(seq, say("issues pass {pass_id} a second time", pass_id=pass_id))
     if replaces is not None:
         # A hand-over: the entry ending the old pass comes first, in the same transaction.
         previous = state.passes.get(replaces)
         if previous is None or previous[0] != member:
-            state.problem(seq, f"replaces pass {replaces}, which is not a pass of {member}")
+            state.problem(
+                seq,
+                say(
+                    "replaces pass {replaces}, which is not a pass of {member}",
+                    replaces=replaces,
+                    member=member,
+                ),
+            )
         elif previous[1] == "active":
             state.set_pass(replaces, member, "revoked")
     if member in state.active:
-        state.problem(seq, f"issues a second active pass to {member} (SPEC 2.3: one at a time)")
+        state.problem(
+            seq, say("issues a second active pass to {member} (SPEC 2.3: one at a time)", member=member)
+        )
     state.set_pass(pass_id, member, "active")
     state.roles[member] = str(data["role"])
 
@@ -224,11 +247,19 @@ def _pass_issued(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine
 def _known_pass(state: Replay, seq: Any, data: Mapping[str, Any]) -> tuple[int, str, str] | None:
     pass_id = int(data["pass"])
     if pass_id not in state.passes:
-        state.problem(seq, f"names pass {pass_id}, which was never issued")
+        state.problem(seq, say("names pass {pass_id}, which was never issued", pass_id=pass_id))
         return None
     member, status = state.passes[pass_id]
     if "member" in data and data["member"] != member:
-        state.problem(seq, f"says pass {pass_id} is of {data['member']}, but it was issued to {member}")
+        state.problem(
+            seq,
+            say(
+                "says pass {pass_id} is of {stated}, but it was issued to {member}",
+                pass_id=pass_id,
+                stated=data["member"],
+                member=member,
+            ),
+        )
     return pass_id, member, status
 
 
@@ -238,10 +269,12 @@ def _pass_ended(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine)
         return
     pass_id, member, status = known
     if status != "active":
-        state.problem(seq, f"ends pass {pass_id}, which is {status}")
+        state.problem(seq, say("ends pass {pass_id}, which is {status}", pass_id=pass_id, status=status))
     ended = str(data["status"])
     if ended not in ("revoked", "checked_out"):
-        state.problem(seq, f"ends pass {pass_id} with the unknown status {ended!r}")
+        state.problem(
+            seq, say("ends pass {pass_id} with the unknown status {ended!r}", pass_id=pass_id, ended=ended)
+        )
     state.set_pass(pass_id, member, ended)
 
 
@@ -251,16 +284,26 @@ def _pass_returned(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
         return
     pass_id, member, status = known
     if status != "checked_out":
-        state.problem(seq, f"returns pass {pass_id}, which is {status}, not checked out")
+        state.problem(
+            seq,
+            say("returns pass {pass_id}, which is {status}, not checked out", pass_id=pass_id, status=status),
+        )
     if member in state.active:
-        state.problem(seq, f"returns pass {pass_id} while {member} has another active pass")
+        state.problem(
+            seq,
+            say(
+                "returns pass {pass_id} while {member} has another active pass",
+                pass_id=pass_id,
+                member=member,
+            ),
+        )
     state.set_pass(pass_id, member, "active")
 
 
 def _pass_touched(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
     known = _known_pass(state, seq, data)
     if known is not None and known[2] != "active":
-        state.problem(seq, f"pairs pass {known[0]}, which is {known[2]}")
+        state.problem(seq, say("pairs pass {pass_id}, which is {status}", pass_id=known[0], status=known[2]))
 
 
 def _card_issued(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
@@ -271,7 +314,7 @@ def _ballot_created(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
     b = data["ballot"]
     ballot_id = int(b["id"])
     if ballot_id in state.ballots:
-        state.problem(seq, f"creates ballot {ballot_id} a second time")
+        state.problem(seq, say("creates ballot {ballot} a second time", ballot=ballot_id))
     ballot = ReplayedBallot(id=ballot_id, agenda="", title="", kind="", majority="", abstain_is_cast=False,
                             allow_change=True, test=False)  # fmt: skip
     _settle(ballot, b)
@@ -280,10 +323,22 @@ def _ballot_created(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
         redone = state.ballots.get(revote_of)
         if redone is None or redone.status != "voided":
             state.problem(
-                seq, f"creates ballot {ballot_id} as a re-vote of ballot {revote_of}, which is not voided"
+                seq,
+                say(
+                    "creates ballot {ballot} as a re-vote of ballot {redone}, which is not voided",
+                    ballot=ballot_id,
+                    redone=revote_of,
+                ),
             )
         elif any(b.revote_of == redone.id for b in state.ballots.values()):
-            state.problem(seq, f"creates ballot {ballot_id} as a second re-vote of ballot {revote_of}")
+            state.problem(
+                seq,
+                say(
+                    "creates ballot {ballot} as a second re-vote of ballot {redone}",
+                    ballot=ballot_id,
+                    redone=revote_of,
+                ),
+            )
         ballot.revote_of = int(revote_of)
     state.ballots[ballot_id] = ballot
 
@@ -304,7 +359,14 @@ def _ballot_edited(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
     if ballot is None:
         return
     if ballot.status != "draft":
-        state.problem(seq, f"edits ballot {ballot.id}, which is {ballot.status}; only a draft can be edited")
+        state.problem(
+            seq,
+            say(
+                "edits ballot {ballot}, which is {status}; only a draft can be edited",
+                ballot=ballot.id,
+                status=ballot.status,
+            ),
+        )
     _settle(ballot, b)
 
 
@@ -314,18 +376,30 @@ def _ballot_deleted(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
         return
     if ballot.status != "draft":
         state.problem(
-            seq, f"deletes ballot {ballot.id}, which is {ballot.status}; only a draft can be deleted"
+            seq,
+            say(
+                "deletes ballot {ballot}, which is {status}; only a draft can be deleted",
+                ballot=ballot.id,
+                status=ballot.status,
+            ),
         )
     amending = [b.id for b in state.ballots.values() if b.settings.get("amends") == ballot.id]
     if amending:
-        state.problem(seq, f"deletes ballot {ballot.id}, which ballot {amending[0]} amends")
+        state.problem(
+            seq,
+            say(
+                "deletes ballot {ballot}, which ballot {amending} amends",
+                ballot=ballot.id,
+                amending=amending[0],
+            ),
+        )
     del state.ballots[ballot.id]
 
 
 def _ballot(state: Replay, seq: Any, data: Mapping[str, Any]) -> ReplayedBallot | None:
     ballot = state.ballots.get(data["ballot"])
     if ballot is None:
-        state.problem(seq, f"names ballot {data['ballot']!r}, which was never created")
+        state.problem(seq, say("names ballot {ballot!r}, which was never created", ballot=data["ballot"]))
     return ballot
 
 
@@ -334,12 +408,21 @@ def _ballot_opened(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
     if ballot is None:
         return
     if not state.register:
-        state.problem(seq, f"opens ballot {ballot.id} before the meeting opened")
+        state.problem(seq, say("opens ballot {ballot} before the meeting opened", ballot=ballot.id))
     if ballot.status != "draft":
-        state.problem(seq, f"opens ballot {ballot.id}, which is {ballot.status}")
+        state.problem(
+            seq, say("opens ballot {ballot}, which is {status}", ballot=ballot.id, status=ballot.status)
+        )
     already = [b.id for b in state.ballots.values() if b.status == "open"]
     if already:
-        state.problem(seq, f"opens ballot {ballot.id} while ballot {already[0]} is open")
+        state.problem(
+            seq,
+            say(
+                "opens ballot {ballot} while ballot {other} is open (SPEC 4.1: one at a time)",
+                ballot=ballot.id,
+                other=already[0],
+            ),
+        )
     ballot.status = "open"
     ballot.opened_seq = seq
 
@@ -351,15 +434,36 @@ def _vote(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> No
     if ballot is None or member is None:
         return
     if ballot.status != "open":
-        state.problem(seq, f"is a vote on ballot {ballot.id}, which is {ballot.status}, not open")
+        state.problem(
+            seq,
+            say(
+                "is a vote on ballot {ballot}, which is {status}, not open",
+                ballot=ballot.id,
+                status=ballot.status,
+            ),
+        )
         return
     pass_id = data["pass"]
     holder = state.passes.get(pass_id)
     if holder is None or holder != (member, "active"):
-        state.problem(seq, f"is a vote of {member} with pass {pass_id}, which is not an active pass of it")
+        state.problem(
+            seq,
+            say(
+                "is a vote of {member} with pass {pass_id}, which is not an active pass of it",
+                member=member,
+                pass_id=pass_id,
+            ),
+        )
         return
     if member in ballot.choices and not ballot.allow_change:
-        state.problem(seq, f"changes the vote of {member} on ballot {ballot.id}, which allows no change")
+        state.problem(
+            seq,
+            say(
+                "changes the vote of {member} on ballot {ballot}, which allows no change",
+                member=member,
+                ballot=ballot.id,
+            ),
+        )
         return
     ballot.choices[member] = choice
 
@@ -369,7 +473,9 @@ def _ballot_closed(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
     if ballot is None:
         return
     if ballot.status != "open":
-        state.problem(seq, f"closes ballot {ballot.id}, which is {ballot.status}")
+        state.problem(
+            seq, say("closes ballot {ballot}, which is {status}", ballot=ballot.id, status=ballot.status)
+        )
     weights = {code: state.register[code].weight for code in ballot.choices}
     decision = decide(
         tally_votes(ballot.choices, weights),
@@ -380,14 +486,23 @@ def _ballot_closed(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
     ballot.stated = dict(data["result"])
     ballot.close_seq, ballot.close_hash = seq, line.hash
     differences = [
-        f"{name} {ballot.stated.get(name)!r} where the votes give {value!r}"
+        say(
+            "{name} {stated!r} where the votes give {value!r}",
+            name=name,
+            stated=ballot.stated.get(name),
+            value=value,
+        )
         for name, value in result_of(decision).items()
         if ballot.stated.get(name) != value
     ]
     if differences:
         state.problem(
             seq,
-            f"states a result of ballot {ballot.id} that its votes do not give: " + "; ".join(differences),
+            say(
+                "states a result of ballot {ballot} that its votes do not give: {differences}",
+                ballot=ballot.id,
+                differences=Joined(differences),
+            ),
         )
 
 
@@ -410,12 +525,32 @@ def _decided_without_vote(state: Replay, seq: Any, data: Mapping[str, Any], line
         return
     outcome = E.DECIDED_WITHOUT_VOTE[line.entry["type"]]
     if ballot.status != "draft":
-        state.problem(seq, f"records ballot {ballot.id} as {outcome}, but it is {ballot.status}")
+        state.problem(
+            seq,
+            say(
+                "records ballot {ballot} as {outcome_status}, but it is {status}",
+                ballot=ballot.id,
+                outcome_status=outcome,
+                status=ballot.status,
+            ),
+        )
     if ballot.test:
-        state.problem(seq, f"records the test ballot {ballot.id} as {outcome} (SPEC 2.7)")
+        state.problem(
+            seq,
+            say(
+                "records the test ballot {ballot} as {outcome_status} (SPEC 2.7)",
+                ballot=ballot.id,
+                outcome_status=outcome,
+            ),
+        )
     if outcome == "out_of_order" and ballot.kind not in ("motie", "amendement"):
         state.problem(
-            seq, f"declares the {ballot.kind} {ballot.id} out of order; only a motie or amendement can be"
+            seq,
+            say(
+                "declares the {kind} {ballot} out of order; only a motie or amendement can be",
+                kind=ballot.kind,
+                ballot=ballot.id,
+            ),
         )
     ballot.status = outcome
     ballot.close_seq, ballot.close_hash = seq, line.hash
@@ -427,7 +562,7 @@ def _ballot_voided(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
         return
     reason = str(data["reason"]).strip()
     if not reason:
-        state.problem(seq, f"voids ballot {ballot.id} without a reason (SPEC 2.7)")
+        state.problem(seq, say("voids ballot {ballot} without a reason (SPEC 2.7)", ballot=ballot.id))
     if ballot.status == "closed":
         closed_at = ballot.close_seq or 0
         later = [
@@ -437,14 +572,24 @@ def _ballot_voided(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
         ]
         if later:
             state.problem(
-                seq, f"voids ballot {ballot.id} after ballot {later[0]} was opened or decided (SPEC 2.7)"
+                seq,
+                say(
+                    "voids ballot {ballot} after ballot {later} was opened or decided (SPEC 2.7)",
+                    ballot=ballot.id,
+                    later=later[0],
+                ),
             )
     elif ballot.status != "open":
         state.problem(
-            seq, f"voids ballot {ballot.id}, which is {ballot.status}; only an open or closed one can be"
+            seq,
+            say(
+                "voids ballot {ballot}, which is {status}; only an open or closed one can be",
+                ballot=ballot.id,
+                status=ballot.status,
+            ),
         )
     if state.closed:
-        state.problem(seq, f"voids ballot {ballot.id} after the meeting closed")
+        state.problem(seq, say("voids ballot {ballot} after the meeting closed", ballot=ballot.id))
     ballot.status, ballot.void_reason = "voided", reason
     ballot.close_seq, ballot.close_hash = seq, line.hash
 
@@ -454,18 +599,38 @@ def _counted_by_hand(state: Replay, seq: Any, data: Mapping[str, Any], line: Log
     if ballot is None:
         return
     if ballot.status != "draft":
-        state.problem(seq, f"records a count by hand of ballot {ballot.id}, which is {ballot.status}")
+        state.problem(
+            seq,
+            say(
+                "records a count by hand of ballot {ballot}, which is {status}",
+                ballot=ballot.id,
+                status=ballot.status,
+            ),
+        )
     if ballot.test:
-        state.problem(seq, f"records a count by hand of the test ballot {ballot.id} (SPEC 2.7)")
+        state.problem(
+            seq, say("records a count by hand of the test ballot {ballot} (SPEC 2.7)", ballot=ballot.id)
+        )
     if not str(data["confirmed_by"]).strip():
         state.problem(
-            seq, f"records a count by hand of ballot {ballot.id} that nobody of the committee confirmed"
+            seq,
+            say(
+                "records a count by hand of ballot {ballot} that nobody of the committee confirmed",
+                ballot=ballot.id,
+            ),
         )
     stated = dict(data["result"])
     if stated.get("for") is None:
         outcome = Outcome(stated["outcome"])
         if outcome not in (Outcome.ADOPTED, Outcome.REJECTED):
-            state.problem(seq, f"records a count by hand of ballot {ballot.id} with the outcome {outcome}")
+            state.problem(
+                seq,
+                say(
+                    "records a count by hand of ballot {ballot} with the outcome {outcome}",
+                    ballot=ballot.id,
+                    outcome=outcome.value,
+                ),
+            )
         counted: dict[str, Any] = dict.fromkeys(RESULT_FIELDS) | {"outcome": outcome.value}
     else:
         tally = Tally(int(stated["for"]), int(stated["against"]), int(stated["abstain"]), 0, 0, 0)
@@ -473,19 +638,33 @@ def _counted_by_hand(state: Replay, seq: Any, data: Mapping[str, Any], line: Log
         if tally.weight_voted > present:
             state.problem(
                 seq,
-                f"counts {tally.weight_voted} votes by hand on ballot {ballot.id}, but those present hold {present}",
+                say(
+                    "counts {counted} votes by hand on ballot {ballot}, but those present hold {present}",
+                    counted=tally.weight_voted,
+                    ballot=ballot.id,
+                    present=present,
+                ),
             )
         decision = decide(tally, Majority(ballot.majority), abstain_is_cast=ballot.abstain_is_cast)
         counted = {**result_of(decision), "members_voted": None}
     differences = [
-        f"{name} {stated.get(name)!r} where the count gives {value!r}"
+        say(
+            "{name} {stated!r} where the count gives {value!r}",
+            name=name,
+            stated=stated.get(name),
+            value=value,
+        )
         for name, value in counted.items()
         if stated.get(name) != value
     ]
     if differences:
         state.problem(
             seq,
-            f"states a count by hand of ballot {ballot.id} that does not add up: " + "; ".join(differences),
+            say(
+                "states a count by hand of ballot {ballot} that does not add up: {differences}",
+                ballot=ballot.id,
+                differences=Joined(differences),
+            ),
         )
     ballot.hand_count, ballot.stated = counted, stated
     ballot.confirmed_by = str(data["confirmed_by"])
@@ -499,39 +678,57 @@ def _dissent(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) ->
         return
     if ballot.status != "acclamation":
         state.problem(
-            seq, f"notes dissent on ballot {ballot.id}, which is {ballot.status}, not an acclamation"
+            seq,
+            say(
+                "notes dissent on ballot {ballot}, which is {status}, not an acclamation",
+                ballot=ballot.id,
+                status=ballot.status,
+            ),
         )
     members = [str(code) for code in data["members"]]
     for code in members:
         if _member(state, seq, code) is not None and code not in state.active:
-            state.problem(seq, f"notes the dissent of {code}, which has no active pass (not present)")
+            state.problem(
+                seq, say("notes the dissent of {code}, which has no active pass (not present)", code=code)
+            )
     ballot.dissent = members
 
 
 def _countdown(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
     ballot = _ballot(state, seq, data)
     if ballot is not None and ballot.status != "open":
-        state.problem(seq, f"puts a countdown on ballot {ballot.id}, which is {ballot.status}, not open")
+        state.problem(
+            seq,
+            say(
+                "puts a countdown on ballot {ballot}, which is {status}, not open",
+                ballot=ballot.id,
+                status=ballot.status,
+            ),
+        )
     if int(data["seconds"]) < 0:
-        state.problem(seq, "puts a countdown of a negative number of seconds")
+        state.problem(seq, say("puts a countdown of a negative number of seconds"))
 
 
 def _current_item(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
     if state.closed:
-        state.problem(seq, "puts an agenda item up after the meeting closed")
+        state.problem(seq, say("puts an agenda item up after the meeting closed"))
 
 
 def _meeting_closed(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
     open_ballots = [b.id for b in state.ballots.values() if b.status == "open"]
     if open_ballots:
-        state.problem(seq, f"closes the meeting while ballot {open_ballots[0]} is open")
+        state.problem(seq, say("closes the meeting while ballot {ballot} is open", ballot=open_ballots[0]))
     if "not_decided" in data:  # logs written before SPEC 2.11 do not list them
         listed = sorted(int(i) for i in data["not_decided"])
         drafts = sorted(b.id for b in state.ballots.values() if b.status == "draft" and not b.test)
         if listed != drafts:
             state.problem(
                 seq,
-                f"closes the meeting naming {listed} as not decided, but the undecided ballots are {drafts}",
+                say(
+                    "closes the meeting naming {listed} as not decided, but the undecided ballots are {drafts}",
+                    listed=listed,
+                    drafts=drafts,
+                ),
             )
         for ballot_id in listed:
             ballot = state.ballots.get(ballot_id)

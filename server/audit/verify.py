@@ -1,12 +1,17 @@
 """`votehall verify`: the vote-counting committee's independent check of a meeting's log.
 
     votehall verify LOG [--record RECORD] [--head HASH ...] [--token TOKEN] [--receipt HEX ...]
+                        [--lang nl|en]
 
 LOG is an exported log (a file with one JSON object a line, `-` for standard input) or the URL
 of the audit route (`https://host/api/meetings/7/audit`). The check:
 
+0. the form: every line must be exactly the bytes the server writes for its entry (canonical
+   form, docs/AUDIT.md), so that no two JSON parsers can read one line two ways (a key twice,
+   another key order, other spacing or escaping is refused, naming the line);
 1. the chain: every entry's hash, its link to the one before, sequence numbers without gaps
-   (any altered, missing, inserted or reordered entry is named);
+   (any altered, missing, inserted or reordered entry is named), and a warning when the log ends
+   before the meeting's close (or, for a published meeting, before its publication);
 2. the replay: the meeting replayed with the pure rules of SPEC 2 (`server.audit.replay`),
    every result recomputed from the votes and compared with the result the log states;
 3. the published record (`--record`, a file or URL of `record.json`; fetched by itself next to
@@ -15,7 +20,10 @@ of the audit route (`https://host/api/meetings/7/audit`). The check:
 4. anchors (`--head`): hashes the committee wrote down at a close must be in the chain, which
    catches a log whose whole chain was recomputed after a change.
 
-It prints per ballot the weighted totals, the percentage and the outcome, and exits 0 when all
+Receipts (`--receipt`) are taken as the handheld shows them ("3fa9c1d2e0…"); the command says
+which vote entry a receipt is, or that the prefix is ambiguous, and whether that vote was later
+replaced (by which entry). It prints per ballot the weighted totals, the percentage and the
+outcome, in one language per run (Dutch, or English with `--lang en`), and exits 0 when all
 agree, 1 when anything does not (each problem names its entry), 2 when the log can't be read.
 This module imports only the standard library, the log's format and the pure rules: never the
 server's database code (`tests/audit/test_verify.py` checks that).
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import urllib.error
 import urllib.request
@@ -32,8 +41,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from server.audit.chain import LogLine, check_chain, parse_line
+from server.audit import entries as E
+from server.audit.chain import LineError, LogLine, check_chain, parse_canonical_line
 from server.audit.replay import Replay, ReplayedBallot, replay, result_of
+from server.audit.wording import LANGUAGES, Said, say
 from server.rules import format_percent
 
 MAX_DOWNLOAD = 512 * 1024 * 1024
@@ -42,11 +53,16 @@ MAX_DOWNLOAD = 512 * 1024 * 1024
 class ReadError(Exception):
     """The log or the record could not be read at all."""
 
+    def __init__(self, said: Said) -> None:
+        super().__init__(said.text("en"))
+        self.said = said
+
 
 @dataclass(slots=True)
 class Report:
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    problems: list[Said] = field(default_factory=list)
+    warnings: list[Said] = field(default_factory=list)
+    notes: list[Said] = field(default_factory=list)
 
 
 def _is_url(source: str) -> bool:
@@ -62,33 +78,83 @@ def _fetch(url: str, token: str | None) -> str:
             return str(response.read(MAX_DOWNLOAD).decode("utf-8"))
     except urllib.error.HTTPError as error:
         detail = error.read(4096).decode("utf-8", "replace")
-        raise ReadError(f"{url} answered {error.code}: {detail}") from None
+        raise ReadError(
+            say("{url} answered {status_code}: {detail}", url=url, status_code=error.code, detail=detail)
+        ) from None
+    except UnicodeDecodeError as error:
+        raise ReadError(say("{source} is not UTF-8 text: {error}", source=url, error=str(error))) from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise ReadError(f"could not fetch {url}: {error}") from None
+        raise ReadError(say("could not fetch {url}: {error}", url=url, error=str(error))) from None
 
 
 def read_source(source: str, token: str | None, stdin: TextIO = sys.stdin) -> str:
     if source == "-":
-        return stdin.read()
+        # The bytes as they are: text mode would turn "\r\n" into "\n" unseen.
+        raw = getattr(stdin, "buffer", None)
+        if raw is None:
+            return stdin.read()
+        try:
+            return str(raw.read().decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise ReadError(say("could not read {source}: {error}", source="-", error=_why(error))) from None
     if _is_url(source):
         return _fetch(source, token)
     try:
-        with open(source, encoding="utf-8") as file:
+        with open(source, encoding="utf-8", newline="") as file:
             return file.read()
     except (OSError, UnicodeDecodeError) as error:
-        raise ReadError(f"could not read {source}: {error}") from None
+        raise ReadError(say("could not read {source}: {error}", source=source, error=_why(error))) from None
 
 
-def parse_log(text: str, report: Report) -> list[LogLine]:
+def _why(error: OSError | UnicodeDecodeError) -> Said | str:
+    """The usual reasons in the run's language; the system's own words for the rest."""
+    if isinstance(error, FileNotFoundError):
+        return say("there is no such file")
+    if isinstance(error, PermissionError):
+        return say("no permission to read it")
+    if isinstance(error, IsADirectoryError):
+        return say("it is a folder")
+    if isinstance(error, UnicodeDecodeError):
+        return say("it is not UTF-8 text (byte {position})", position=error.start + 1)
+    return str(error)
+
+
+def split_lines(text: str) -> list[tuple[int, str]]:
+    """The lines of an export with their numbers: split at "\n" only, the one line break the
+    server writes (a text may hold U+2028 or a lone "\r", which other splitters break at)."""
+    parts = text.split("\n")
+    if parts and parts[-1] == "":
+        parts.pop()  # the newline that ends the last line
+    return list(enumerate(parts, start=1))
+
+
+def parse_log(text: str, report: Report) -> tuple[list[LogLine], list[int]]:
+    """The entries and the line number of each. A line that is not in canonical form is a
+    problem; it still takes part in the chain check when it parses to one object at all (so that
+    a reformatted log gets one problem a line, not a broken chain besides), never when a key
+    appears twice (two parsers could read it two ways)."""
     lines: list[LogLine] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if not raw.strip():
-            continue
+    numbers: list[int] = []
+    for number, raw in split_lines(text):
         try:
-            lines.append(parse_line(raw))
-        except ValueError as error:
-            report.problems.append(f"line {number} is not a log entry ({error}); it was left out")
-    return lines
+            lines.append(parse_canonical_line(raw))
+        except LineError as error:
+            usable = error.line
+            if usable is None:
+                report.problems.append(
+                    say(
+                        "line {line} is not a log entry ({error}); it was left out",
+                        line=number,
+                        error=error.said,
+                    )
+                )
+                continue
+            report.problems.append(
+                say("line {line} is not in canonical form ({error})", line=number, error=error.said)
+            )
+            lines.append(usable)
+        numbers.append(number)
+    return lines, numbers
 
 
 def compare_record(state: Replay, record: dict[str, Any], report: Report) -> None:
@@ -100,79 +166,244 @@ def compare_record(state: Replay, record: dict[str, Any], report: Report) -> Non
     }
     decided = {b.id: b for b in state.ballots.values() if not b.test and b.outcome is not None}
     published = {int(b["id"]): b for b in record.get("ballots", [])}
+    problems = report.problems
     for ballot_id in sorted(decided.keys() - published.keys()):
-        report.problems.append(f"ballot {ballot_id} was decided in the log but is missing from the record")
+        problems.append(
+            say("ballot {ballot} was decided in the log but is missing from the record", ballot=ballot_id)
+        )
     for ballot_id, row in sorted(published.items()):
         ballot = decided.get(ballot_id)
         if ballot is None:
-            report.problems.append(f"the record lists ballot {ballot_id}, which the log did not decide")
+            problems.append(
+                say("the record lists ballot {ballot}, which the log did not decide", ballot=ballot_id)
+            )
             continue
         expected: dict[str, Any] = ballot.result() or {"outcome": ballot.outcome}
         for name, value in expected.items():
             if row.get(name) != value:
-                report.problems.append(
-                    f"ballot {ballot_id}: the record says {name} {row.get(name)!r}, the log gives {value!r}"
+                problems.append(
+                    say(
+                        "ballot {ballot}: the record says {name} {stated!r}, the log gives {value!r}",
+                        ballot=ballot_id,
+                        name=name,
+                        stated=row.get(name),
+                        value=value,
+                    )
                 )
     for member in record.get("members", []):
         code = member.get("code")
         seat = state.register.get(code)
         if seat is None:
-            report.problems.append(f"the record lists member {code!r}, who is not in the frozen register")
+            problems.append(
+                say("the record lists member {code!r}, who is not in the frozen register", code=code)
+            )
             continue
         if member.get("weight") != seat.weight:
-            report.problems.append(
-                f"member {code}: the record says weight {member.get('weight')!r}, the log {seat.weight}"
+            problems.append(
+                say(
+                    "member {code}: the record says weight {stated!r}, the log {value}",
+                    code=code,
+                    stated=member.get("weight"),
+                    value=seat.weight,
+                )
             )
         votes = member.get("votes", {})
         for ballot_id, ballot in electronic.items():
             choice = ballot.choices.get(code)
             stated = votes.get(str(ballot_id))
             if stated != (choice.value if choice else None):
-                report.problems.append(
-                    f"member {code}, ballot {ballot_id}: the record says {stated!r}, "
-                    f"the log gives {choice.value if choice else None!r}"
+                problems.append(
+                    say(
+                        "member {code}, ballot {ballot}: the record says {stated!r}, the log gives {value!r}",
+                        code=code,
+                        ballot=ballot_id,
+                        stated=stated,
+                        value=choice.value if choice else None,
+                    )
                 )
     listed = {m.get("code") for m in record.get("members", [])}
     for code in sorted(state.register.keys() - listed):
-        report.problems.append(f"member {code} of the frozen register is missing from the record")
+        problems.append(say("member {code} of the frozen register is missing from the record", code=code))
 
 
 HASH_LENGTH = 64  # hex characters of a SHA-256 hash
 RECEIPT_MINIMUM = 8  # hex characters of a receipt that find one entry among millions
-OUTCOME_NL = {"adopted": "aangenomen", "rejected": "verworpen"}
+# What follows the characters on the handheld ("3fa9c1d2e0…", kiosk/kiosk.css), as typed.
+_ELLIPSIS = re.compile(r"(?:…|\.{2,})+$")
+_HEX = re.compile(r"[0-9a-f]+")
 
 
-def describe(ballot: ReplayedBallot, names: Mapping[str, str] | None = None) -> str:
-    head = f"ballot {ballot.id} ({ballot.agenda}, {ballot.kind}{', proefstemming' if ballot.test else ''})"
-    lines = [head, f"  {ballot.title}"]
+def describe(ballot: ReplayedBallot, lang: str, names: Mapping[str, str] | None = None) -> str:
+    head = (
+        "ballot {ballot} ({agenda}, {kind}, test ballot)"
+        if ballot.test
+        else "ballot {ballot} ({agenda}, {kind})"
+    )
+    lines = [
+        say(head, ballot=ballot.id, agenda=ballot.agenda, kind=ballot.kind).text(lang),
+        f"  {ballot.title}",
+    ]
     if ballot.revote_of is not None:
-        lines.append(f"  herstemming van ballot {ballot.revote_of}")
+        lines.append(say("  re-vote of ballot {redone}", redone=ballot.revote_of).text(lang))
     result = ballot.result()
     if ballot.hand_count is not None:
-        if ballot.hand_count["for"] is None:
-            lines.append("  met de hand geteld, alleen de uitslag")
+        h = ballot.hand_count
+        if h["for"] is None:
+            lines.append(say("  counted by hand, the outcome only").text(lang))
         else:
-            h = ballot.hand_count
             lines.append(
-                f"  met de hand geteld: voor {h['for']}, tegen {h['against']}, onthouding {h['abstain']}, "
-                f"uitgebracht {h['cast']}"
+                say(
+                    "  counted by hand: for {for_}, against {against}, abstain {abstain}, cast {cast}",
+                    for_=h["for"],
+                    against=h["against"],
+                    abstain=h["abstain"],
+                    cast=h["cast"],
+                ).text(lang)
             )
-        lines.append(f"  bevestigd door {ballot.confirmed_by}")
+        lines.append(say("  confirmed by {who}", who=ballot.confirmed_by).text(lang))
     elif ballot.decision is not None and result is not None:
         d = ballot.decision
-        percent = format_percent(d.percent_for, "nl") if d.percent_for else "-"
+        voted = (
+            say("1 member voted")
+            if d.members_voted == 1
+            else say("{count} members voted", count=d.members_voted)
+        )
         lines.append(
-            f"  voor {d.for_}, tegen {d.against}, onthouding {d.abstain}, uitgebracht {d.cast}, "
-            f"{d.members_voted} {'lid stemde' if d.members_voted == 1 else 'leden stemden'}; "
-            f"{percent} voor: {OUTCOME_NL.get(d.outcome.value, d.outcome.value)}"
+            say(
+                "  for {for_}, against {against}, abstain {abstain}, cast {cast}, {voted}; {percent} for: {outcome}",
+                for_=d.for_,
+                against=d.against,
+                abstain=d.abstain,
+                cast=d.cast,
+                voted=voted,
+                percent=format_percent(d.percent_for, lang) if d.percent_for else "-",
+                outcome=say(d.outcome.value)
+                if d.outcome.value in ("adopted", "rejected")
+                else d.outcome.value,
+            ).text(lang)
         )
     if ballot.outcome is None:
-        lines.append(f"  {ballot.status}, not decided in this log")
+        lines.append(say("  {status}, not decided in this log", status=ballot.status).text(lang))
     elif result is None and ballot.status != "voided":
-        lines.append(f"  {ballot.minutes('nl', names)} (zonder stemming)")
+        lines.append(say("  {minutes} (without a vote)", minutes=ballot.minutes(lang, names)).text(lang))
     else:
-        lines.append(f"  {ballot.minutes('nl', names)}")
+        lines.append(f"  {ballot.minutes(lang, names)}")
     return "\n".join(lines)
+
+
+def normalised_receipt(receipt: str) -> str:
+    """A receipt as someone copies it from the handheld: spaces, capitals and the ellipsis the
+    handheld shows after the characters ("3fa9c1d2e0…", or typed as "...") are left out."""
+    return _ELLIPSIS.sub("", "".join(receipt.split())).lower()
+
+
+def find_receipt(
+    receipt: str, lines: Sequence[LogLine], numbers: Sequence[int], state: Replay, report: Report
+) -> None:
+    wanted = normalised_receipt(receipt)
+    if not _HEX.fullmatch(wanted or "-"):
+        report.problems.append(
+            say(
+                "receipt {receipt}: only the characters 0-9 and a-f, as the handheld shows them",
+                receipt=receipt,
+            )
+        )
+        return
+    if len(wanted) < RECEIPT_MINIMUM:
+        report.problems.append(
+            say(
+                "receipt {receipt}: give at least {minimum} characters",
+                receipt=wanted,
+                minimum=RECEIPT_MINIMUM,
+            )
+        )
+        return
+    found = [i for i, line in enumerate(lines) if line.hash.startswith(wanted)]
+    if not found:
+        report.problems.append(say("receipt {receipt}: no entry matches", receipt=wanted))
+        return
+    if len(found) > 1:
+        # Never one of them picked: the committee asks the member for more characters.
+        seqs = ", ".join(str(lines[i].seq) for i in found)
+        report.problems.append(
+            say(
+                "receipt {receipt}: {count} entries match ({seqs}); give more characters",
+                receipt=wanted,
+                count=len(found),
+                seqs=seqs,
+            )
+        )
+        return
+    index = found[0]
+    entry = lines[index].entry
+    data = entry.get("data")
+    if entry.get("type") != E.VOTE or not isinstance(data, Mapping):
+        report.problems.append(
+            say(
+                "receipt {receipt}: entry {seq} is a {kind} entry, not a vote",
+                receipt=wanted,
+                seq=entry.get("seq"),
+                kind=entry.get("type"),
+            )
+        )
+        return
+    report.notes.append(
+        say(
+            "receipt {receipt}: entry {seq}, a vote of {member} on ballot {ballot}: {choice}",
+            receipt=wanted,
+            seq=entry.get("seq"),
+            member=data.get("member"),
+            ballot=data.get("ballot"),
+            choice=data.get("choice"),
+        )
+    )
+    later = [
+        i
+        for i in range(index + 1, len(lines))
+        if lines[i].entry.get("type") == E.VOTE
+        and isinstance(lines[i].entry.get("data"), Mapping)
+        and (lines[i].entry["data"].get("ballot"), lines[i].entry["data"].get("member"))
+        == (data.get("ballot"), data.get("member"))
+    ]
+    for i in later[:1] + later[1:][-1:]:
+        replaced = "  this vote was later replaced by entry {seq} (line {line}): {choice}"
+        if i != later[0]:
+            replaced = "  the vote that counts is entry {seq} (line {line}): {choice}"
+        report.notes.append(
+            say(replaced, seq=lines[i].seq, line=numbers[i], choice=lines[i].entry["data"].get("choice"))
+        )
+    ballot = state.ballots.get(data.get("ballot"))  # type: ignore[arg-type]
+    if ballot is not None and ballot.status == "voided":
+        report.notes.append(say("  the ballot was voided: this vote counts nowhere"))
+    elif ballot is not None and ballot.test:
+        report.notes.append(say("  a test ballot: this vote counts nowhere"))
+    elif not later:
+        report.notes.append(say("  this vote counts: it is the member's last vote on the ballot"))
+
+
+def check_ending(state: Replay, lines: Sequence[LogLine], published: bool, report: Report) -> None:
+    """A log that ends before the meeting's close, or, when the meeting was published (the log
+    came from the public route, or its record was given), before the publication entry, may be
+    cut short: everything after the cut would be missing without a broken chain."""
+    if not state.meeting:
+        return  # not a meeting's chain (chain 0)
+    last = lines[-1].seq
+    if not state.closed:
+        report.warnings.append(
+            say(
+                "the log ends at entry {seq}, before the meeting was closed: it may be cut short (a truncated "
+                "log); the results below are only those up to that entry",
+                seq=last,
+            )
+        )
+    elif published and not state.published:
+        report.warnings.append(
+            say(
+                "the meeting was published, but the log ends at entry {seq} without its publication entry "
+                "(a truncated log?)",
+                seq=last,
+            )
+        )
 
 
 def verify(
@@ -181,61 +412,78 @@ def verify(
     record: dict[str, Any] | None = None,
     anchors: Sequence[str] = (),
     receipts: Sequence[str] = (),
+    published: bool = False,
+    lang: str = "nl",
     out: TextIO = sys.stdout,
 ) -> Report:
     report = Report()
-    lines = parse_log(text, report)
+    lines, numbers = parse_log(text, report)
     if not lines:
-        report.problems.append("the log has no entries")
+        report.problems.append(say("the log has no entries"))
         return report
     for problem in check_chain(lines):
-        report.problems.append(f"line {problem.line}: {problem.message}")
+        report.problems.append(
+            say("line {line}: {message}", line=numbers[problem.line - 1], message=problem.said)
+        )
     state = replay(lines)
-    report.problems.extend(problem.message for problem in state.problems)
+    report.problems.extend(problem.said for problem in state.problems)
+    check_ending(state, lines, published or record is not None, report)
     by_hash = {line.hash: line for line in lines}
     for anchor in anchors:
         wanted = anchor.replace(" ", "").lower()
         if len(wanted) != HASH_LENGTH:
             report.problems.append(
-                f"the written-down hash {wanted[:16]} has {len(wanted)} characters; give all "
-                f"{HASH_LENGTH} (the chair's screen shows them in blocks of eight)"
+                say(
+                    "the written-down hash {hash} has {length} characters; give all {full} (the chair's screen "
+                    "shows them in blocks of eight)",
+                    hash=wanted[:16],
+                    length=len(wanted),
+                    full=HASH_LENGTH,
+                )
             )
         elif wanted not in state.hashes:
-            report.problems.append(f"the written-down hash {wanted[:16]}… is not in this log")
+            report.problems.append(say("the written-down hash {hash}… is not in this log", hash=wanted[:16]))
         elif wanted in by_hash:
-            report.notes.append(f"written-down hash {wanted[:16]}…: entry {by_hash[wanted].entry.get('seq')}")
-    for receipt in receipts:
-        wanted = receipt.replace(" ", "").lower()
-        if len(wanted) < RECEIPT_MINIMUM:
-            report.problems.append(f"receipt {wanted}: give at least {RECEIPT_MINIMUM} characters")
-            continue
-        found = [line for h, line in by_hash.items() if h.startswith(wanted)]
-        if len(found) == 1:
-            entry = found[0].entry
-            report.notes.append(f"receipt {wanted}: entry {entry.get('seq')}, {json.dumps(entry['data'])}")
-        else:
-            report.problems.append(
-                f"receipt {wanted}: {'no' if not found else 'more than one'} entry matches"
+            report.notes.append(
+                say(
+                    "written-down hash {hash}…: entry {seq}",
+                    hash=wanted[:16],
+                    seq=by_hash[wanted].entry.get("seq"),
+                )
             )
+    for receipt in receipts:
+        find_receipt(receipt, lines, numbers, state, report)
     if record is not None:
         compare_record(state, record, report)
     meeting = state.meeting
     print(
-        f"meeting {meeting.get('id', '?')}: {meeting.get('title', '?')} ({meeting.get('date', '?')}), "
-        f"{len(lines)} entries, head {state.head[0] if state.head else '?'} "
-        f"{state.head[1] if state.head else ''}",
+        say(
+            "meeting {id}: {title} ({date}), {count} entries, head {seq} {hash}",
+            id=meeting.get("id", "?"),
+            title=meeting.get("title", "?"),
+            date=meeting.get("date", "?"),
+            count=len(lines),
+            seq=state.head[0] if state.head else "?",
+            hash=state.head[1] if state.head else "",
+        ).text(lang),
         file=out,
     )
     names = {code: seat.name for code, seat in state.register.items()}
     for ballot in state.ballots.values():
-        print(describe(ballot, names), file=out)
+        print(describe(ballot, lang, names), file=out)
         if ballot.close_seq is not None:
-            print(f"  decided in entry {ballot.close_seq}, hash {ballot.close_hash}", file=out)
+            print(
+                say(
+                    "  decided in entry {seq}, hash {hash}", seq=ballot.close_seq, hash=ballot.close_hash
+                ).text(lang),
+                file=out,
+            )
         if ballot.stated is not None and ballot.decision is not None:
             same = ballot.stated == result_of(ballot.decision)
-            print(f"  equals the server's result: {'yes' if same else 'NO'}", file=out)
+            verdict = "  equals the server's result: yes" if same else "  equals the server's result: NO"
+            print(say(verdict).text(lang), file=out)
     if record is not None:
-        print("published record compared with the log", file=out)
+        print(say("published record compared with the log").text(lang), file=out)
     return report
 
 
@@ -244,24 +492,75 @@ def _record_url(audit_url: str) -> str | None:
     return base[: -len("/audit")] + "/record.json" if base.endswith("/audit") else None
 
 
-def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+HELP = {
+    "description": (
+        "Check a meeting's event log: the hash chain, every result replayed with the rules, and the published record.",
+        "Controleer het gebeurtenissenlog van een vergadering: de hashketen, elke uitslag opnieuw berekend met "
+        "de regels, en het gepubliceerde stemverslag.",
+    ),
+    "log": (
+        "an exported log file, - for standard input, or the URL of the audit route",
+        "een geëxporteerd logbestand, - voor standaardinvoer, of de URL van de auditroute",
+    ),
+    "--record": (
+        "record.json of the meeting (file or URL) to compare with the log",
+        "record.json van de vergadering (bestand of URL) om met het log te vergelijken",
+    ),
+    "--head": ("a hash written down at a close", "een hash die bij een sluiting is opgeschreven"),
+    "--receipt": (
+        'a handheld\'s receipt, as it shows it ("3fa9c1d2e0…")',
+        'een bewijs van stemming, zoals het stemkastje het toont ("3fa9c1d2e0…")',
+    ),
+    "--token": (
+        "an operator token, to read a log that is not published yet",
+        "een operatortoken, om een log te lezen dat nog niet is gepubliceerd",
+    ),
+    "--lang": (
+        "the language of the output: nl (default) or en",
+        "de taal van de uitvoer: nl (standaard) of en",
+    ),
+    "usage": ("usage: ", "gebruik: "),
+    "options": ("options", "opties"),
+    "positionals": ("positional arguments", "argumenten"),
+}
+
+
+def _language_of(argv: Sequence[str]) -> str:
+    """The language asked for, read before argparse so that its help is in it too."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1] if argv[index + 1] in LANGUAGES else "nl"
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2] if arg.partition("=")[2] in LANGUAGES else "nl"
+    return "nl"
+
+
+def _parser(lang: str) -> argparse.ArgumentParser:
+    def h(key: str) -> str:
+        return HELP[key][0 if lang == "en" else 1]
+
+    class Formatter(argparse.HelpFormatter):
+        def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+            super().add_usage(usage, actions, groups, h("usage") if prefix is None else prefix)
+
     parser = argparse.ArgumentParser(
-        prog="votehall verify",
-        description="Check a meeting's event log: the hash chain, every result replayed with the rules, "
-        "and the published record.",
+        prog="votehall verify", description=h("description"), formatter_class=Formatter
     )
-    parser.add_argument(
-        "log", help="an exported log file, - for standard input, or the URL of the audit route"
-    )
-    parser.add_argument("--record", help="record.json of the meeting (file or URL) to compare with the log")
-    parser.add_argument(
-        "--head", action="append", default=[], metavar="HASH", help="a hash written down at a close"
-    )
-    parser.add_argument(
-        "--receipt", action="append", default=[], metavar="HEX", help="find a kiosk's receipt"
-    )
-    parser.add_argument("--token", help="an operator token, to read a log that is not published yet")
-    args = parser.parse_args(argv)
+    parser._optionals.title = h("options")
+    parser._positionals.title = h("positionals")
+    parser.add_argument("log", help=h("log"))
+    parser.add_argument("--record", help=h("--record"))
+    parser.add_argument("--head", action="append", default=[], metavar="HASH", help=h("--head"))
+    parser.add_argument("--receipt", action="append", default=[], metavar="HEX", help=h("--receipt"))
+    parser.add_argument("--token", help=h("--token"))
+    parser.add_argument("--lang", choices=LANGUAGES, default="nl", help=h("--lang"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser(_language_of(argv)).parse_args(argv)
+    lang: str = args.lang
     try:
         text = read_source(args.log, args.token)
         record_source = args.record or (_record_url(args.log) if _is_url(args.log) else None)
@@ -272,21 +571,38 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, err: Te
             except ReadError as error:
                 if args.record:
                     raise
-                print(f"note: no published record to compare ({error})", file=err)
+                print(
+                    say("note: no published record to compare ({error})", error=error.said).text(lang),
+                    file=err,
+                )
             except ValueError as error:
-                raise ReadError(f"{record_source} is not JSON: {error}") from None
+                raise ReadError(
+                    say("{source} is not JSON: {error}", source=record_source, error=str(error))
+                ) from None
     except ReadError as error:
-        print(f"error: {error}", file=err)
+        print(say("error: {message}", message=error.said).text(lang), file=err)
         return 2
-    report = verify(text, record=record, anchors=args.head, receipts=args.receipt, out=out)
+    # Read from the audit route without a token, the log is public: the meeting was published.
+    published = _is_url(args.log) and not args.token
+    report = verify(
+        text,
+        record=record,
+        anchors=args.head,
+        receipts=args.receipt,
+        published=published,
+        lang=lang,
+        out=out,
+    )
     for note in report.notes:
-        print(note, file=out)
+        print(note.text(lang), file=out)
+    for warning in report.warnings:
+        print(say("warning: {message}", message=warning).text(lang), file=out)
     if report.problems:
-        print(f"FAILED: {len(report.problems)} problem(s)", file=out)
+        print(say("FAILED: {count} problem(s)", count=len(report.problems)).text(lang), file=out)
         for problem in report.problems:
-            print(f"  - {problem}", file=out)
+            print(f"  - {problem.text(lang)}", file=out)
         return 1
-    print("OK: the chain is intact and every result follows from the votes", file=out)
+    print(say("OK: the chain is intact and every result follows from the votes").text(lang), file=out)
     return 0
 
 

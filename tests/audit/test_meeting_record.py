@@ -131,7 +131,7 @@ async def test_record_feed_and_verify_agree(server: tuple[ServerProcess, Any]) -
     # votehall verify, as the committee runs it, against the published audit route.
     verified = await asyncio.to_thread(
         subprocess.run,
-        [VOTEHALL, "verify", f"{process.base}/api/meetings/{meeting}/audit", "--head", closed["result"]["log_hash"]],
+        [VOTEHALL, "verify", f"{process.base}/api/meetings/{meeting}/audit", "--lang", "en", "--head", closed["result"]["log_hash"]],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -123,15 +123,15 @@ async def corrected(database: Database) -> AsyncIterator[Corrected]:
 async def test_a_corrected_meeting_verifies_and_says_each_correction(
     corrected: Corrected, tmp_path: Path
 ) -> None:
-    code, output = run(await corrected.log(), tmp_path)
+    code, output = run(await corrected.log(), tmp_path, "--lang", "nl")  # the minutes' words
     assert code == 0, output
     b = corrected.ballots
     assert "Begroting 2026" in output and "Tikfout" not in output.split("\n", 1)[1]
     assert "Dubbel" not in output
     assert "ongeldig verklaard: storing in de zaal" in output
     assert "ongeldig verklaard: verkeerde meerderheid" in output
-    assert f"herstemming van ballot {b['first']}" in output
-    assert f"herstemming van ballot {b['Jaarverslag']}" in output
+    assert f"herstemming van stemming {b['first']}" in output
+    assert f"herstemming van stemming {b['Jaarverslag']}" in output
     # The third vote: 150 for, 42 against under two thirds: 78,13%.
     assert "aangenomen met 78,13% van de stemmen" in output
     assert "met de hand geteld: voor 117, tegen 76, onthouding 0, uitgebracht 193" in output
