@@ -68,3 +68,15 @@ format: install
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis votehall-demo.db*
+
+# Mutation testing (not part of `make test` or CI: it takes long on a small machine). mutmut
+# copies the code to mutants/, mutates server/rules, server/audit and the vote writer's checks
+# ([tool.mutmut] in pyproject.toml) and runs, for each mutant, the tests that reach it.
+# MUTANTS narrows the run (mutmut's names, globs allowed), MUTATION_JOBS sets the parallelism.
+MUTANTS ?= server.rules.* server.audit.* server.live.writer.x__refusal* server.live.writer.x__active_passes* \
+	server.live.writer.x__voted* server.live.writer.x__ballot_rows* server.live.writer.x__stored_acks*
+MUTATION_JOBS ?= 2
+.PHONY: mutation
+mutation: $(STAMP)  ## mutation testing of the rules, the audit log and the vote writer's checks
+	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(foreach m,$(MUTANTS),'$(m)')
+	$(BIN)/mutmut results

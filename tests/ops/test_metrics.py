@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import websockets
+from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.app import create_app
@@ -147,11 +148,33 @@ async def test_one_sum_over_worker_processes_with_a_multiprocess_dir(
     seeded, other = await seed_hall(database)
     folder = tmp_path / "prometheus"
     folder.mkdir()
-    (folder / "counter_999999.db").write_bytes(b"left by an earlier run")
+    earlier = folder / "counter_999999.db"
+    earlier.write_bytes(b"left by an earlier run")
     server = ServerProcess(database.url, env={"PROMETHEUS_MULTIPROC_DIR": str(folder)})
     server.start()
     try:
+        assert not earlier.exists()  # `serve` empties the directory at start-up
         await votes_move_the_metrics(Hall(server=server, seeded=seeded, other_meeting_ballot=other))
-        assert any(folder.glob("counter_*.db")) and any(folder.glob("histogram_*.db"))
+        assert server.process is not None
+        assert (folder / f"counter_{server.process.pid}.db").exists()
+        assert (folder / f"histogram_{server.process.pid}.db").exists()
+        async with httpx.AsyncClient(base_url=server.base) as client:
+            alone = await scrape(client)
+            # Another worker process's values, written as prometheus_client writes them: /metrics
+            # answers the sum over both, not only the answering process's own count.
+            write_counter(folder / "counter_424242.db", "votehall_votes_committed", 40)
+            both = await scrape(client)
+        committed = "votehall_votes_committed_total"
+        assert alone.value(committed) >= 2
+        assert both.value(committed) == alone.value(committed) + 40
     finally:
         server.stop()
+
+
+def write_counter(path: Path, family: str, value: float) -> None:
+    """A counter value as another process in multiprocess mode leaves it in its file."""
+    values = MmapedDict(str(path))
+    try:
+        values.write_value(mmap_key(family, f"{family}_total", [], [], "another process"), value, 0.0)
+    finally:
+        values.close()

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import os
+import signal
 
+import httpx
 import pytest
 
 from server.db import Database
@@ -60,8 +62,18 @@ async def test_processes_that_share_redis_serve_together(database: Database) -> 
 async def test_a_killed_process_lets_go_at_once(database: Database) -> None:
     first = ServerProcess(database.url)
     first.start()
+    # It holds the lock: another process is refused while it lives.
+    assert "another VoteHall process" in refused(ServerProcess(database.url))
     first.kill()  # SIGKILL: no shutdown code runs; the lock ends with the process
+    assert first.process is not None and first.process.returncode == -signal.SIGKILL
     first.stop()  # (only closes its log)
     second = ServerProcess(database.url)
-    second.start()
-    second.stop()
+    second.start()  # raises if the killed process's lock still refused it
+    try:
+        async with httpx.AsyncClient(base_url=second.base, timeout=10) as client:
+            ready = await client.get("/readyz")
+        assert (ready.status_code, ready.json()) == (200, {"status": "ready"})
+        # And the lock is now the second's: a third process is refused again.
+        assert "another VoteHall process" in refused(ServerProcess(database.url))
+    finally:
+        second.stop()
