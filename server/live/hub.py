@@ -147,6 +147,11 @@ class LiveHub:
         self._last_stamp = 0
         self._remote_live: dict[int, Stamp] = {}
         self._let_go: dict[int, asyncio.Event] = {}
+        # Hellos and ends to tell, gathered over one turn of the loop into one message each (a
+        # hall of handhelds connects at once).
+        self._hellos: list[list[int]] = []
+        self._ends: list[list[int]] = []
+        self._telling = False
 
     def fan_out(self, redis_url: str, channel: str) -> None:
         """Share committed changes with the other server processes through Redis (before start)."""
@@ -185,6 +190,9 @@ class LiveHub:
         await self.writer.stop()
         await asyncio.sleep(0)  # the vote tasks woken by the last commit queue their acks
         if self.fanout is not None:
+            for link in self.links():  # closed below: a hello elsewhere need not wait for them
+                self._tell_end(link)
+            self._tell_now()
             await self.fanout.stop()
         await self.feed.stop()
         self.collector.stop()
@@ -524,12 +532,32 @@ class LiveHub:
 
     def _tell_hellos(self, links: list[KioskLink]) -> None:
         if self.fanout is not None and links:
-            self.fanout.publish("h", h=[[link.active.pass_id, link.stamp[0]] for link in links])
+            self._hellos += [[link.active.pass_id, link.stamp[0]] for link in links]
+            self._tell_soon()
 
     def _tell_end(self, link: KioskLink) -> None:
         if self.fanout is not None and not link.ended:
-            self.fanout.publish("x", x=[[link.active.pass_id, link.stamp[0]]])
+            self._ends.append([link.active.pass_id, link.stamp[0]])
+            self._tell_soon()
         link.ended = True
+
+    def _tell_soon(self) -> None:
+        if not self._telling:
+            self._telling = True
+            asyncio.get_running_loop().call_soon(self._tell_now)
+
+    def _tell_now(self) -> None:
+        """Publish the gathered hellos, then the ends (a connection that said hello and ended
+        within one turn is told in that order)."""
+        self._telling = False
+        if self.fanout is None:
+            return
+        if self._hellos:
+            self.fanout.publish("h", h=self._hellos)
+            self._hellos = []
+        if self._ends:
+            self.fanout.publish("x", x=self._ends)
+            self._ends = []
 
     def _remote_hellos(self, origin: str, hellos: list[list[int]]) -> None:
         """Another process welcomes these passes: older connections here let go of them; a

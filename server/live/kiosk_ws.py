@@ -155,7 +155,7 @@ async def kiosk(websocket: WebSocket) -> None:
     try:
         # One live connection per pass: older ones let go (4409) before this one is welcomed.
         await hub.take_over(link)
-        if not link.closing:  # closed meanwhile (revoked, the meeting closed, a newer hello)
+        if not link.closing and link.release is None:  # else revoked, closed or replaced meanwhile
             link.send(hub.welcome(active))
         receiver = asyncio.create_task(_receive(websocket, hub, link))
         sender = asyncio.create_task(_send(websocket, link))
