@@ -9,6 +9,7 @@ import { render, renderCountdown } from "./view.js";
 
 const CLOSE_UNKNOWN_PASS = 4401;
 const CLOSE_REVOKED = 4403;
+const CLOSE_IN_USE = 4409; // the pass said hello on another handheld (SPEC 4.2 item 5)
 const CLOSE_MEETING_CLOSED = 4410;
 // The last ack per ballot: {"<ballot id>": {"choice", "receipt", "agenda", "title", "test"}}.
 const RECEIPTS_KEY = "votehall.kiosk.receipts";
@@ -173,6 +174,19 @@ function revoked() {
   draw();
 }
 
+// Another handheld said hello with this pass (close 4409, SPEC 4.2 item 5): this one stops and
+// says so, with no reconnect. Nothing is removed from storage, which another tab of this browser
+// may share (the pass, votes waiting for an ack): a reload asks again, as after a closed meeting,
+// and the desk sorts out which handheld is the representative's.
+function inUse() {
+  link?.stop();
+  link = null;
+  Object.assign(state, { pass: null, member: null, ballot: null, vote: null, receipt: null, error: null });
+  state.lastReceipt = null;
+  state.pairNotice = "pass.in_use";
+  draw();
+}
+
 // The chair closed the meeting (SPEC 2.11, 4.2 item 7): the handheld says so, keeps its last vote
 // and receipt on the screen, and stops; no reconnect, not even when the phone wakes up. The pass
 // is kept, so that a reload asks again, hears the same and shows the same.
@@ -250,6 +264,10 @@ function openLink() {
       outbox.disconnected();
       if (event.code === CLOSE_UNKNOWN_PASS || event.code === CLOSE_REVOKED) {
         revoked();
+        return "stop";
+      }
+      if (event.code === CLOSE_IN_USE) {
+        inUse();
         return "stop";
       }
       if (event.code === CLOSE_MEETING_CLOSED) {

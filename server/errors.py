@@ -76,6 +76,12 @@ class ChangeNotAllowed(Conflict):
     code = "change_not_allowed"
 
 
+class VoteIdReused(Conflict):
+    """A vote_id already stored for another ballot or choice (SPEC 4.2 item 5): not a resend."""
+
+    code = "vote_id_reused"
+
+
 class RateLimited(VoteHallError):
     code = "rate_limited"
     status = 429

@@ -2,7 +2,9 @@
 ballot of the agenda, driven through the product's own interfaces (the chair's HTTP API and the
 kiosk WebSocket), so the hall screen moves on its own.
 
-The simulated handhelds never reconnect: a connection that ends ends that handheld's part. When
+The simulated handhelds never reconnect: a connection that ends ends that handheld's part, as a
+4403 (pass revoked) or a 4409 (the pass said hello on another device, SPEC 4.2 item 5) ends a
+real handheld's. When
 the chair closes the meeting (a person at /chair, while the demo plays) the handhelds hear
 `meeting_closed` and close 4410 (SPEC 4.2 item 7), and the whole hall stops there, instead of
 asking to open every remaining ballot of a closed meeting."""

@@ -28,6 +28,7 @@ CHOICES = {"for": "for", "against": "against", "abstain": "abstain",
 GONE = {  # the closes after which reconnecting cannot help
     4401: "unknown pass; ask the desk for a new pairing code",
     4403: "pass revoked, checked out or replaced; ask the desk for a new pairing code",
+    4409: "this pass is in use on another device; go to the voting desk",
     4410: "the meeting is closed; there is nothing more to vote on",
 }
 
@@ -49,7 +50,8 @@ async def run(base: str, token: str, choice: str) -> int:
     while True:
         try:
             async with websockets.connect(base.replace("http", "ws", 1) + "/ws/kiosk") as ws:
-                # 2. hello within 10 s; the answer is welcome, or a close with 4401/4403/4410.
+                # 2. hello within 10 s; the answer is welcome, or a close with 4401/4403/4410;
+                # 4409 later, when the pass says hello on another device.
                 await ws.send(json.dumps({"type": "hello", "pass": token}))
                 async for frame in ws:
                     message = json.loads(frame)

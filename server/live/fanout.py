@@ -10,12 +10,19 @@ After each commit a process publishes what changed:
 - `{"o": origin, "k": "e", "e": [["m"|"b"|"p", id], ...]}`: an operator's change (meeting,
   ballot, pass); the receivers read the changed rows from the database, as the origin did;
 - `{"o": origin, "k": "r"}`: "reload": sent by a process whose publishing failed once Redis
-  answers again, because the others missed some of its changes.
+  answers again, because the others missed some of its changes;
+- `{"o": origin, "k": "h", "h": [[pass, ns], ...]}`: kiosk connections of these passes said hello
+  at these times (ns since the epoch) on the origin: one live connection per pass (SPEC 4.2
+  item 5), so every process closes its older connections of the pass with 4409; a process with
+  a newer one answers with its own "h";
+- `{"o": origin, "k": "x", "x": [[pass, ns], ...]}`: those connections ended (after their votes
+  in flight settled), so that a newer hello elsewhere need not wait for them any more.
 
 Redis down: votes are still taken, committed and acked (the vote path never waits for Redis);
-this process's screens follow its own commits. When Redis is back, every subscriber rebuilds its
-read model from the database (a reconnect means it may have missed messages), and every
-publisher that failed sends "reload", so no process stays behind.
+this process's screens follow its own commits; a hello is seen only by its own process. When
+Redis is back, every subscriber tells its kiosk connections again ("h") and rebuilds its read
+model from the database (a reconnect means it may have missed messages), and every publisher
+that failed sends "reload", so no process stays behind.
 """
 
 from __future__ import annotations

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -15,7 +17,7 @@ from server.audit import entries
 from server.ballots.models import Ballot
 from server.db import Database
 from server.desk.models import Pass
-from server.errors import BallotNotOpen, ChangeNotAllowed, NotEligible, UnknownBallot
+from server.errors import BallotNotOpen, ChangeNotAllowed, NotEligible, UnknownBallot, VoteIdReused
 from server.live import repository
 from server.live.collector import CollectorPolicy
 from server.live.events import BallotChanged, LiveEvent, MeetingChanged, PassChanged
@@ -30,6 +32,8 @@ from server.rules import BallotStatus, Choice
 log = logging.getLogger(__name__)
 
 CLOSE_REVOKED = 4403
+# SPEC 4.2 item 5: a newer hello with the same pass took over; the handheld stops (no reconnect).
+CLOSE_REPLACED = 4409
 CLOSE_MEETING_CLOSED = 4410  # SPEC 4.2 item 7: the handheld says so and does not reconnect
 CLOSE_SERVICE_RESTART = 1012  # the kiosk and the screens reconnect (to this server's successor)
 OUTBOX_LIMIT = 64
@@ -45,6 +49,10 @@ CATCH_UP_LIMIT = 10_000  # log entries read to fill a gap; more, and the hub reb
 # second with Redis configured but away, every second for a single process (which learns of a
 # command-line tool's change that way).
 WATCH_ALONE, WATCH_SINGLE = 0.25, 1.0
+# How long (seconds) a hello waits for another process to let go of the same pass (its older
+# connection's votes in flight settled) before it is welcomed anyway: that process is gone, or
+# slow; a takeover normally takes one fan-out round trip.
+HANDOVER_WAIT = 2.0
 # What catch_up does with each log entry type: votes are applied as they are; these change
 # nothing the screens show; these name a ballot or a pass to read again; any other (a change of
 # the meeting itself) makes the hub rebuild.
@@ -62,12 +70,23 @@ _PASS_ENTRIES = frozenset({
 _READ_AGAIN = _BALLOT_ENTRIES | _PASS_ENTRIES | {entries.VOTE}
 
 
-class KioskLink:
-    """What the hub knows of one kiosk connection: its pass and an outbox its sender drains."""
+Stamp = tuple[int, str]  # when a connection said hello (ns since the epoch) and in which process
 
-    def __init__(self, active: ActivePass) -> None:
+
+class KioskLink:
+    """What the hub knows of one kiosk connection: its pass, when it said hello (`stamp`: of two
+    connections with one pass the later stamp wins, in every process alike), its votes waiting
+    for the writer, and an outbox its sender drains."""
+
+    def __init__(self, active: ActivePass, stamp: Stamp = (0, "")) -> None:
         self.active = active
+        self.stamp = stamp
         self.outbox: asyncio.Queue[str | int] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
+        self.in_flight: set[asyncio.Task[None]] = set()
+        self.replaced = False  # a newer connection took the pass: take no more votes
+        self.closing = False  # a close is queued
+        self.release: asyncio.Task[None] | None = None  # letting go of the pass (see LiveHub)
+        self.ended = False  # its end was told to the other processes
 
     def send(self, message: dict[str, Any]) -> None:
         self._put(orjson.dumps(message).decode())
@@ -77,6 +96,7 @@ class KioskLink:
 
     def close(self, code: int) -> None:
         """Queue a close; the sender sends everything before it, then closes with `code`."""
+        self.closing = True
         try:
             self.outbox.put_nowait(code)
         except asyncio.QueueFull:
@@ -89,6 +109,7 @@ class KioskLink:
             self._drop()
 
     def _drop(self, code: int = 1008) -> None:
+        self.closing = True
         # A kiosk that does not read its messages is cut off; it reconnects and is welcomed anew.
         # A close already decided (4403 revoked) is kept, so the handheld learns the real reason.
         while not self.outbox.empty():
@@ -120,10 +141,22 @@ class LiveHub:
         self._started = False  # start() was called and stop() not yet
         self._rebuilding: asyncio.Task[None] | None = None  # a rebuild waiting for the database
         self._watch: asyncio.Task[None] | None = None  # the log watch without a working fan-out
+        # One live connection per pass across processes: the newest hello other processes told
+        # of, per pass, while that connection lives; and the hellos waiting for them to let go.
+        self._origin = uuid.uuid4().hex
+        self._last_stamp = 0
+        self._remote_live: dict[int, Stamp] = {}
+        self._let_go: dict[int, asyncio.Event] = {}
+        # Hellos and ends to tell, gathered over one turn of the loop into one message each (a
+        # hall of handhelds connects at once).
+        self._hellos: list[list[int]] = []
+        self._ends: list[list[int]] = []
+        self._telling = False
 
     def fan_out(self, redis_url: str, channel: str) -> None:
         """Share committed changes with the other server processes through Redis (before start)."""
-        self.fanout = RedisFanout(redis_url, channel, self._remote, self.resync)
+        self.fanout = RedisFanout(redis_url, channel, self._remote, self._fanout_resync)
+        self._origin = self.fanout.origin
 
     async def start(self) -> None:
         self._started = True  # from here on stop() cleans up, also after a start that failed
@@ -157,6 +190,9 @@ class LiveHub:
         await self.writer.stop()
         await asyncio.sleep(0)  # the vote tasks woken by the last commit queue their acks
         if self.fanout is not None:
+            for link in self.links():  # closed below: a hello elsewhere need not wait for them
+                self._tell_end(link)
+            self._tell_now()
             await self.fanout.stop()
         await self.feed.stop()
         self.collector.stop()
@@ -368,6 +404,10 @@ class LiveHub:
         elif message.get("k") == "e":
             events = [_event(kind, int(ident)) for kind, ident in message["e"]]
             await self.after_commit(events, remote=True, spans=spans)
+        elif message.get("k") == "h":
+            self._remote_hellos(str(message["o"]), message["h"])
+        elif message.get("k") == "x":
+            self._remote_ends(str(message["o"]), message["x"])
 
     def _remote_votes(self, votes: list[list[Any]]) -> None:
         meeting = self.meeting
@@ -383,6 +423,13 @@ class LiveHub:
             for recorder in self.writer.recorders:
                 recorder.append((ballot_id, member_id, choice, ack))
         self.feed.mark_dirty()
+
+    async def _fanout_resync(self) -> None:
+        """The fan-out is back, or another process missed messages: rebuild, and tell the others
+        again which connections live here (hellos may have been lost: SPEC 4.2 item 5)."""
+        self._remote_live.clear()  # the others tell theirs again after their own rebuild
+        self._tell_hellos([link for link in self.links() if not link.replaced])
+        await self.resync()
 
     async def resync(self) -> None:
         """Rebuild the read model from the database (this process may have missed changes), and
@@ -435,6 +482,104 @@ class LiveHub:
             links.discard(link)
             if not links:
                 del self._links[link.active.pass_id]
+        self._tell_end(link)
+
+    # One live connection per pass (SPEC 4.2 item 5)
+
+    def stamp(self) -> Stamp:
+        """The stamp of a hello said now: later than every earlier one of this process."""
+        self._last_stamp = max(time.time_ns(), self._last_stamp + 1)
+        return (self._last_stamp, self._origin)
+
+    async def take_over(self, link: KioskLink) -> None:
+        """Make `link` (attached) the pass's only live connection before it is welcomed: every
+        older connection of the pass, here and (through the fan-out) in other processes, takes
+        no more votes, sees the votes it has in flight settle (committed and acked, or refused)
+        and is closed with 4409. The welcome that follows then shows the member's current vote."""
+        pass_id = link.active.pass_id
+        self._tell_hellos([link])
+        older = [other for other in self._links.get(pass_id, ()) if other.stamp < link.stamp]
+        await asyncio.gather(*(self._replace(other) for other in older))
+        remote = self._remote_live.get(pass_id)
+        if remote is None or remote >= link.stamp or not self._fanning_out:
+            return
+        # Another process has a connection of this pass: wait for it to let go (its end comes
+        # after the fan-out messages of the votes it had in flight, so the read model has them).
+        let_go = self._let_go.setdefault(pass_id, asyncio.Event())
+        deadline = time.monotonic() + HANDOVER_WAIT
+        while (held := self._remote_live.get(pass_id)) is not None and held < link.stamp:
+            try:
+                await asyncio.wait_for(let_go.wait(), max(deadline - time.monotonic(), 0.0))
+            except TimeoutError:
+                log.warning("live: process %s did not let go of pass %d in time", held[1][:8], pass_id)
+                if self._remote_live.get(pass_id) == held:
+                    del self._remote_live[pass_id]
+                break
+            let_go.clear()
+        if self._let_go.get(pass_id) is let_go:
+            del self._let_go[pass_id]
+
+    def _replace(self, link: KioskLink) -> asyncio.Task[None]:
+        if link.release is None:
+            link.release = asyncio.create_task(self._let_go_of(link), name="live-replace")
+        return link.release
+
+    async def _let_go_of(self, link: KioskLink) -> None:
+        link.replaced = True  # the receiver starts no vote from here on
+        await asyncio.gather(*list(link.in_flight), return_exceptions=True)
+        link.close(CLOSE_REPLACED)  # after the acks of those votes
+        self._tell_end(link)
+
+    def _tell_hellos(self, links: list[KioskLink]) -> None:
+        if self.fanout is not None and links:
+            self._hellos += [[link.active.pass_id, link.stamp[0]] for link in links]
+            self._tell_soon()
+
+    def _tell_end(self, link: KioskLink) -> None:
+        if self.fanout is not None and not link.ended:
+            self._ends.append([link.active.pass_id, link.stamp[0]])
+            self._tell_soon()
+        link.ended = True
+
+    def _tell_soon(self) -> None:
+        if not self._telling:
+            self._telling = True
+            asyncio.get_running_loop().call_soon(self._tell_now)
+
+    def _tell_now(self) -> None:
+        """Publish the gathered hellos, then the ends (a connection that said hello and ended
+        within one turn is told in that order)."""
+        self._telling = False
+        if self.fanout is None:
+            return
+        if self._hellos:
+            self.fanout.publish("h", h=self._hellos)
+            self._hellos = []
+        if self._ends:
+            self.fanout.publish("x", x=self._ends)
+            self._ends = []
+
+    def _remote_hellos(self, origin: str, hellos: list[list[int]]) -> None:
+        """Another process welcomes these passes: older connections here let go of them; a
+        newer one here is told back, so that the other process closes its own."""
+        newer: list[KioskLink] = []
+        for pass_id, ns in hellos:
+            stamp = (int(ns), origin)
+            if stamp > self._remote_live.get(pass_id, (0, "")):
+                self._remote_live[pass_id] = stamp
+            for link in list(self._links.get(pass_id, ())):
+                if link.stamp < stamp:
+                    self._replace(link)
+                elif not link.replaced:
+                    newer.append(link)
+        self._tell_hellos(newer)
+
+    def _remote_ends(self, origin: str, ends: list[list[int]]) -> None:
+        for pass_id, ns in ends:
+            if self._remote_live.get(pass_id) == (int(ns), origin):
+                del self._remote_live[pass_id]
+                if (let_go := self._let_go.get(pass_id)) is not None:
+                    let_go.set()
 
     def pass_by_token_hash(self, token_hash: str) -> ActivePass | PassRefused:
         """The active pass, or why a hello with this pass is refused (and closed with which code)."""
@@ -470,6 +615,8 @@ class LiveHub:
             raise NotEligible("this pass is not active")
         known = meeting.acks.get((active.member_id, vote_id))
         if known is not None:
+            if (known.ballot_id, known.choice) != (ballot_id, choice):
+                raise VoteIdReused(f"vote_id {vote_id!r} was used for another ballot or choice")
             return known
         ballot = meeting.ballots.get(ballot_id)
         if ballot is None:

@@ -149,11 +149,14 @@ async def kiosk(websocket: WebSocket) -> None:
         return
     if active is None:
         return
-    link = KioskLink(active)
+    link = KioskLink(active, hub.stamp())
     hub.attach(link)
     metrics.KIOSKS.inc()
     try:
-        link.send(hub.welcome(active))
+        # One live connection per pass: older ones let go (4409) before this one is welcomed.
+        await hub.take_over(link)
+        if not link.closing and link.release is None:  # else revoked, closed or replaced meanwhile
+            link.send(hub.welcome(active))
         receiver = asyncio.create_task(_receive(websocket, hub, link))
         sender = asyncio.create_task(_send(websocket, link))
         done, pending = await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
@@ -186,13 +189,12 @@ async def _receive(websocket: WebSocket, hub: LiveHub, link: KioskLink) -> int |
     at network speed, and never more than MAX_IN_FLIGHT of one kiosk wait for the writer."""
     settings = websocket.app.state.settings
     bucket = TokenBucket(settings.kiosk_messages_per_second, settings.kiosk_message_burst)
-    in_flight: set[asyncio.Task[None]] = set()
     try:
-        return await _read_frames(websocket, hub, link, bucket, in_flight)
+        return await _read_frames(websocket, hub, link, bucket, link.in_flight)
     finally:
         # The kiosk is gone; its queued votes still commit (a resend will get their acks).
-        if in_flight:
-            await asyncio.gather(*in_flight, return_exceptions=True)
+        if link.in_flight:
+            await asyncio.gather(*link.in_flight, return_exceptions=True)
 
 
 async def _read_frames(
@@ -211,6 +213,8 @@ async def _read_frames(
         except Refused as refused:
             return CLOSE_TOO_BIG if refused.code == "too_big" else CLOSE_POLICY
         received = time.perf_counter()
+        if link.replaced:
+            continue  # a newer connection has the pass; this one is closed with 4409 shortly
         if not bucket.take():
             strikes += 1
             if strikes >= STRIKES_BEFORE_CLOSE:

@@ -3,10 +3,10 @@
 Kiosk handlers check what they can from memory, then hand `(vote, future)` to this writer and
 await the future. The writer takes everything queued (up to `max_batch`), re-checks in the
 transaction what memory may have wrong (the ballot is still open, the pass still active, the
-member has not voted yet on a ballot without changes, the vote_id is not stored already),
-writes the accepted votes in one transaction, commits, and only then resolves the futures and
-updates the read model (DESIGN invariants 1-3). One fsync for a whole group is what makes ten
-thousand durable votes a second possible.
+member has not voted yet on a ballot without changes, the vote_id is not stored already - or is
+stored for this very ballot and choice, a resend), writes the accepted votes in one transaction,
+commits, and only then resolves the futures and updates the read model (DESIGN invariants 1-3).
+One fsync for a whole group is what makes ten thousand durable votes a second possible.
 
 The writer also says whether it can commit (`failing`): from a group commit that failed for
 the database's sake (full disk, locked, away) until the next one that succeeds. `/readyz`
@@ -33,7 +33,14 @@ from server.audit import entries, journal
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.db import Database
 from server.desk.models import Pass
-from server.errors import BallotNotOpen, ChangeNotAllowed, NotEligible, Unavailable, VoteHallError
+from server.errors import (
+    BallotNotOpen,
+    ChangeNotAllowed,
+    NotEligible,
+    Unavailable,
+    VoteHallError,
+    VoteIdReused,
+)
 from server.live.repository import current_choices
 from server.live.state import Ack, LiveMeeting
 from server.ops import metrics
@@ -265,7 +272,7 @@ class VoteWriter:
                 if known is not None:
                     if key in stored:
                         stale.add(stored[key].ballot_id)
-                    slots.append((request, known))
+                    slots.append((request, known if _resends(request, known) else _reused(request)))
                     continue
                 refusal = _refusal(request, statuses, active, voted, current)
                 if refusal is not None:
@@ -319,6 +326,17 @@ class VoteWriter:
                 else:
                     decided.append((request, outcome))
         return decided, stale, journal.spans(session)
+
+
+def _resends(request: VoteRequest, known: Ack | journal.Pending) -> bool:
+    """Whether a request with a known vote_id is that vote sent again (same ballot and choice)."""
+    if isinstance(known, Ack):
+        return (known.ballot_id, known.choice) == (request.ballot_id, request.choice)
+    return (known.data["ballot"], known.data["choice"]) == (request.ballot_id, request.choice.value)
+
+
+def _reused(request: VoteRequest) -> VoteIdReused:
+    return VoteIdReused(f"vote_id {request.vote_id!r} was used for another ballot or choice")
 
 
 def _refusal(

@@ -6,8 +6,9 @@ stay bytes (`decode=False`) and go straight to orjson, and no keepalive task run
 (the server pings; the protocol layer answers without our help).
 
 A kiosk survives its connection as the real handheld does (SPEC 4.4): when the connection ends
-for any reason but a refused pass or a closed meeting (4401, 4403, 4410) - a 1012 service restart,
-a 1008, a reset, a server that is down - it reconnects after an exponential backoff with full jitter (a delay drawn from
+for any reason but a refused pass, a newer connection of the pass or a closed meeting (4401,
+4403, 4409, 4410) - a 1012 service restart, a 1008, a reset, a server that is down - it
+reconnects after an exponential backoff with full jitter (a delay drawn from
 [0, min(cap, base * 2**attempt)], so ten thousand kiosks cut at once do not return in one wave),
 says hello again, holds the welcome's `vote` against its own ledger, and resends the vote it was
 waiting for with the same `vote_id` (the server answers a known vote_id with the stored ack and
@@ -50,6 +51,7 @@ RECONNECT_TIMEOUT = 30.0  # s for one attempt's handshake and welcome
 PASS_REFUSED: Mapping[int, str] = {
     4401: "unknown pass",
     4403: "pass revoked, checked out or replaced",
+    4409: "the pass said hello on another connection",
     4410: "the meeting is closed",
 }
 # A frame that comes before such a close, instead of the welcome (SPEC 4.2 item 7).
@@ -70,7 +72,7 @@ class Kiosk:
 
 
 class PassRefused(Exception):
-    """The server closed with 4401/4403/4410: this kiosk stops (a reconnect would be refused too)."""
+    """The server closed with 4401/4403/4409/4410: this kiosk stops (a reconnect would be refused too)."""
 
 
 def spread(urls: Sequence[str], passes: Sequence[tuple[str, str]]) -> list[Target]:

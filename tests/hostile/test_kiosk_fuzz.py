@@ -34,7 +34,7 @@ FRAMES_PER_EXAMPLE = 6
 WAIT = 10.0  # seconds for one answer: a liveness bound, never a performance claim
 
 SPEC_CODES = {"bad_message", "unknown_ballot", "ballot_not_open", "not_eligible", "change_not_allowed",
-              "rate_limited"}  # fmt: skip
+              "vote_id_reused", "rate_limited"}  # fmt: skip
 # Every way the server may end a hostile connection, and why.
 CLOSE_CODES = {
     1007: "a text frame that is not UTF-8 (RFC 6455)",

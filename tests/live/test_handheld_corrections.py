@@ -459,3 +459,44 @@ async def test_the_new_states_work_with_large_text(hall: Hall, request: pytest.F
         problems = await walk_the_new_states(hall, page, request, "200pct")
     assert not problems, "\n".join(problems)
     assert watch.problems == []
+
+
+IN_USE = "Deze stempas is in gebruik op een ander toestel; meld u bij de stembalie"
+
+
+async def test_a_handheld_whose_pass_says_hello_elsewhere_says_so_and_stops(
+    hall: Hall, browser: Browser, request: pytest.FixtureRequest
+) -> None:
+    """SPEC 4.2 item 5 on the handheld: another device says hello with this handheld's pass; the
+    server closes this one with 4409; the page says the pass is in use on another device and
+    does not reconnect (which would take the pass back, and so on for ever)."""
+    import websockets
+
+    watch = PageWatch()
+    ballot_id = hall.seeded.ballot_ids[0]
+    async with open_page(browser, hall.server.base, watch, **PHONE_OPTIONS) as (_, page):
+        sockets = Sockets(page)
+        await page.goto(f"/kiosk#pair={hall.seeded.pairing_codes['GM0002']}")
+        await hall.action(ballot_id, "open")
+        await page.get_by_role("button", name="Voor").tap()
+        await expect(page.locator("#vote-receipt .receipt-code")).to_have_text(RECEIPT)
+        token = await local(page, "votehall.kiosk.pass")
+        assert token and token.startswith("vhp_")
+        seen = len(sockets.opened)
+
+        async with websockets.connect(f"{hall.server.ws}/ws/kiosk") as other:
+            await other.send(json.dumps({"type": "hello", "pass": token}))
+            welcome = json.loads(await asyncio.wait_for(other.recv(), 10))
+            assert (welcome["type"], welcome["vote"]) == ("welcome", "for")
+            await expect(page.locator("#pair-notice")).to_have_text(IN_USE)
+            await expect(page.locator("#ballot")).to_be_hidden()
+            await screenshot(page, request, "1-in-use")
+            assert await sockets.none_after(page, seen) == []
+            await page.get_by_role("button", name="Switch to English").tap()
+            await expect(page.locator("#pair-notice")).to_have_text(
+                "This voting pass is in use on another device; please go to the voting desk"
+            )
+            # The other device keeps the pass: it was not taken back.
+            assert (await asyncio.wait_for(other.ping(), 10)) is not None
+            assert other.close_code is None
+    assert watch.problems == []

@@ -62,13 +62,14 @@ async def test_welcome_ballot_vote_and_ack(hall: Hall) -> None:
     assert len(ack["receipt"]) == 64 and int(ack["receipt"], 16) >= 0
     assert (await hall.ballot(ballot_id))["tally"]["for"] == 42
 
-    # A second kiosk connecting now is welcomed with the open ballot; the first sees its vote again.
+    # The handheld reconnects: welcomed with the open ballot and its vote (the older connection,
+    # one the handheld has not noticed is dead, is closed: one live connection per pass).
     again, welcome = await hall.kiosk("GM0002")
     assert welcome["ballot"]["id"] == ballot_id
     assert welcome["vote"] == "for"
+    assert await closed_with(kiosk) == 4409
     await hall.action(ballot_id, "close")
-    assert (await receive(kiosk, "ballot"))["ballot"]["status"] == "closed"
-    await kiosk.close()
+    assert (await receive(again, "ballot"))["ballot"]["status"] == "closed"
     await again.close()
 
 
@@ -77,7 +78,7 @@ async def test_resend_and_change_are_counted_once(hall: Hall) -> None:
     await hall.action(ballot_id, "open")
     kiosk, _ = await hall.kiosk("GM0001")
     first = await vote(kiosk, ballot_id, "for", "a-1")
-    resend = await vote(kiosk, ballot_id, "against", "a-1")  # same vote_id: the stored ack, nothing changes
+    resend = await vote(kiosk, ballot_id, "for", "a-1")  # same vote_id: the stored ack, nothing changes
     assert resend == first
     tally = (await hall.ballot(ballot_id))["tally"]
     assert (tally["for"], tally["against"], tally["members_voted"]) == (75, 0, 1)
@@ -91,6 +92,39 @@ async def test_resend_and_change_are_counted_once(hall: Hall) -> None:
     assert (closed["result"]["against"], closed["result"]["members_voted"]) == (75, 1)
     # After the close the resend still answers with its original ack.
     assert await vote(kiosk, ballot_id, "for", "a-1") == first
+    await kiosk.close()
+
+
+async def test_a_reused_vote_id_is_refused(hall: Hall) -> None:
+    """SPEC 4.2 items 5-6: the same vote_id with another choice or another ballot is not a
+    resend; it is refused with `vote_id_reused`, the connection stays open and nothing changes.
+    The same holds after a restart (the vote_id is then known from the database only)."""
+    ballot_id = hall.seeded.ballot_ids[0]
+    await hall.action(ballot_id, "open")
+    kiosk, _ = await hall.kiosk("GM0001")
+    first = await vote(kiosk, ballot_id, "for", "u-1")
+    assert first["type"] == "ack"
+    other_choice = await vote(kiosk, ballot_id, "against", "u-1")
+    assert other_choice == {
+        "type": "error", "vote_id": "u-1", "code": "vote_id_reused", "message": other_choice["message"],
+    }  # fmt: skip
+    assert await vote(kiosk, ballot_id, "for", "u-1") == first  # a true resend: the same ack
+    tally = (await hall.ballot(ballot_id))["tally"]
+    assert (tally["for"], tally["against"], tally["members_voted"]) == (75, 0, 1)
+    await hall.action(ballot_id, "close")
+    later = hall.seeded.ballot_ids[2]
+    await hall.action(later, "open")
+    assert (await vote(kiosk, later, "for", "u-1"))["code"] == "vote_id_reused"  # another ballot
+    await kiosk.close()
+
+    hall.server.stop()
+    hall.server.start()
+    kiosk, _ = await hall.kiosk("GM0001")
+    assert (await vote(kiosk, later, "against", "u-1"))["code"] == "vote_id_reused"
+    assert (await vote(kiosk, ballot_id, "for", "u-1")) == first
+    assert (await vote(kiosk, later, "against", "u-2"))["type"] == "ack"  # still votes
+    tally = (await hall.ballot(later))["tally"]
+    assert (tally["for"], tally["against"], tally["members_voted"]) == (0, 75, 1)
     await kiosk.close()
 
 
@@ -262,3 +296,56 @@ async def test_pairing_code_works_once_and_replaces_the_token(hall: Hall) -> Non
         await connection.send(json.dumps({"type": "hello", "pass": token}))
         welcome = await receive(connection)
         assert welcome["member"]["code"] == "GM0004"
+
+
+async def test_a_new_hello_closes_the_older_connection_with_4409(hall: Hall) -> None:
+    """SPEC 4.2 item 5: one live connection per pass. The older handheld is closed with 4409
+    when a newer one says hello with the same pass; the newer is welcomed with the member's
+    current vote and is the only one that votes."""
+    ballot_id = hall.seeded.ballot_ids[0]
+    await hall.action(ballot_id, "open")
+    first, _ = await hall.kiosk("GM0004")
+    assert (await vote(first, ballot_id, "for", "p-1"))["type"] == "ack"
+    second, welcome = await hall.kiosk("GM0004")
+    assert welcome["vote"] == "for"
+    assert await closed_with(first) == 4409
+    assert (await vote(second, ballot_id, "against", "p-2"))["type"] == "ack"
+    tally = (await hall.ballot(ballot_id))["tally"]
+    assert (tally["for"], tally["against"], tally["members_voted"]) == (0, 75, 1)
+    # Another member's handheld is not touched.
+    other, _ = await hall.kiosk("GM0001")
+    third, welcome = await hall.kiosk("GM0004")
+    assert welcome["vote"] == "against"
+    assert await closed_with(second) == 4409
+    assert (await vote(other, ballot_id, "abstain", "o-1"))["type"] == "ack"
+    await other.close()
+    await third.close()
+
+
+async def test_votes_in_flight_settle_before_the_newer_connection_is_welcomed(hall: Hall) -> None:
+    """The race of a takeover: a vote the older connection sent just before the newer hello is
+    either committed and acked on the older connection before its 4409, and then shown in the
+    newer welcome, or not taken at all; never lost after an ack, never counted twice."""
+    ballot_id = hall.seeded.ballot_ids[0]
+    await hall.action(ballot_id, "open")
+    old, _ = await hall.kiosk("GM0002")
+    current: str | None = None
+    for round_, choice in enumerate(["for", "against", "abstain", "for", "against", "abstain"]):
+        frame = {"type": "vote", "ballot": ballot_id, "choice": choice, "vote_id": f"race-{round_}"}
+        await old.send(json.dumps(frame))
+        new, welcome = await hall.kiosk("GM0002")
+        acked: list[str] = []
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                message = json.loads(await asyncio.wait_for(old.recv(), 5))
+                if message["type"] == "ack":
+                    acked.append(message["choice"])
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4409
+        current = acked[-1] if acked else current
+        assert welcome["vote"] == current, (round_, acked, welcome)
+        old = new
+    tally = (await hall.ballot(ballot_id))["tally"]
+    assert tally["members_voted"] == (1 if current else 0)
+    if current:
+        assert tally[current] == 42
+    await old.close()

@@ -257,6 +257,70 @@ async def test_with_redis_cut_votes_are_acked_and_the_displays_catch_up(
     await on_b.close()
 
 
+async def welcomed(server: ServerProcess, token: str) -> tuple[ClientConnection, dict[str, Any]]:
+    connection = await websockets.connect(f"{server.ws}/ws/kiosk")
+    await connection.send(json.dumps({"type": "hello", "pass": token}))
+    welcome: dict[str, Any] = json.loads(await asyncio.wait_for(connection.recv(), 10))
+    assert welcome["type"] == "welcome", welcome
+    return connection, welcome
+
+
+async def close_code(connection: ClientConnection, within: float = 10) -> int | None:
+    """The code the server closed `connection` with (None when it stays open `within` s)."""
+    try:
+        while True:
+            await asyncio.wait_for(connection.recv(), within)
+    except websockets.ConnectionClosed as closed:
+        return closed.rcvd.code if closed.rcvd else None
+    except TimeoutError:
+        return None
+
+
+@on_postgresql
+async def test_a_hello_on_another_process_closes_the_older_connection(
+    two_servers: tuple[ServerProcess, ServerProcess, Seeded],
+) -> None:
+    """SPEC 4.2 item 5 across processes: the hello reaches the other process through the
+    fan-out, which closes its connection of the pass with 4409; the newer welcome shows the
+    vote made on the older connection."""
+    a, b, seeded = two_servers
+    shown = seeded.ballot_ids[0]
+    await chair(a, seeded, shown, "open")
+    await feeds_until((a, b), every(lambda feed: (feed.get("ballot") or {}).get("status") == "open"))
+    on_a, _ = await welcomed(a, seeded.passes["GM0002"])
+    await vote(on_a, shown, "for", "x-1")
+    on_b, welcome = await welcomed(b, seeded.passes["GM0002"])
+    assert welcome["vote"] == "for"
+    assert await close_code(on_a) == 4409
+    await vote(on_b, shown, "against", "x-2")
+    back_on_a, welcome = await welcomed(a, seeded.passes["GM0002"])
+    assert welcome["vote"] == "against"
+    assert await close_code(on_b) == 4409
+    await vote(back_on_a, shown, "abstain", "x-3")
+    feeds = await feeds_until((a, b), alike(lambda feed: feed["ballot"]["voted"]["members"] == 1))
+    assert feeds[0]["ballot"]["voted"]["members"] == 1, feeds
+    await back_on_a.close()
+
+
+@on_postgresql
+async def test_with_redis_away_each_process_keeps_its_own_and_the_older_closes_when_it_is_back(
+    two_servers: tuple[ServerProcess, ServerProcess, Seeded], redis_proxy: Proxy
+) -> None:
+    """While Redis is away a hello on one process is not seen by the other (documented in
+    SECURITY.md); each process still allows one connection per pass, and once Redis is back
+    the processes tell each other their connections again and the older one is closed."""
+    a, b, seeded = two_servers
+    await redis_proxy.cut()
+    on_a, _ = await welcomed(a, seeded.passes["GM0003"])
+    again_on_a, _ = await welcomed(a, seeded.passes["GM0003"])
+    assert await close_code(on_a) == 4409  # the same process: at once, Redis or not
+    on_b, _ = await welcomed(b, seeded.passes["GM0003"])
+    await redis_proxy.start()
+    assert await close_code(again_on_a, within=30) == 4409
+    assert await close_code(on_b, within=1) is None
+    await on_b.close()
+
+
 def test_several_workers_without_redis_or_postgresql_are_refused() -> None:
     from server.cli import several_processes_problem
 
