@@ -5,22 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+import redis.asyncio as redis
 import websockets
 import websockets.sync.client
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from server.db import Database
 from server.limits.connections import CLOSE_TOO_MANY
 from tests.servers import ServerProcess
 
 WAIT = 10.0  # seconds: a liveness bound, never a performance claim
+REDIS_URL = os.environ.get("VOTEHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SHORT = {"VOTEHALL_HEADER_TIMEOUT": "1", "VOTEHALL_BODY_TIMEOUT": "1", "VOTEHALL_KEEPALIVE_TIMEOUT": "1"}
 
 
@@ -221,3 +226,39 @@ def test_forwarded_for_from_a_trusted_proxy_is_honoured(tmp_path: Path) -> None:
         # Without the header the proxy's own requests count as one address.
         statuses = wrong_pairings(server, 31, forged=False)
         assert statuses[:30] == [404] * 30 and statuses[30] == 429, statuses
+
+
+# Under --workers N each worker process builds the protocol from the same options
+
+
+@pytest.mark.parametrize("database_template", ["postgresql"], indirect=True)
+async def test_serve_with_workers_closes_slow_clients(database: Database) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, redis.RedisError) as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI and did not answer at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL} ({error}); set CI=true to make this fatal")
+    finally:
+        await client.aclose()
+    env = {
+        **SHORT,
+        "VOTEHALL_MAX_CONNECTIONS_PER_ADDRESS": "2",
+        "VOTEHALL_REDIS_URL": REDIS_URL,
+        "VOTEHALL_REDIS_CHANNEL": f"votehall-test-{uuid.uuid4().hex}",
+    }
+    server = ServerProcess(database.url, env=env, args=("--workers", "2"))
+    await asyncio.to_thread(server.start)
+    try:
+        # Each worker counts its own connections: two workers take at most four from one address.
+        sockets = [connect(server.port) for _ in range(5)]
+        seen = await asyncio.gather(*(asyncio.to_thread(closed_by_server, sock) for sock in sockets))
+        assert sorted(answer.startswith(b"HTTP/1.1 429 ") for answer in seen).count(False) <= 4
+        assert b"" in seen  # the silent ones were closed, by whichever worker held them
+        async with websockets.connect(f"{server.ws}/ws/display") as display:
+            assert "version" in json.loads(await asyncio.wait_for(display.recv(), WAIT))
+            await asyncio.sleep(2)  # the deadlines do not cut an upgraded socket in a worker either
+            await asyncio.wait_for(await display.ping(), WAIT)
+    finally:
+        await asyncio.to_thread(server.stop)
