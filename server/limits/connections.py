@@ -3,8 +3,8 @@
 Two places count, with the one setting (`VOTEHALL_MAX_CONNECTIONS_PER_ADDRESS`, per process):
 
 - the socket (`server.limits.transport`): every TCP connection of a client that connects
-  directly, whatever it asks for or whether it asks anything at all, refused with 429 before a
-  byte is read. A trusted proxy's own address is not counted there: it carries the whole hall.
+  directly, whatever it asks for or whether it asks anything at all; over the limit answered 429
+  and closed without reaching the app. A trusted proxy's own address is not counted there: it carries the whole hall.
 - this middleware: every request and WebSocket in progress per client address as the app sees
   it, which behind a trusted proxy is the address the proxy forwarded (uvicorn believes
   X-Forwarded-For from `VOTEHALL_TRUSTED_PROXIES` only). For a direct client the socket's count

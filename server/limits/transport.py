@@ -7,8 +7,8 @@ handhelds out. `GuardedHttpToolsProtocol` is uvicorn's own httptools protocol wi
 additions, per connection:
 
 - a slot per client address (`AddressCount`), taken when the connection is made and given back
-  when it ends, WebSocket lifetime included; over the cap the connection is answered 429 and
-  closed before anything is read. A trusted proxy's address is not counted (it carries the whole
+  when it ends, WebSocket lifetime included; over the cap the connection is answered 429 once
+  its request's headers are in (a second at most) and closed, the app never seeing it. A trusted proxy's address is not counted (it carries the whole
   hall; the app's `ConnectionLimit` counts the addresses it forwards).
 - a header deadline: the request line and headers must be complete within `header_timeout`
   seconds of the connection (and, on a keep-alive connection, of the next request's first byte);
@@ -35,6 +35,8 @@ from server.config import Settings, get_settings
 from server.limits.connections import REASON, RETRY_AFTER, TOO_MANY_BODY, AddressCount, networks
 
 log = logging.getLogger(__name__)
+REFUSED_LINGER = 1.0  # seconds a refused connection has to send its request's headers
+REFUSED_READ = 16384  # bytes of it read at most
 
 TOO_MANY = (
     b"HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\ncontent-length: "
@@ -87,17 +89,35 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.slot: str | None = None  # the address whose slot this connection holds
         self.holds_slot = False
         self.deadline: asyncio.TimerHandle | None = None
+        self.refused: bytearray | None = None  # what a refused connection sent so far
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         address = self.client[0] if self.client else None
         if not self.guard.count.take(address):
+            # Answered 429 once its request's headers are in (a client reads an answer after its
+            # request; closing with the request unread would reset the connection), or after
+            # a second at most; closed then. Nothing of it reaches the app.
             log.debug("%s: %s; closed", address, REASON)
-            transport.write(TOO_MANY)
-            transport.close()
+            self.refused = bytearray()
+            self.arm(min(REFUSED_LINGER, self.guard.header_timeout))
             return
         self.slot, self.holds_slot = address, True
         self.arm(self.guard.header_timeout)
+
+    def data_received(self, data: bytes) -> None:
+        if self.refused is None:
+            super().data_received(data)
+            return
+        self.refused += data
+        if b"\r\n\r\n" in self.refused or len(self.refused) > REFUSED_READ:
+            self.answer_refused()
+
+    def answer_refused(self) -> None:
+        self.disarm()
+        if not self.transport.is_closing():
+            self.transport.write(TOO_MANY)
+            self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.disarm()
@@ -122,6 +142,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def expired(self) -> None:
         self.deadline = None
+        if self.refused is not None:
+            self.answer_refused()
+            return
         if not self.transport.is_closing():
             log.debug("%s: the request did not arrive in time; closed", self.slot)
             self.transport.close()
