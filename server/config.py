@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import ip_network
 from typing import Literal
 
 from pydantic import SecretStr, field_validator, model_validator
@@ -33,12 +34,22 @@ class Settings(BaseSettings):
     # (members, e-mail addresses, a meeting archive), whose files are larger.
     max_body_bytes: int = 2 * 1024 * 1024
     max_import_bytes: int = 32 * 1024 * 1024
-    # Live connections (kiosk, display, chair, event stream) per client address and process;
-    # 0 turns the limit off. Handhelds behind one NAT share an address: raise it for a hall
-    # with more of them. The exempt networks (comma-separated) are not counted: the loopback
-    # by default, where `votehall loadtest` opens 10,000 kiosks.
+    # Open connections per client address and process, on every route (0 turns the limit off):
+    # counted on the socket for a client that connects directly, and per forwarded address for
+    # requests through a trusted proxy. Handhelds behind one NAT share an address: raise it for a
+    # hall with more of them. The exempt networks (comma-separated) are not counted; none by
+    # default (`votehall loadtest`, which opens 10,000 kiosks from one address, exempts its own).
     max_connections_per_address: int = 1000
-    connection_limit_exempt: str = "127.0.0.0/8, ::1"
+    connection_limit_exempt: str = ""
+    # Slow and idle clients (README "Hostile input"): seconds for a request's headers to arrive
+    # (from the connection or the request's first byte), for its body to arrive after them, and
+    # for an idle keep-alive connection to stay open.
+    header_timeout: float = 5.0
+    body_timeout: float = 60.0
+    keepalive_timeout: float = 5.0
+    # The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; none by default, so no client can name its own address.
+    trusted_proxies: str = ""
     # The kiosk socket's token bucket: messages per second, and the burst allowed above it.
     kiosk_messages_per_second: float = 5.0
     kiosk_message_burst: int = 20
@@ -70,6 +81,18 @@ class Settings(BaseSettings):
         ):
             if value.startswith(plain):
                 return driver + value[len(plain) :]
+        return value
+
+    @field_validator("connection_limit_exempt", "trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        """Addresses or networks, comma-separated: refused at start, not at the first request."""
+        for part in value.split(","):
+            if part.strip():
+                try:
+                    ip_network(part.strip(), strict=False)
+                except ValueError:
+                    raise ValueError(f"{part.strip()!r} is not an IP address or network") from None
         return value
 
     @model_validator(mode="after")

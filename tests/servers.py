@@ -17,6 +17,9 @@ import httpx
 # The installed console script beside this interpreter: `make test` runs the venv's python
 # without the venv on PATH, so a bare "votehall" would not be found.
 VOTEHALL = str(Path(sys.executable).with_name("votehall"))
+# A test that opens thousands of kiosks from 127.0.0.1 exempts that address from the limit of
+# connections per address, as `votehall loadtest` does for its own servers (none is exempt by default).
+LOAD_CLIENT = {"VOTEHALL_CONNECTION_LIMIT_EXEMPT": "127.0.0.1, ::1"}
 
 
 def free_port() -> int:
@@ -29,8 +32,11 @@ def free_port() -> int:
 class ServerProcess:
     """Start, kill and restart `votehall serve` against one database."""
 
-    def __init__(self, database_url: str, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, database_url: str, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+    ) -> None:
         self.database_url = database_url
+        self.args = args  # more options of `serve`, e.g. ("--workers", "2")
         self.port = free_port()
         self.env = {
             **os.environ,
@@ -54,7 +60,7 @@ class ServerProcess:
             self._log.close()
         self._log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - lives as long as the process, closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "server", "serve", "--port", str(self.port), *self.args],
             env=self.env,
             stdout=self._log,
             stderr=subprocess.STDOUT,

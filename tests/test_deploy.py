@@ -8,6 +8,7 @@ import asyncio
 import json
 import re
 import shlex
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +99,7 @@ def test_the_image_command_is_a_real_cli_command_that_migrates() -> None:
 
 def test_compose_runs_the_server_on_postgresql_and_redis_once_they_are_healthy() -> None:
     services = compose()["services"]
-    assert set(services) == {"server", "postgres", "redis"}
+    assert set(services) == {"server", "postgres", "redis", "caddy"}
     server = services["server"]
     assert server["build"] == "." and (ROOT / "Dockerfile").exists()
     assert server["depends_on"] == {
@@ -124,6 +125,21 @@ def test_compose_runs_the_server_on_postgresql_and_redis_once_they_are_healthy()
     assert "VOTEHALL_ADMIN_TOKEN:?" in env["VOTEHALL_ADMIN_TOKEN"]  # compose refuses to start without it
     # The workers' shared metrics directory is one the image makes and gives to its user.
     assert env["PROMETHEUS_MULTIPROC_DIR"] in " ".join(instruction("RUN"))
+
+
+def test_compose_puts_caddy_in_front_as_the_one_trusted_proxy() -> None:
+    document = compose()
+    services = document["services"]
+    caddy, server = services["caddy"], services["server"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    assert (ROOT / "deploy" / "Caddyfile").exists()
+    assert caddy["environment"]["VOTEHALL_UPSTREAM"] == "server:8000" and "8000" in server["expose"]
+    assert "ports" not in server  # no way around the proxy
+    address = caddy["networks"]["default"]["ipv4_address"]
+    assert server["environment"]["VOTEHALL_TRUSTED_PROXIES"] == address
+    (subnet,) = document["networks"]["default"]["ipam"]["config"]
+    assert ip_address(address) in ip_network(subnet["subnet"])
+    assert Settings(trusted_proxies=address).trusted_proxies == address
 
 
 def test_compose_keeps_the_database_in_a_named_volume() -> None:

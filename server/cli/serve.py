@@ -14,6 +14,8 @@ from sqlalchemy import make_url
 from server.app import create_app
 from server.cli.common import DatabaseOption, load_settings
 from server.config import Settings
+from server.limits import transport
+from server.limits.connections import networks
 from server.live.kiosk_ws import MAX_FRAME
 from server.migrate import upgrade
 from server.ops import serving
@@ -70,6 +72,8 @@ def run_server(settings: Settings, workers: int = 1, log_level: str = "info") ->
         os.environ.update(
             VOTEHALL_DATABASE_URL=settings.database_url, VOTEHALL_REDIS_URL=settings.redis_url or ""
         )
+    transport.configure(settings)
+    proxies = [str(network) for network in networks(settings.trusted_proxies)]
     serving.run(
         "server.app:create_app" if workers > 1 else create_app(settings),
         factory=workers > 1,
@@ -86,6 +90,13 @@ def run_server(settings: Settings, workers: int = 1, log_level: str = "info") ->
         ws_per_message_deflate=False,
         backlog=4096,  # ten thousand handhelds reconnecting at once
         timeout_graceful_shutdown=5,
+        # Slow, idle and too many clients (server/limits/transport.py); a class that each worker
+        # process of `--workers N` imports by name and configures from the environment.
+        http=transport.GuardedHttpToolsProtocol,
+        timeout_keep_alive=settings.keepalive_timeout,
+        # X-Forwarded-For and -Proto are believed from the named proxies only (none by default).
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies,
     )
 
 

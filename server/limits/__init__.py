@@ -1,6 +1,8 @@
-"""Limits against hostile input (SPEC 5 "Bad input"): request body size and live connections
-per client address. The kiosk socket's own limits (frame size, message rate) are in
-`server.live.kiosk_ws`; README "Hostile input" lists them all with their settings."""
+"""Limits against hostile input (SPEC 5 "Bad input"): request body size and connections per
+client address in the app; slow and idle clients, and connections per address on the socket, in
+uvicorn's protocol layer (`server.limits.transport`, which `votehall serve` passes to uvicorn).
+The kiosk socket's own limits (frame size, message rate) are in `server.live.kiosk_ws`; README
+"Hostile input" lists them all with their settings."""
 
 from __future__ import annotations
 

@@ -1,12 +1,18 @@
-"""At most N live connections per client address on the long-lived routes.
+"""At most N open connections per client address, on every route.
 
-A kiosk, a hall display, the chair's screen and a stream's event feed each hold a connection
-for hours; nobody else needs hundreds from one address. The count is per server process and
-covers `/ws/kiosk`, `/ws/display`, `/ws/chair` and `/api/feed/stream` together. Addresses in
-the exempt networks are not counted: by default the loopback, where `votehall loadtest` opens
-ten thousand kiosks from one address. Behind a reverse proxy, uvicorn takes the client address
-from X-Forwarded-For (trusted from 127.0.0.1 only, its default), so the limit still applies per
-real client.
+Two places count, with the one setting (`VOTEHALL_MAX_CONNECTIONS_PER_ADDRESS`, per process):
+
+- the socket (`server.limits.transport`): every TCP connection of a client that connects
+  directly, whatever it asks for or whether it asks anything at all; over the limit answered 429
+  and closed without reaching the app. A trusted proxy's own address is not counted there: it carries the whole hall.
+- this middleware: every request and WebSocket in progress per client address as the app sees
+  it, which behind a trusted proxy is the address the proxy forwarded (uvicorn believes
+  X-Forwarded-For from `VOTEHALL_TRUSTED_PROXIES` only). For a direct client the socket's count
+  is reached first; behind the proxy this is the per-client limit.
+
+Addresses in the exempt networks (`VOTEHALL_CONNECTION_LIMIT_EXEMPT`, none by default) are
+counted nowhere: `votehall loadtest` exempts the loopback of the servers it starts, where it
+opens ten thousand kiosks from one address.
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address, ip_netw
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-LIVE_PATHS = frozenset({"/ws/kiosk", "/ws/display", "/ws/chair", "/api/feed/stream"})
 CLOSE_TOO_MANY = 4429  # the WebSocket twin of HTTP 429
 REASON = "too many connections from your address"
+TOO_MANY_BODY = orjson.dumps({"error": "too_many_connections", "detail": REASON})
+RETRY_AFTER = b"10"
 
 
 def networks(spec: str) -> tuple[IPv4Network | IPv6Network, ...]:
@@ -48,36 +55,48 @@ class AddressCount:
             ip = ip.ipv4_mapped
         return not any(ip in network for network in self.exempt)
 
+    def take(self, address: str | None) -> bool:
+        """Take a slot: False when the address has used up its slots (nothing is taken then)."""
+        if not self.counted(address):
+            return True
+        assert address is not None
+        if self.open[address] >= self.limit:
+            return False
+        self.open[address] += 1
+        return True
+
+    def give(self, address: str | None) -> None:
+        """Give back a slot that `take` granted."""
+        if not self.counted(address):
+            return
+        assert address is not None
+        self.open[address] -= 1
+        if self.open[address] <= 0:
+            del self.open[address]
+
     @contextmanager
     def hold(self, address: str | None) -> Iterator[bool]:
         """True, holding a slot while inside, or False when the address has used up its slots."""
-        if not self.counted(address):
-            yield True
-            return
-        assert address is not None
-        if self.open[address] >= self.limit:
+        if not self.take(address):
             yield False
             return
-        self.open[address] += 1
         try:
             yield True
         finally:
-            self.open[address] -= 1
-            if self.open[address] <= 0:
-                del self.open[address]
+            self.give(address)
 
 
 class ConnectionLimit:
-    """Pure ASGI middleware around the live routes: a connection over the limit is accepted and
-    closed at once with 4429 and a reason (a WebSocket), or answered 429 (the event stream), so
-    the client knows to back off rather than guess at a network fault."""
+    """Pure ASGI middleware around every route: a WebSocket over the limit is accepted and closed
+    at once with 4429 and a reason, a request is answered 429, so the client knows to back off
+    rather than guess at a network fault."""
 
     def __init__(self, app: ASGIApp, count: AddressCount) -> None:
         self.app = app
         self.count = count
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope["path"] not in LIVE_PATHS:
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
@@ -90,16 +109,15 @@ class ConnectionLimit:
                 await send({"type": "websocket.accept"})
                 await send({"type": "websocket.close", "code": CLOSE_TOO_MANY, "reason": REASON})
             return
-        body = orjson.dumps({"error": "too_many_connections", "detail": REASON})
         await send(
             {
                 "type": "http.response.start",
                 "status": 429,
                 "headers": [
                     (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"retry-after", b"10"),
+                    (b"content-length", str(len(TOO_MANY_BODY)).encode()),
+                    (b"retry-after", RETRY_AFTER),
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": TOO_MANY_BODY})

@@ -47,6 +47,12 @@ def loadtest(
     redis_url: Annotated[
         str | None, typer.Option(help="with --processes: the Redis the processes share (VOTEHALL_REDIS_URL)")
     ] = None,
+    slow_clients: Annotated[
+        int,
+        typer.Option(
+            min=0, help="slow and idle connections (from 127.0.0.2) held against the spawned server meanwhile"
+        ),
+    ] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
 ) -> None:
     """Simulated kiosks burst-vote against a fresh server (and an echo server); prints the figures."""
@@ -68,5 +74,6 @@ def loadtest(
         tuple(server_pid or ()),
         processes,
         redis_url or os.environ.get("VOTEHALL_REDIS_URL"),
+        slow_clients,
     )
     raise typer.Exit(code=run(options, as_json=as_json))

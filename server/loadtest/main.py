@@ -6,10 +6,13 @@ on two shared cores each target gets the whole machine it shares with the client
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import sys
 import tempfile
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +37,7 @@ class LoadtestOptions:
     server_pids: tuple[int, ...] = ()
     processes: int = 1  # spawned server processes of one hall (PostgreSQL and Redis when > 1)
     redis_url: str | None = None
+    slow_clients: int = 0  # slow and idle connections held against the spawned server meanwhile
 
 
 def split_urls(values: list[str] | None) -> tuple[str, ...]:
@@ -71,7 +75,10 @@ async def _votehall(options: LoadtestOptions, workdir: Path) -> TargetReport:
         return await _votehall_processes(options, url, workdir)
     hall = await seed_hall(url, options.kiosks, options.drive.bursts)
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
-    return await _spawned(f"votehall ({backend})", votehall_server(url, workdir), hall, options, echo=False)
+    name = f"votehall ({backend})" + (
+        f", {options.slow_clients} slow clients" if options.slow_clients else ""
+    )
+    return await _spawned(name, votehall_server(url, workdir), hall, options, echo=False)
 
 
 async def _votehall_processes(options: LoadtestOptions, url: str, workdir: Path) -> TargetReport:
@@ -118,7 +125,11 @@ async def _spawned(
         await child.wait_ready(http=not echo)
         hall.base = child.base
         probe: Probe = child
-        report = await drive(name, hall, options.drive, probe, echo=echo)
+        if options.slow_clients and not echo:
+            async with slow_clients(child.port, options.slow_clients):
+                report = await drive(name, hall, options.drive, probe, echo=echo)
+        else:
+            report = await drive(name, hall, options.drive, probe, echo=echo)
         if child.process.poll() is not None:
             report.problems.append(f"the server exited with {child.process.returncode}")
         return report
@@ -127,6 +138,23 @@ async def _spawned(
         raise
     finally:
         await child.stop()
+
+
+@contextlib.asynccontextmanager
+async def slow_clients(port: int, connections: int) -> AsyncIterator[None]:
+    """`connections` slow and idle clients (server/loadtest/slow.py) against `port` while inside;
+    what they saw goes to stderr as one line."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server.loadtest.slow", "--port", str(port), "--connections", str(connections),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    await asyncio.sleep(2)  # all of them connected
+    try:
+        yield
+    finally:
+        process.terminate()
+        out, _ = await process.communicate()
+        sys.stderr.write(f"slow clients: {out.decode().strip()}\n")
 
 
 async def loadtest(options: LoadtestOptions) -> list[TargetReport]:

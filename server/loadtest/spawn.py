@@ -29,6 +29,7 @@ from server.seed import plain_meeting, seed_meeting, synthetic_members
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 START_TIMEOUT = 60.0
+LOAD_CLIENT_ADDRESSES = "127.0.0.1, ::1"
 
 
 @dataclass(slots=True)
@@ -202,8 +203,17 @@ class Child:
 
 
 def votehall_server(url: str, workdir: Path, *, index: int = 0, env: dict[str, str] | None = None) -> Child:
-    """`votehall serve` on `url`; `index` and `env` (Redis) for one of several processes."""
-    env = {"VOTEHALL_DATABASE_URL": url, "VOTEHALL_ENV": "development", **(env or {})}
+    """`votehall serve` on `url`; `index` and `env` (Redis) for one of several processes.
+
+    The load client opens every kiosk from 127.0.0.1: that one address is exempt from the limit
+    of connections per address on the servers it starts itself (the rest of the loopback, where
+    `--slow-clients` connects from, is not)."""
+    env = {
+        "VOTEHALL_DATABASE_URL": url,
+        "VOTEHALL_ENV": "development",
+        "VOTEHALL_CONNECTION_LIMIT_EXEMPT": LOAD_CLIENT_ADDRESSES,
+        **(env or {}),
+    }
     log = workdir / (f"server-{index}.log" if index else "server.log")
     return Child([sys.executable, "-m", "server", "serve", "--host", "127.0.0.1"], log, env)
 

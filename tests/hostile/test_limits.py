@@ -20,12 +20,12 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from server.auth.roles import Role
 from server.ballots.schemas import BallotCreate
 from server.db import Database
-from server.limits.connections import CLOSE_TOO_MANY, AddressCount, networks
+from server.limits.connections import AddressCount, networks
 from server.meetings.schemas import MeetingCreate
 from server.rules import BallotKind
 from server.seed import seed_meeting
@@ -116,27 +116,29 @@ def test_address_count() -> None:
 
 
 async def test_connections_per_address(tmp_path: Path) -> None:
-    env = {"VOTEHALL_MAX_CONNECTIONS_PER_ADDRESS": "3", "VOTEHALL_CONNECTION_LIMIT_EXEMPT": ""}
+    """Direct clients are counted on the socket, every route together: over the cap the
+    WebSocket handshake is answered 429 (tests/hostile/test_slow_clients.py has the plain HTTP
+    routes, and 4429 for addresses a trusted proxy forwards)."""
+    env = {"VOTEHALL_MAX_CONNECTIONS_PER_ADDRESS": "3"}
     with serving(tmp_path, **env) as server:
         displays = [await websockets.connect(f"{server.ws}/ws/display") for _ in range(2)]
         kiosk = await websockets.connect(f"{server.ws}/ws/kiosk")
         for display in displays:
             assert "version" in json.loads(await asyncio.wait_for(display.recv(), WAIT))
         for path in ("/ws/display", "/ws/kiosk", "/ws/chair"):
-            async with websockets.connect(f"{server.ws}{path}") as refused:
-                with pytest.raises(ConnectionClosed) as closed:
-                    await asyncio.wait_for(refused.recv(), WAIT)
-                assert closed.value.rcvd is not None
-                assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
-                    CLOSE_TOO_MANY,
-                    "too many connections from your address",
-                )
+            with pytest.raises(InvalidStatus) as refused:
+                await websockets.connect(f"{server.ws}{path}", open_timeout=WAIT)
+            assert refused.value.response.status_code == 429
+            assert json.loads(refused.value.response.body or b"") == {
+                "error": "too_many_connections",
+                "detail": "too many connections from your address",
+            }
         async with httpx.AsyncClient(base_url=server.base) as client:
-            stream = await client.get("/api/feed/stream")
+            stream = await client.get("/api/feed/stream")  # answered before it is read
             assert (stream.status_code, stream.json()["error"]) == (429, "too_many_connections")
-            assert (await client.get("/api/feed")).status_code == 200  # the rest of the API is not counted
         # A connection that ends gives its place back.
         await kiosk.close()
+        await asyncio.sleep(0.2)
         again = await websockets.connect(f"{server.ws}/ws/display")
         assert "version" in json.loads(await asyncio.wait_for(again.recv(), WAIT))
         for connection in [*displays, again]:

@@ -21,7 +21,7 @@ from server.db import Database
 from server.meetings.schemas import MeetingCreate
 from server.rules import BallotKind
 from server.seed import Seeded, seed_meeting, synthetic_members
-from tests.servers import ServerProcess
+from tests.servers import LOAD_CLIENT, ServerProcess
 
 KIOSKS = 2000
 CHOICES = ("for", "against", "abstain")
@@ -35,7 +35,7 @@ async def crowd(database: Database) -> AsyncIterator[tuple[ServerProcess, Seeded
         members=synthetic_members(KIOSKS),
         ballots=[BallotCreate(agenda="1", title="Burst", kind=BallotKind.VOORSTEL)],
     )
-    server = ServerProcess(database.url)
+    server = ServerProcess(database.url, env=LOAD_CLIENT)
     server.start()
     try:
         yield server, seeded

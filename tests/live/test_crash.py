@@ -37,7 +37,7 @@ from tests.live.crowd import (
     until_stored,
 )
 from tests.proxy import Proxy
-from tests.servers import ServerProcess
+from tests.servers import LOAD_CLIENT, ServerProcess
 
 KIOSKS = 5_000
 THINK_MS = 2_000.0  # the votes spread over two seconds, so the kill lands in the middle
@@ -49,7 +49,7 @@ HELD_VOTES = 100  # votes stored, their acks held back, when the server is kille
 async def crowd(database: Database) -> AsyncIterator[tuple[ServerProcess, Seeded]]:
     raise_open_files_limit()  # the server inherits it: 5,000 sockets each side
     seeded = await seed_crowd(database, KIOSKS)
-    server = ServerProcess(database.url)
+    server = ServerProcess(database.url, env=LOAD_CLIENT)
     await asyncio.to_thread(server.start)
     try:
         yield server, seeded

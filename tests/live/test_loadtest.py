@@ -66,6 +66,25 @@ def test_command_prints_json_and_passes() -> None:
     assert {verdict["target"] for verdict in report["verdicts"]} >= {"p99 ack < 250 ms"}
 
 
+def test_slow_clients_beside_the_burst_are_held_and_closed() -> None:
+    """`--slow-clients` (bench/slow_clients.py): the slow connections open from 127.0.0.2, the
+    server closes them after its header deadline (1 s here), and the kiosks vote as ever."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "server", "loadtest", "--kiosks", "30", "--bursts", "2", "--no-echo", "--json",
+         "--slow-clients", "40"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "VOTEHALL_HEADER_TIMEOUT": "1"},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr + completed.stdout
+    assert json.loads(completed.stdout)["passed"] is True
+    [line] = [line for line in completed.stderr.splitlines() if line.startswith("slow clients: ")]
+    seen = json.loads(line.removeprefix("slow clients: "))
+    assert seen["opened"] >= 40 and seen["refused"] == 0 and seen["failed_to_connect"] == 0
+    assert seen["closed_by_server"] > 0, seen
+
+
 def test_a_closed_result_that_differs_from_the_ledger_fails() -> None:
     ledger = {"for": 75, "against": 42, "abstain": 0}
     closed = {"result": {"for": 75, "against": 42, "abstain": 0, "members_voted": 2}}
