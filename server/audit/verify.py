@@ -519,6 +519,7 @@ HELP = {
         "the language of the output: nl (default) or en",
         "de taal van de uitvoer: nl (standaard) of en",
     ),
+    "--help": ("show this help and exit", "toon deze hulp en stop"),
     "usage": ("usage: ", "gebruik: "),
     "options": ("options", "opties"),
     "positionals": ("positional arguments", "argumenten"),
@@ -544,10 +545,11 @@ def _parser(lang: str) -> argparse.ArgumentParser:
             super().add_usage(usage, actions, groups, h("usage") if prefix is None else prefix)
 
     parser = argparse.ArgumentParser(
-        prog="votehall verify", description=h("description"), formatter_class=Formatter
+        prog="votehall verify", description=h("description"), formatter_class=Formatter, add_help=False
     )
     parser._optionals.title = h("options")
     parser._positionals.title = h("positionals")
+    parser.add_argument("-h", "--help", action="help", help=h("--help"))
     parser.add_argument("log", help=h("log"))
     parser.add_argument("--record", help=h("--record"))
     parser.add_argument("--head", action="append", default=[], metavar="HASH", help=h("--head"))

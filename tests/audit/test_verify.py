@@ -315,14 +315,19 @@ async def test_the_command_imports_no_database_code(played: Played, tmp_path: Pa
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--help"], ["gebruik: votehall verify", "opties", "de taal van de uitvoer"]),
-        (["--lang", "en", "--help"], ["usage: votehall verify", "options", "the language of the output"]),
+        (["--help"], ["gebruik: votehall verify", "opties", "de taal van de uitvoer", "toon deze hulp"]),
+        (
+            ["--lang", "en", "--help"],
+            ["usage: votehall verify", "options", "the language of the output", "show this"],
+        ),
     ],
 )
 def test_votehall_verify_is_a_command(args: list[str], expected: list[str]) -> None:
     result = subprocess.run([VOTEHALL, "verify", *args], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "--head" in result.stdout
     assert all(text in result.stdout for text in expected), result.stdout
+    other = "show this" if args == ["--help"] else "toon deze"
+    assert other not in result.stdout, "one language per run"
 
 
 async def test_a_vote_with_a_revoked_pass_is_named_even_when_rehashed(played: Played, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -21,6 +22,7 @@ import httpx
 import pytest
 import websockets
 
+from server.config import Settings
 from server.loadtest.spawn import free_port
 from tests.servers import ServerProcess
 
@@ -152,6 +154,20 @@ def test_each_client_behind_caddy_has_its_own_address(
     direct = wrong_pairings(server.base, "127.0.0.4", 1, False, **{"X-Forwarded-For": "127.0.0.3"})
     assert direct == [404]
     assert "127.0.0.4:" in server.output()
+
+
+def test_caddy_sets_hsts_and_lets_go_of_the_server_first(
+    behind_caddy: tuple[ServerProcess, Caddy, ssl.SSLContext],
+) -> None:
+    """Browsers are told to come back over HTTPS only (SECURITY.md assumption 1), and Caddy keeps
+    an idle connection to the server for less time than the server keeps it (else a POST sent
+    on a connection the server is closing comes back 502)."""
+    _, caddy, tls = behind_caddy
+    answer = httpx.get(f"{caddy.base}/api/feed", verify=tls, timeout=WAIT)
+    assert answer.status_code == 200
+    assert answer.headers["strict-transport-security"].startswith("max-age=")
+    upstream = re.search(r"keepalive (\d+)s", CADDYFILE.read_text())
+    assert upstream is not None and float(upstream.group(1)) < Settings().keepalive_timeout
 
 
 async def test_live_connections_behind_caddy_are_counted_per_client(
