@@ -383,8 +383,8 @@ def find_receipt(
 
 def check_ending(state: Replay, lines: Sequence[LogLine], published: bool, report: Report) -> None:
     """A log that ends before the meeting's close, or, when the meeting was published (the log
-    came from the public route, or its record was given), before the publication entry, may be
-    cut short: everything after the cut would be missing without a broken chain."""
+    came from the public route, or the record given says so), before the publication entry, may
+    be cut short: everything after the cut would be missing without a broken chain."""
     if not state.meeting:
         return  # not a meeting's chain (chain 0)
     last = lines[-1].seq
@@ -427,7 +427,7 @@ def verify(
         )
     state = replay(lines)
     report.problems.extend(problem.said for problem in state.problems)
-    check_ending(state, lines, published or record is not None, report)
+    check_ending(state, lines, published or bool(record and record.get("published_at")), report)
     by_hash = {line.hash: line for line in lines}
     for anchor in anchors:
         wanted = anchor.replace(" ", "").lower()

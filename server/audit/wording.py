@@ -98,14 +98,14 @@ def number(value: int, lang: str) -> str:
 DUTCH: dict[str, str] = {
     # server/audit/chain.py: the chain and the form of a line
     "entry {seq} does not follow the entry before it (its previous hash is {got}…, expected {expected}…)": (
-        "entry {seq} volgt niet op het entry ervoor (de vorige hash is {got}…, verwacht {expected}…)"
+        "gebeurtenis {seq} volgt niet op de gebeurtenis ervoor (de vorige hash is {got}…, verwacht {expected}…)"
     ),
     "entry {seq} where {due} was due: missing entries before it": (
-        "entry {seq} waar {due} aan de beurt was: er ontbreken entries ervoor"
+        "gebeurtenis {seq} waar {due} aan de beurt was: er ontbreken gebeurtenissen ervoor"
     ),
-    "entry {seq} where {due} was due: out of order": "entry {seq} waar {due} aan de beurt was: buiten volgorde",
+    "entry {seq} where {due} was due: out of order": "gebeurtenis {seq} waar {due} aan de beurt was: buiten volgorde",
     "entry {seq} was altered: its content does not match its hash": (
-        "entry {seq} is gewijzigd: de inhoud past niet bij de hash"
+        "gebeurtenis {seq} is gewijzigd: de inhoud past niet bij de hash"
     ),
     "the line is not JSON (from character {column} on)": "de regel is geen JSON (vanaf teken {column})",
     "the key {key!r} appears twice in one object": "de sleutel {key!r} staat twee keer in één object",
@@ -118,12 +118,12 @@ DUTCH: dict[str, str] = {
     "it is not in canonical form (the bytes the server writes for this entry: keys sorted, prev_hash "
     "and hash last, no spaces, characters unescaped; see docs/AUDIT.md); it differs from character "
     "{column} on": (
-        "de regel staat niet in de canonieke vorm (de bytes die de server voor dit entry schrijft: "
+        "de regel staat niet in de canonieke vorm (de bytes die de server voor deze gebeurtenis schrijft: "
         "sleutels gesorteerd, prev_hash en hash achteraan, geen spaties, tekens niet ge-escapet; zie "
         "docs/AUDIT.md); hij wijkt af vanaf teken {column}"
     ),
     # server/audit/replay.py: the rules
-    "entry {seq}: {message}": "entry {seq}: {message}",
+    "entry {seq}: {message}": "gebeurtenis {seq}: {message}",
     "has no type or no data": "heeft geen type of geen data",
     "has an unknown type {kind!r}": "heeft een onbekend type {kind!r}",
     "({kind}) is malformed: {error}": "({kind}) is misvormd: {error}",
@@ -255,18 +255,18 @@ DUTCH: dict[str, str] = {
     # server/audit/verify.py: the command
     "line {line}: {message}": "regel {line}: {message}",
     "line {line} is not a log entry ({error}); it was left out": (
-        "regel {line} is geen log-entry ({error}); hij is overgeslagen"
+        "regel {line} is geen gebeurtenis van het log ({error}); hij is overgeslagen"
     ),
     "line {line} is not in canonical form ({error})": "regel {line} staat niet in de canonieke vorm ({error})",
-    "the log has no entries": "het log heeft geen entries",
+    "the log has no entries": "het log heeft geen gebeurtenissen",
     "the log ends at entry {seq}, before the meeting was closed: it may be cut short (a truncated "
     "log); the results below are only those up to that entry": (
-        "het log eindigt bij entry {seq}, voordat de vergadering werd gesloten: het kan zijn afgekapt; "
-        "de uitslagen hieronder gelden alleen tot dat entry"
+        "het log eindigt bij gebeurtenis {seq}, voordat de vergadering werd gesloten: het kan zijn afgekapt; "
+        "de uitslagen hieronder gelden alleen tot die gebeurtenis"
     ),
     "the meeting was published, but the log ends at entry {seq} without its publication entry "
     "(a truncated log?)": (
-        "de vergadering is gepubliceerd, maar het log eindigt bij entry {seq} zonder het entry van de "
+        "de vergadering is gepubliceerd, maar het log eindigt bij gebeurtenis {seq} zonder de gebeurtenis van de "
         "publicatie (een afgekapt log?)"
     ),
     "the written-down hash {hash} has {length} characters; give all {full} (the chair's screen shows "
@@ -275,29 +275,29 @@ DUTCH: dict[str, str] = {
         "toont ze in blokken van acht)"
     ),
     "the written-down hash {hash}… is not in this log": "de opgeschreven hash {hash}… staat niet in dit log",
-    "written-down hash {hash}…: entry {seq}": "opgeschreven hash {hash}…: entry {seq}",
+    "written-down hash {hash}…: entry {seq}": "opgeschreven hash {hash}…: gebeurtenis {seq}",
     "receipt {receipt}: give at least {minimum} characters": "bewijs {receipt}: geef minstens {minimum} tekens",
     "receipt {receipt}: only the characters 0-9 and a-f, as the handheld shows them": (
         "bewijs {receipt}: alleen de tekens 0-9 en a-f, zoals het stemkastje ze toont"
     ),
-    "receipt {receipt}: no entry matches": "bewijs {receipt}: geen entry past erbij",
+    "receipt {receipt}: no entry matches": "bewijs {receipt}: geen gebeurtenis past erbij",
     "receipt {receipt}: {count} entries match ({seqs}); give more characters": (
-        "bewijs {receipt}: {count} entries passen erbij ({seqs}); geef meer tekens"
+        "bewijs {receipt}: {count} gebeurtenissen passen erbij ({seqs}); geef meer tekens"
     ),
     "receipt {receipt}: entry {seq} is a {kind} entry, not a vote": (
-        "bewijs {receipt}: entry {seq} is een {kind}-entry, geen stem"
+        "bewijs {receipt}: gebeurtenis {seq} is een {kind}-gebeurtenis, geen stem"
     ),
     "receipt {receipt}: entry {seq}, a vote of {member} on ballot {ballot}: {choice}": (
-        "bewijs {receipt}: entry {seq}, een stem van {member} op stemming {ballot}: {choice}"
+        "bewijs {receipt}: gebeurtenis {seq}, een stem van {member} op stemming {ballot}: {choice}"
     ),
     "  this vote counts: it is the member's last vote on the ballot": (
         "  deze stem telt: het is de laatste stem van het lid op deze stemming"
     ),
     "  this vote was later replaced by entry {seq} (line {line}): {choice}": (
-        "  deze stem is later vervangen door entry {seq} (regel {line}): {choice}"
+        "  deze stem is later vervangen door gebeurtenis {seq} (regel {line}): {choice}"
     ),
     "  the vote that counts is entry {seq} (line {line}): {choice}": (
-        "  de stem die telt is entry {seq} (regel {line}): {choice}"
+        "  de stem die telt is gebeurtenis {seq} (regel {line}): {choice}"
     ),
     "  the ballot was voided: this vote counts nowhere": (
         "  de stemming is ongeldig verklaard: deze stem telt nergens mee"
@@ -325,7 +325,7 @@ DUTCH: dict[str, str] = {
         "lid {code} van het bevroren register ontbreekt in het stemverslag"
     ),
     "meeting {id}: {title} ({date}), {count} entries, head {seq} {hash}": (
-        "vergadering {id}: {title} ({date}), {count} entries, laatste entry {seq} {hash}"
+        "vergadering {id}: {title} ({date}), {count} gebeurtenissen, laatste gebeurtenis {seq} {hash}"
     ),
     "ballot {ballot} ({agenda}, {kind})": "stemming {ballot} ({agenda}, {kind})",
     "ballot {ballot} ({agenda}, {kind}, test ballot)": "stemming {ballot} ({agenda}, {kind}, proefstemming)",
@@ -345,12 +345,12 @@ DUTCH: dict[str, str] = {
     "rejected": "verworpen",
     "  {status}, not decided in this log": "  {status}, niet besloten in dit log",
     "  {minutes} (without a vote)": "  {minutes} (zonder stemming)",
-    "  decided in entry {seq}, hash {hash}": "  besloten in entry {seq}, hash {hash}",
+    "  decided in entry {seq}, hash {hash}": "  besloten in gebeurtenis {seq}, hash {hash}",
     "  equals the server's result: yes": "  gelijk aan de uitslag van de server: ja",
     "  equals the server's result: NO": "  gelijk aan de uitslag van de server: NEE",
     "published record compared with the log": "gepubliceerd stemverslag vergeleken met het log",
     "warning: {message}": "waarschuwing: {message}",
-    "FAILED: {count} problem(s)": "AFGEKEURD: {count} probleem/problemen",
+    "FAILED: {count} problem(s)": "AFGEKEURD, aantal problemen: {count}",
     "OK: the chain is intact and every result follows from the votes": (
         "OK: de keten is intact en elke uitslag volgt uit de stemmen"
     ),

@@ -90,7 +90,7 @@ async def test_verify_speaks_dutch_by_default_and_english_when_asked(played: Pla
     assert "verworpen met 39,38% van de stemmen vóór" in dutch
     assert "bij acclamatie aangenomen (zonder stemming)" in dutch
     assert "stemming 3 (3, voorstel, proefstemming)" in dutch
-    assert "deze stem is later vervangen door entry" in dutch
+    assert "deze stem is later vervangen door gebeurtenis" in dutch
     english = (
         "ballot",
         "meeting",
@@ -115,7 +115,7 @@ async def test_verify_speaks_dutch_by_default_and_english_when_asked(played: Pla
     assert code == 1
     assert "AFGEKEURD" in output and "noemt een uitslag van stemming 1 die de stemmen niet geven" in output
     assert "tegen 0 waar de stemmen 42 geven" in output
-    assert "waarschuwing: het log eindigt bij entry" in output
+    assert "waarschuwing: het log eindigt bij gebeurtenis" in output
     assert [word for word in english if word in output.lower()] == []
 
 

@@ -61,7 +61,7 @@ async def test_a_duplicated_key_is_refused_naming_the_line(played: Played, tmp_p
     assert code == 1
     assert f"line {i + 1} is not a log entry (the key 'choice' appears twice in one object)" in output
     code, output = run(with_line(log, i, forged), tmp_path, "--lang", "nl")
-    assert f"regel {i + 1} is geen log-entry (de sleutel 'choice' staat twee keer in één object)" in output
+    assert f"regel {i + 1} is geen gebeurtenis van het log (de sleutel 'choice' staat twee keer in één object)" in output
 
 
 async def test_another_key_order_spacing_or_escape_is_refused_naming_the_line(
@@ -171,7 +171,10 @@ async def test_a_log_that_ends_before_the_close_is_warned_about(played: Played, 
         in output
     )
     code, output = run(cut, tmp_path, "--lang", "nl")
-    assert f"waarschuwing: het log eindigt bij entry {closed}, voordat de vergadering werd gesloten" in output
+    assert (
+        f"waarschuwing: het log eindigt bij gebeurtenis {closed}, voordat de vergadering werd gesloten"
+        in output
+    )
     # The whole log: closed, not published, nothing to warn about.
     code, output = run(log, tmp_path)
     assert code == 0 and "warning" not in output
@@ -186,6 +189,19 @@ async def test_a_published_log_without_its_publication_entry_is_warned_about(pla
         f"the meeting was published, but the log ends at entry {len(entries_of(log))} without its "
         "publication entry (a truncated log?)"
     ]
+
+
+async def test_a_record_read_before_publication_is_no_sign_of_a_cut(played: Played) -> None:
+    """An admin reads the log and the record of a closed meeting before publishing it (the audit
+    URL with a token fetches the record beside it): the log ends without a publication entry
+    because there was none, and the record says so (`published_at` null)."""
+    log = await played.log()
+    unpublished = {"published_at": None, "ballots": [], "members": []}
+    report = verify(log, record=unpublished, lang="en", out=io.StringIO())
+    assert not any("published" in w.text("en") for w in report.warnings), report.warnings
+    published = {**unpublished, "published_at": "2025-06-18T17:00:00+02:00"}
+    report = verify(log, record=published, lang="en", out=io.StringIO())
+    assert any("the meeting was published, but the log ends" in w.text("en") for w in report.warnings)
 
 
 # Safeguards that no test guarded (issue 13 item 10) ---------------------------------------------
