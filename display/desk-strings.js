@@ -46,6 +46,8 @@ addStrings({
     "desk.pairing.title": "Stempas uitgegeven",
     "desk.pairing.title.again": "Nieuwe koppelcode",
     "desk.pairing.help": "Laat de vertegenwoordiger de QR-code scannen met de handheld, of de koppelcode intypen.",
+    "desk.pairing.help.again":
+      "Laat de vertegenwoordiger deze code koppelen op het eigen toestel. Zodra de code is gebruikt, werkt de stempas op geen ander toestel meer; tot dan werkt het oude toestel nog.",
     "desk.pairing.code": "Koppelcode",
     "desk.pairing.expires": "Geldig tot {time}, één keer te gebruiken",
     "desk.pairing.qr": "QR-code om de handheld te koppelen",
@@ -122,6 +124,8 @@ addStrings({
     "desk.pairing.title": "Voting pass issued",
     "desk.pairing.title.again": "New pairing code",
     "desk.pairing.help": "Let the representative scan the QR code with the handheld, or type the pairing code.",
+    "desk.pairing.help.again":
+      "Let the representative pair this code on their own device. Once the code is used, the pass works on no other device; until then the old device still works.",
     "desk.pairing.code": "Pairing code",
     "desk.pairing.expires": "Valid until {time}, for one use",
     "desk.pairing.qr": "QR code to pair the handheld",

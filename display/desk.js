@@ -128,6 +128,7 @@ function drawPairing() {
     return;
   }
   $("pairing-title").textContent = t(pairing.again ? "desk.pairing.title.again" : "desk.pairing.title");
+  $("pairing-help").textContent = t(pairing.again ? "desk.pairing.help.again" : "desk.pairing.help");
   $("pairing-who").textContent = `${pairing.member.name} · ${formatWeight(pairing.weight)} · ${t("desk.pass.who", {
     name: pairing.representative,
     role: t(`desk.role.${pairing.role}`),

@@ -110,6 +110,7 @@ async def test_desk_checks_in_a_representative_and_shows_the_pairing_qr(
         await expect(code).to_have_text(PAIRING_CODE)
         await expect(code).to_have_text(answer["pairing_code"])
         await expect(page.locator("#pairing-title")).to_have_text("Stempas uitgegeven")
+        await expect(page.locator("#pairing-help")).to_contain_text("QR-code scannen")
         await expect(page.locator("#pairing-who")).to_have_text(
             "Afwezig · 12 stemmen · Anna de Vries (wethouder)"
         )
@@ -260,6 +261,8 @@ async def test_desk_checks_out_returns_revokes_reprints_and_searches(
         # Re-print: a new pairing code for the same pass, shown like after a check-in.
         await row(page, "GM0004").get_by_role("button", name="Nieuwe koppelcode").click()
         await expect(page.locator("#pairing-title")).to_have_text("Nieuwe koppelcode")
+        # The old device keeps voting until the new code is used: the desk says so.
+        await expect(page.locator("#pairing-help")).to_contain_text("tot dan werkt het oude toestel nog")
         await expect(page.locator("#pairing-who")).to_have_text(
             "Randmeer · 75 stemmen · Vertegenwoordiger GM0004 (burgemeester)"
         )
