@@ -18,8 +18,8 @@ from server.db import Database
 from server.live.kiosk_ws import MAX_IN_FLIGHT
 from tests.live.conftest import Hall
 
-CONNECTIONS_PER_MEMBER = 3
-VOTES_PER_CONNECTION = 60
+CONNECTIONS_PER_MEMBER = 1  # one live connection per pass (SPEC 4.2 item 5: a second closes the first)
+VOTES_PER_CONNECTION = 180
 CHOICES = ("for", "against", "abstain")
 SERVICE_RESTART = 1012
 
