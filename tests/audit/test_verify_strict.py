@@ -61,7 +61,10 @@ async def test_a_duplicated_key_is_refused_naming_the_line(played: Played, tmp_p
     assert code == 1
     assert f"line {i + 1} is not a log entry (the key 'choice' appears twice in one object)" in output
     code, output = run(with_line(log, i, forged), tmp_path, "--lang", "nl")
-    assert f"regel {i + 1} is geen gebeurtenis van het log (de sleutel 'choice' staat twee keer in één object)" in output
+    assert (
+        f"regel {i + 1} is geen gebeurtenis van het log (de sleutel 'choice' staat twee keer in één object)"
+        in output
+    )
 
 
 async def test_another_key_order_spacing_or_escape_is_refused_naming_the_line(
@@ -222,7 +225,11 @@ async def test_an_entry_rehashed_alone_no_longer_follows_the_one_before_it(
     assert code == 1
     assert "was altered" not in output
     nxt = lines[i + 1]["seq"]
-    assert f"line {i + 2}: entry {nxt} does not follow the entry before it" in output
+    named, rehashed = lines[i + 1]["prev_hash"][:12], created["hash"][:12]
+    assert (
+        f"line {i + 2}: entry {nxt} does not follow the entry before it "
+        f"(its previous hash is {named}…, expected {rehashed}…)"
+    ) in output
 
 
 async def test_a_vote_inserted_after_its_ballot_closed_is_refused(played: Played, tmp_path: Path) -> None:
