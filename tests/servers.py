@@ -10,9 +10,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
+import pytest
+import redis.asyncio as redis
 
 # The installed console script beside this interpreter: `make test` runs the venv's python
 # without the venv on PATH, so a bare "votehall" would not be found.
@@ -107,3 +109,21 @@ class ServerProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+REDIS_URL = os.environ.get("VOTEHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+async def require_redis() -> dict[str, Any]:
+    """The test Redis's connection settings once it answers, or a skip with the reason (a
+    failure when CI is set)."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, redis.RedisError) as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is required in CI and did not answer at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL} ({error}); set CI=true to make this fatal")
+    finally:
+        await client.aclose()
+    return dict(client.connection_pool.connection_kwargs)

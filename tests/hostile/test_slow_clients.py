@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import time
 import uuid
@@ -15,17 +14,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-import redis.asyncio as redis
 import websockets
 import websockets.sync.client
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from server.db import Database
 from server.limits.connections import CLOSE_TOO_MANY
-from tests.servers import ServerProcess
+from tests.servers import REDIS_URL, ServerProcess, require_redis
 
 WAIT = 10.0  # seconds: a liveness bound, never a performance claim
-REDIS_URL = os.environ.get("VOTEHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SHORT = {"VOTEHALL_HEADER_TIMEOUT": "1", "VOTEHALL_BODY_TIMEOUT": "1", "VOTEHALL_KEEPALIVE_TIMEOUT": "1"}
 
 
@@ -238,15 +235,7 @@ def test_forwarded_for_from_a_trusted_proxy_is_honoured(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("database_template", ["postgresql"], indirect=True)
 async def test_serve_with_workers_closes_slow_clients(database: Database) -> None:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (OSError, redis.RedisError) as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI and did not answer at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL} ({error}); set CI=true to make this fatal")
-    finally:
-        await client.aclose()
+    await require_redis()
     env = {
         **SHORT,
         "VOTEHALL_MAX_CONNECTIONS_PER_ADDRESS": "2",

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import redis.asyncio as redis
 
 from server.auth.roles import Role
 from server.db import Database
@@ -22,9 +21,8 @@ from server.loadtest.main import split_urls
 from server.loadtest.pool import raise_open_files_limit
 from server.seed import Seeded
 from tests.live.crowd import seed_crowd
-from tests.servers import ServerProcess
+from tests.servers import REDIS_URL, ServerProcess, require_redis
 
-REDIS_URL = os.environ.get("VOTEHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 KIOSKS = 200
 
 on_postgresql = pytest.mark.parametrize("database_template", ["postgresql"], indirect=True)
@@ -32,15 +30,7 @@ on_postgresql = pytest.mark.parametrize("database_template", ["postgresql"], ind
 
 @pytest.fixture
 async def two_servers(database: Database) -> AsyncIterator[tuple[ServerProcess, ServerProcess, Seeded]]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (OSError, redis.RedisError) as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI and did not answer at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL} ({error}); set CI=true to make this fatal")
-    finally:
-        await client.aclose()
+    await require_redis()
     raise_open_files_limit()
     seeded = await seed_crowd(database, KIOSKS)
     env = {"VOTEHALL_REDIS_URL": REDIS_URL, "VOTEHALL_REDIS_CHANNEL": f"votehall-test-{uuid.uuid4().hex}"}

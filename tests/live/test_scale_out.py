@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as redis
 import websockets
 from websockets.asyncio.client import ClientConnection
 
@@ -22,12 +20,11 @@ from server.config import Settings
 from server.db import Database
 from server.seed import Seeded
 from tests.live.conftest import seed_hall
-from tests.servers import ServerProcess
+from tests.servers import ServerProcess, require_redis
 
 # Several processes share PostgreSQL; on SQLite one process serves (serve --workers refuses).
 on_postgresql = pytest.mark.parametrize("database_template", ["postgresql"], indirect=True)
 
-REDIS_URL = os.environ.get("VOTEHALL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 WEIGHTS = {"GM0001": 75, "GM0002": 42, "GM0003": 1, "GM0004": 75}
 
 
@@ -76,16 +73,7 @@ class Proxy:
 
 @pytest.fixture
 async def redis_proxy() -> AsyncIterator[Proxy]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (OSError, redis.RedisError) as error:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is required in CI and did not answer at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL} ({error}); set CI=true to make this fatal")
-    finally:
-        await client.aclose()
-    pool = client.connection_pool.connection_kwargs
+    pool = await require_redis()
     proxy = Proxy(pool.get("host", "127.0.0.1"), pool.get("port", 6379))
     await proxy.start()
     yield proxy
