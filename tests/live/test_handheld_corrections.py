@@ -461,7 +461,7 @@ async def test_the_new_states_work_with_large_text(hall: Hall, request: pytest.F
     assert watch.problems == []
 
 
-IN_USE = "Deze stempas is in gebruik op een ander toestel; meld u bij de stembalie"
+IN_USE = "Deze stempas is in gebruik op een ander toestel; meld u bij de stembalie."
 
 
 async def test_a_handheld_whose_pass_says_hello_elsewhere_says_so_and_stops(
@@ -494,7 +494,7 @@ async def test_a_handheld_whose_pass_says_hello_elsewhere_says_so_and_stops(
             assert await sockets.none_after(page, seen) == []
             await page.get_by_role("button", name="Switch to English").tap()
             await expect(page.locator("#pair-notice")).to_have_text(
-                "This voting pass is in use on another device; please go to the voting desk"
+                "This voting pass is in use on another device; please go to the registration desk."
             )
             # The other device keeps the pass: it was not taken back.
             assert (await asyncio.wait_for(other.ping(), 10)) is not None
