@@ -1,0 +1,123 @@
+"""An election result as JSON: the `result` of `ballot_closed` (and of `ballot_lot`), stored and
+replayed (SPEC 2.10, docs/SECRET_BALLOTS.md).
+
+    {"round": "second", "outcome": "next_round",
+     "candidates": [{"id": 1, "votes": 15, "members": 3, "percent": "53.57"}, ...],
+     "abstain": 5, "abstain_members": 1, "cast": 28, "members_voted": 7,
+     "elected": null, "next_round": "intermediate", "next_candidates": [2, 3],
+     "seeded": [1], "places": 1, "drawn": []}
+
+A single-candidate vote (round "single") adds "against" and "against_members"; its candidate's
+"votes", "members" and "percent" are those in favour. Every key is always present (null where
+there is nothing to say); `result_from_data` refuses missing or unknown keys and figures that do
+not add up, so a checker reads exactly what the server wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from server.rules.election import CandidateResult, ElectionOutcome, ElectionResult, RoundKind
+
+_KEYS = frozenset(
+    {
+        "round",
+        "outcome",
+        "candidates",
+        "abstain",
+        "abstain_members",
+        "cast",
+        "members_voted",
+        "elected",
+        "next_round",
+        "next_candidates",
+        "seeded",
+        "places",
+        "drawn",
+    }
+)
+_SINGLE_KEYS = _KEYS | {"against", "against_members"}
+_CANDIDATE_KEYS = frozenset({"id", "votes", "members", "percent"})
+
+
+def result_data(result: ElectionResult) -> dict[str, Any]:
+    """The JSON shape of an election result (module docstring)."""
+    data: dict[str, Any] = {
+        "round": result.round.value,
+        "outcome": result.outcome.value,
+        "candidates": [
+            {"id": c.id, "votes": c.votes, "members": c.members, "percent": c.percent}
+            for c in result.candidates
+        ],
+        "abstain": result.abstain,
+        "abstain_members": result.abstain_members,
+        "cast": result.cast,
+        "members_voted": result.members_voted,
+        "elected": result.elected,
+        "next_round": result.next_round.value if result.next_round else None,
+        "next_candidates": list(result.next_candidates),
+        "seeded": list(result.seeded),
+        "places": result.places,
+        "drawn": list(result.drawn),
+    }
+    if result.round is RoundKind.SINGLE:
+        data["against"] = result.against
+        data["against_members"] = result.against_members
+    return data
+
+
+def _int(value: Any, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    return value
+
+
+def _ids(value: Any, name: str) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f"{name} must be a list of candidate ids, got {value!r}")
+    return tuple(_int(v, name) for v in value)
+
+
+def _keys(data: Mapping[str, Any], keys: frozenset[str], what: str) -> None:
+    if not isinstance(data, Mapping) or set(data) != keys:
+        given = set(data) if isinstance(data, Mapping) else data
+        raise ValueError(f"{what} needs exactly the keys {sorted(keys)}, got {given!r}")
+
+
+def _candidate(data: Any) -> CandidateResult:
+    _keys(data, _CANDIDATE_KEYS, "a candidate's result")
+    percent = data["percent"]
+    if percent is not None and not isinstance(percent, str):
+        raise ValueError(f"percent must be text or null, got {percent!r}")
+    return CandidateResult(
+        _int(data["id"], "id"), _int(data["votes"], "votes"), _int(data["members"], "members"), percent
+    )
+
+
+def result_from_data(data: Mapping[str, Any]) -> ElectionResult:
+    """An election result from its JSON shape (`result_data`'s inverse); ValueError if malformed."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"an election result is a JSON object, got {data!r}")
+    round = RoundKind(data.get("round", ""))
+    _keys(data, _SINGLE_KEYS if round is RoundKind.SINGLE else _KEYS, f"a {round} result")
+    if not isinstance(data["candidates"], list):
+        raise ValueError(f"candidates must be a list, got {data['candidates']!r}")
+    elected, next_round = data["elected"], data["next_round"]
+    return ElectionResult(
+        outcome=ElectionOutcome(data["outcome"]),
+        round=round,
+        candidates=tuple(_candidate(c) for c in data["candidates"]),
+        abstain=_int(data["abstain"], "abstain"),
+        abstain_members=_int(data["abstain_members"], "abstain_members"),
+        cast=_int(data["cast"], "cast"),
+        members_voted=_int(data["members_voted"], "members_voted"),
+        elected=None if elected is None else _int(elected, "elected"),
+        next_round=None if next_round is None else RoundKind(next_round),
+        next_candidates=_ids(data["next_candidates"], "next_candidates"),
+        seeded=_ids(data["seeded"], "seeded"),
+        places=_int(data["places"], "places"),
+        drawn=_ids(data["drawn"], "drawn"),
+        against=_int(data.get("against", 0), "against"),
+        against_members=_int(data.get("against_members", 0), "against_members"),
+    )
