@@ -75,6 +75,9 @@ def _configure_sqlite(engine: AsyncEngine, begin: str, busy_timeout_ms: int) -> 
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        # Deleted rows are overwritten with zeros, not left in free space: the sealed votes and the
+        # wrapped ballot key a secret ballot's close deletes (docs/SECRET_BALLOTS.md, "Close").
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -1,8 +1,8 @@
 """The `votehall` command line (SPEC 4.5).
 
-One module per command group (`tokens`, `members`, `meetings`, `ballots`, `cards`), `serve` for
-`migrate` and `serve`, `demo` for the demo, and `common` for what they share. This module builds
-the root app from them, in the order `votehall --help` lists the commands.
+One module per command group (`tokens`, `members`, `meetings`, `ballots`, `cards`, `committee`),
+`serve` for `migrate` and `serve`, `demo` for the demo, and `common` for what they share. This
+module builds the root app from them, in the order `votehall --help` lists the commands.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import typer
 from server.cli import demo, serve
 from server.cli.ballots import ballots_app
 from server.cli.cards import cards_app
+from server.cli.committee import committee_app
 from server.cli.meetings import meetings_app
 from server.cli.members import members_app
 from server.cli.serve import several_processes_problem
@@ -30,6 +31,7 @@ app.add_typer(members_app, name="members")
 app.add_typer(meetings_app, name="meetings")
 app.add_typer(cards_app, name="cards")
 app.add_typer(ballots_app, name="ballots")
+app.add_typer(committee_app, name="committee")
 
 app.command()(serve.migrate)
 app.command()(serve.serve)

@@ -17,6 +17,7 @@ from server.cli.serve import port_taken, run_server
 from server.config import Settings
 from server.db import Database
 from server.migrate import upgrade
+from server.secret.hardening import forbid_core_dumps
 
 
 def demo(
@@ -39,6 +40,7 @@ def demo(
 
     from server.demo import describe, public_base
 
+    forbid_core_dumps()  # the process will hold the private keys of open secret ballots
     console = Console(highlight=False)
     problem = _demo_blocked(database, host, port)
     if problem:

@@ -20,6 +20,7 @@ from server.live.kiosk_ws import MAX_FRAME
 from server.migrate import upgrade
 from server.ops import serving
 from server.ops.logs import log_config
+from server.secret.hardening import forbid_core_dumps
 
 
 def migrate(database_url: DatabaseOption = None) -> None:
@@ -40,6 +41,7 @@ def serve(
     ] = 1,
 ) -> None:
     """Apply the migrations and serve the API and the pages."""
+    forbid_core_dumps()  # the process will hold the private keys of open secret ballots
     settings = load_settings(database_url, host=host, port=port)
     if workers > 1:
         problem = several_processes_problem(settings)
