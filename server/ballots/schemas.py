@@ -5,8 +5,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.ballots.elections import MAX_CANDIDATES, NAME_LENGTH, RoundKind
 from server.meetings.schemas import Strict
 from server.rules import BallotKind, Majority, Preadvies
+
+
+class CandidateIn(Strict):
+    """A candidate as the chair enters it; names are trimmed and must differ (SPEC 2.10)."""
+
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+    note: str | None = Field(None, max_length=NAME_LENGTH, description="e.g. the candidate's municipality")
+
+
+class CandidateOut(BaseModel):
+    id: int = Field(description="what a vote's choice names in an election")
+    name: str
+    note: str | None
 
 
 class BallotCreate(Strict):
@@ -25,6 +39,16 @@ class BallotCreate(Strict):
     revote_of: int | None = Field(
         None, description="id of the voided ballot this one votes again (herstemming)"
     )
+    secret: bool | None = Field(None, description="a secret ballot (SPEC 2.9); null: the kind's default")
+    candidates: list[CandidateIn] | None = Field(
+        None,
+        max_length=MAX_CANDIDATES,
+        description="a benoeming's candidates: two or more make an election, one a yes/no vote on it",
+    )
+    round_of: int | None = Field(None, description="id of the election round this one follows (SPEC 2.10)")
+    round: RoundKind | None = Field(
+        None, description="the kind of a later round; a ballot that follows none is first or single"
+    )
 
 
 class BallotUpdate(Strict):
@@ -42,6 +66,10 @@ class BallotUpdate(Strict):
     preadvies: Preadvies | None = None
     show_live_tally: bool | None = None
     off_agenda: bool | None = None
+    secret: bool | None = None
+    candidates: list[CandidateIn] | None = Field(
+        None, max_length=MAX_CANDIDATES, description="replaces the candidates; [] makes the ballot a slate"
+    )
 
 
 class OpenIn(Strict):
@@ -131,6 +159,10 @@ class BallotOut(BaseModel):
     preadvies: str | None
     off_agenda: bool = False
     revote_of: int | None = None
+    secret: bool = False
+    candidates: list[CandidateOut] = Field(default_factory=list)
+    round_of: int | None = None
+    round: str | None = None
     countdown_ends_at: dt.datetime | None = None
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
