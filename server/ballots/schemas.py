@@ -5,16 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.ballots.elections import MAX_CANDIDATES, NAME_LENGTH, RoundKind
-from server.meetings.schemas import Strict
+from server.ballots.elections import MAX_CANDIDATES, RoundKind
+from server.meetings.schemas import CandidateIn, Strict
 from server.rules import BallotKind, Majority, Preadvies
 
-
-class CandidateIn(Strict):
-    """A candidate as the chair enters it; names are trimmed and must differ (SPEC 2.10)."""
-
-    name: str = Field(min_length=1, max_length=NAME_LENGTH)
-    note: str | None = Field(None, max_length=NAME_LENGTH, description="e.g. the candidate's municipality")
+__all__ = ["CandidateIn"]  # defined with the agenda's vacancies, which the meetings area reads first
 
 
 class CandidateOut(BaseModel):
