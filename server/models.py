@@ -2,7 +2,7 @@
 
 from server.audit.models import LogEntry, LogHead
 from server.auth.models import OperatorToken
-from server.ballots.models import Ballot, Vote, VoteEvent
+from server.ballots.models import Ballot, BallotKey, Candidate, SealedVote, UnitBallot, Vote, VoteEvent
 from server.cards.models import Card
 from server.db import Base
 from server.desk.models import DeskLogEntry, Pass
@@ -12,7 +12,9 @@ from server.register.models import Member
 __all__ = [
     "AgendaItem",
     "Ballot",
+    "BallotKey",
     "Base",
+    "Candidate",
     "Card",
     "DeskLogEntry",
     "LogEntry",
@@ -22,6 +24,8 @@ __all__ = [
     "Member",
     "OperatorToken",
     "Pass",
+    "SealedVote",
+    "UnitBallot",
     "Vote",
     "VoteEvent",
 ]

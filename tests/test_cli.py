@@ -320,3 +320,81 @@ def test_serve_on_a_taken_port_says_so_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _agenda_with_vacancies(
+    tmp_path: Path, vacancies: list[dict[str, object]], kind: str = "benoeming"
+) -> Path:
+    agenda = {
+        "meeting": {"title": "ALV", "date": "2026-06-18"},
+        "items": [
+            {"number": "1", "title": "Opening"},
+            {"number": "12", "title": "Vacatures", "decision": True, "kind": kind, "vacancies": vacancies},
+        ],
+    }
+    path = tmp_path / f"agenda-{len(list(tmp_path.iterdir()))}.json"
+    path.write_text(json.dumps(agenda), encoding="utf-8")
+    return path
+
+
+def test_elections_from_the_agenda_file_and_the_command_line(tmp_path: Path) -> None:
+    """Issue 14: a benoeming item's vacancies become draft ballots; `ballots create` takes
+    candidates, secrecy and the round an election follows; `ballots list` shows them."""
+    env = {"VOTEHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'hall.db'}"}
+    vacancies = [
+        {"title": "Leden van het bestuur", "secret": False},
+        {"title": "Penningmeester", "candidates": [{"name": "Dirk Delta"}]},
+        {"title": "Voorzitter", "candidates": [{"name": "Anna Alfa", "note": "Aa en Hunze"}, {"name": "Bert Beta"}],
+         "secret": True},
+    ]  # fmt: skip
+    assert (
+        "meeting 1 created"
+        in votehall("meetings", "create", str(_agenda_with_vacancies(tmp_path, vacancies)), env=env).stdout
+    )
+    listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
+    assert [line.split() for line in listed] == [
+        ["1", "12", "benoeming", "draft", "public", "Leden", "van", "het", "bestuur"],
+        ["2", "12", "benoeming", "draft", "public", "Penningmeester"],
+        ["round", "single"],
+        ["candidate", "1:", "Dirk", "Delta"],
+        ["3", "12", "benoeming", "draft", "secret", "Voorzitter"],
+        ["round", "first"],
+        ["candidate", "2:", "Anna", "Alfa", "(Aa", "en", "Hunze)"],
+        ["candidate", "3:", "Bert", "Beta"],
+    ]
+
+    ballot = [
+        "ballots",
+        "create",
+        "1",
+        "--agenda",
+        "12",
+        "--kind",
+        "benoeming",
+        "--title",
+        "Voorzitter, tweede ronde",
+    ]
+    later = ["--round-of", "3", "--round", "second", "--secret", "--candidate", "Anna Alfa | Aa en Hunze",
+             "--candidate", "Bert Beta"]  # fmt: skip
+    assert votehall(*ballot, *later, env=env).stdout.strip() == "ballot 4 created"
+    listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
+    assert listed[-4:] == [
+        "   4  12     benoeming    draft        secret  Voorzitter, tweede ronde",
+        "      round second after ballot 3",
+        "      candidate 4: Anna Alfa (Aa en Hunze)",
+        "      candidate 5: Bert Beta",
+    ]
+    twice = votehall(*ballot, "--candidate", "Anna", "--candidate", "anna", env=env, check=False)
+    assert twice.returncode == 1 and "named twice" in twice.stderr
+
+    bad = [{"title": "Voorzitter", "candidates": [{"name": "Anna Alfa"}, {"name": "Anna Alfa"}]}]
+    refused = votehall(
+        "meetings", "create", str(_agenda_with_vacancies(tmp_path, bad)), "--again", env=env, check=False
+    )
+    assert refused.returncode == 1 and "agenda item 12, vacancy 'Voorzitter'" in refused.stderr
+    wrong = votehall(
+        "meetings", "create", str(_agenda_with_vacancies(tmp_path, vacancies, "voorstel")), "--again", env=env,
+        check=False,
+    )  # fmt: skip
+    assert wrong.returncode == 2 and "agenda item 12: vacancies belong to a benoeming item" in wrong.stderr
+    assert votehall("meetings", "list", env=env).stdout.count("ALV") == 1  # nothing else was created

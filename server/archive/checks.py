@@ -102,6 +102,7 @@ def inconsistencies(document: MeetingDocument, lines: Sequence[LogLine]) -> list
             *_agenda(document, lines),
             *_ballots(document, state, lines),
             *_votes(document, state, lines),
+            *_units(document, lines),
             *_passes(document, state, lines),
         ]
     except (KeyError, TypeError, ValueError) as error:
@@ -161,7 +162,8 @@ def _agenda(document: MeetingDocument, lines: Sequence[LogLine]) -> list[Finding
 
 
 _SETTINGS = ("agenda", "title", "kind", "majority", "abstain_is_cast", "allow_change", "test",
-             "show_live_tally", "amends", "submitters", "preadvies", "off_agenda")  # fmt: skip
+             "show_live_tally", "amends", "submitters", "preadvies", "off_agenda", "secret", "candidates",
+             "round_of", "round")  # fmt: skip
 _RESULT = {"for": "for_weight", "against": "against_weight", "abstain": "abstain_weight",
            "cast": "cast_weight", "members_voted": "members_voted", "percent_for": "percent_for",
            "outcome": "outcome"}  # fmt: skip
@@ -185,6 +187,8 @@ def _ballots(document: MeetingDocument, state: Replay, lines: Sequence[LogLine])
             found.append(
                 Finding(where, f"votes again on ballot {ballot.revote_of}, which is not in the document")
             )
+        if ballot.round_of is not None and ballot.round_of not in ids:
+            found.append(Finding(where, f"follows ballot {ballot.round_of}, which is not in the document"))
         if ballot.id not in created:
             found.append(Finding(where, "is a ballot the log never creates"))
             continue
@@ -259,6 +263,29 @@ def _votes(document: MeetingDocument, state: Replay, lines: Sequence[LogLine]) -
             where = f"vote_events[member={member}, vote_id={vote_id}]"
             found.append(_differs(where, "(ballot, choice, pass, receipt)", stated, written))
     return found
+
+
+# docs/SECRET_BALLOTS.md: a closed secret ballot's units are logged as `ballot_units` entries
+# {ballot, part, units: [[receipt, choice], ...]}.
+BALLOT_UNITS = "ballot_units"
+
+
+def _units(document: MeetingDocument, lines: Sequence[LogLine]) -> list[Finding]:
+    """The unit ballots of the document are those the log lists, no more, no fewer."""
+    stated = sorted((u.ballot, u.receipt, u.choice) for u in document.unit_ballots)
+    logged = sorted(
+        (int(line.entry["data"]["ballot"]), str(receipt), str(choice))
+        for line in _of_type(lines, BALLOT_UNITS)
+        for receipt, choice in line.entry["data"]["units"]
+    )
+    if stated == logged:
+        return []
+    return [
+        Finding(
+            "unit_ballots",
+            f"the document lists {len(stated)} unit ballots that differ from the log's {len(logged)}",
+        )
+    ]
 
 
 def _passes(document: MeetingDocument, state: Replay, lines: Sequence[LogLine]) -> list[Finding]:

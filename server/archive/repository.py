@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.models import LogEntry, LogHead
-from server.ballots.models import Ballot, Vote, VoteEvent
+from server.ballots.models import Ballot, UnitBallot, Vote, VoteEvent
 from server.db import Base
 from server.desk.models import Pass
 from server.register.models import Member
@@ -25,6 +25,17 @@ async def votes_of(session: AsyncSession, meeting_id: int) -> Sequence[tuple[Vot
         .order_by(Vote.ballot_id, Member.cbs_code)
     )
     return [(vote, code) for vote, code in (await session.execute(query)).all()]
+
+
+async def unit_ballots_of(session: AsyncSession, meeting_id: int) -> Sequence[UnitBallot]:
+    """The unit ballots of the meeting's closed secret ballots, in receipt order per ballot."""
+    query = (
+        select(UnitBallot)
+        .join(Ballot, Ballot.id == UnitBallot.ballot_id)
+        .where(Ballot.meeting_id == meeting_id)
+        .order_by(UnitBallot.ballot_id, UnitBallot.receipt)
+    )
+    return (await session.scalars(query)).all()
 
 
 async def vote_events_of(session: AsyncSession, meeting_id: int) -> Sequence[tuple[VoteEvent, str]]:

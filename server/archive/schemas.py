@@ -65,6 +65,14 @@ class AgendaItemDoc(Part):
     position: int
 
 
+class CandidateDoc(Part):
+    """A candidate of an election (SPEC 2.10), by its id in the exporting database (the log's)."""
+
+    id: int
+    name: str = Field(min_length=1, max_length=200)
+    note: str | None = Field(None, max_length=200)
+
+
 class BallotDoc(Part):
     id: int
     agenda: str = Field(min_length=1, max_length=20)
@@ -97,6 +105,14 @@ class BallotDoc(Part):
     counted_by_hand: bool = False
     confirmed_by: str | None = Field(None, max_length=200)
     dissent: list[str] = Field(default_factory=list, description="member codes (aantekening)")
+    # Issue 14; absent in documents written before it (a public ballot without candidates).
+    secret: bool = False
+    candidates: list[CandidateDoc] = Field(default_factory=list, max_length=50)
+    round_of: int | None = Field(None, description="the id of the election round this one follows")
+    round: str | None = Field(None, max_length=16)
+    sealing_key: str | None = Field(None, max_length=64)
+    election_result: dict[str, Any] | None = None
+    released_at: AwareDatetime | None = None
 
 
 class VoteDoc(Part):
@@ -120,6 +136,14 @@ class VoteEventDoc(Part):
     choice: Choice
     receipt: HexHash
     created_at: AwareDatetime
+
+
+class UnitBallotDoc(Part):
+    """One unit of weight of a closed secret ballot: its receipt and choice, nothing of the member."""
+
+    ballot: int
+    receipt: HexHash
+    choice: str = Field(min_length=1, max_length=16)
 
 
 class PassDoc(Part):
@@ -147,6 +171,9 @@ class MeetingDocument(Part):
     ballots: list[BallotDoc]
     votes: list[VoteDoc]
     vote_events: list[VoteEventDoc]
+    # Issue 14; absent in documents written before it. The sealed votes and ballot keys of an
+    # open secret ballot are never in a document (server.archive.service.export_meeting).
+    unit_ballots: list[UnitBallotDoc] = Field(default_factory=list)
     passes: list[PassDoc]
     log: list[dict[str, Any]] = Field(
         description="the meeting's chain, one export line of server.audit.service each, in order"

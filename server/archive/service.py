@@ -25,10 +25,12 @@ from server.archive.schemas import (
     VERSION,
     AgendaItemDoc,
     BallotDoc,
+    CandidateDoc,
     MeetingDoc,
     MeetingDocument,
     PassDoc,
     SeatDoc,
+    UnitBallotDoc,
     VoteDoc,
     VoteEventDoc,
     WeightRuleDoc,
@@ -39,7 +41,7 @@ from server.audit.journal import note
 from server.audit.models import SYSTEM_CHAIN, LogEntry, LogHead
 from server.audit.service import export_chain, head_of
 from server.ballots import repository as ballot_repository
-from server.ballots.models import Ballot, Vote, VoteEvent
+from server.ballots.models import Ballot, Candidate, UnitBallot, Vote, VoteEvent
 from server.desk.models import Pass
 from server.errors import Conflict, InvalidInput
 from server.meetings import repository as meeting_repository
@@ -59,9 +61,14 @@ async def export_meeting(session: AsyncSession, meeting_id: int) -> dict[str, An
     Left out on purpose: voting cards (their codes are secrets that still admit a representative
     at the desk), pass token and pairing code hashes, and the desk's operator log (it names this
     database's operator tokens). Representatives' names are in it, as they are in the minutes.
+    Never exported either: `sealed_votes` and `ballot_keys`. They hold rows only while a secret
+    ballot is open (its close unseals them into unit ballots and deletes them), and a sealed box
+    with the ballot's wrapped key is how a member voted: it must not leave the server (SPEC 2.9).
+    The unit ballots of closed secret ballots are exported, as the votes are.
     """
     meeting = await get_meeting(session, meeting_id)
     ballots = sorted(await ballot_repository.of_meeting(session, meeting_id), key=lambda b: b.id)
+    candidates = await ballot_repository.candidates_of_ballots(session, [b.id for b in ballots])
     document = MeetingDocument(
         format=FORMAT,
         version=VERSION,
@@ -76,7 +83,7 @@ async def export_meeting(session: AsyncSession, meeting_id: int) -> dict[str, An
             AgendaItemDoc(number=i.number, title=i.title, decision=i.decision, kind=i.kind, position=i.position)
             for i in await meeting_repository.agenda(session, meeting_id)
         ],
-        ballots=[_ballot_doc(ballot) for ballot in ballots],
+        ballots=[_ballot_doc(ballot, candidates[ballot.id]) for ballot in ballots],
         votes=[
             VoteDoc(ballot=v.ballot_id, member=code, pass_id=v.pass_id, choice=v.choice,
                     vote_id=v.vote_id, cast_at=v.cast_at)
@@ -86,6 +93,10 @@ async def export_meeting(session: AsyncSession, meeting_id: int) -> dict[str, An
             VoteEventDoc(ballot=e.ballot_id, member=code, pass_id=e.pass_id, vote_id=e.vote_id,
                          choice=e.choice, receipt=e.receipt, created_at=e.created_at)
             for e, code in await repository.vote_events_of(session, meeting_id)
+        ],
+        unit_ballots=[
+            UnitBallotDoc(ballot=u.ballot_id, receipt=u.receipt, choice=u.choice)
+            for u in await repository.unit_ballots_of(session, meeting_id)
         ],
         passes=[
             PassDoc(id=p.id, member=code, representative_name=p.representative_name,
@@ -123,16 +134,19 @@ _BALLOT_COLUMNS = (
     "agenda", "title", "kind", "majority", "abstain_is_cast", "allow_change", "test", "show_live_tally",
     "preadvies", "status", "created_at", "opened_at", "closed_at", "outcome", "for_weight",
     "against_weight", "abstain_weight", "cast_weight", "members_voted", "percent_for", "close_hash",
-    "close_seq", "off_agenda", "void_reason", "counted_by_hand", "confirmed_by",
+    "close_seq", "off_agenda", "void_reason", "counted_by_hand", "confirmed_by", "secret", "round",
+    "sealing_key", "election_result", "released_at",
 )  # fmt: skip
 
 
-def _ballot_doc(ballot: Ballot) -> BallotDoc:
+def _ballot_doc(ballot: Ballot, candidates: Sequence[Candidate]) -> BallotDoc:
     columns = {name: getattr(ballot, name) for name in _BALLOT_COLUMNS}
     return BallotDoc(
         id=ballot.id,
         amends=ballot.amends_id,
         revote_of=ballot.revote_of_id,
+        round_of=ballot.round_of_id,
+        candidates=[CandidateDoc(id=c.id, name=c.name, note=c.note) for c in candidates],
         submitters=list(ballot.submitters),
         dissent=list(ballot.dissent),
         **columns,
@@ -264,6 +278,9 @@ async def _rebuild(session: AsyncSession, doc: MeetingDocument, lines: Sequence[
             "a vote id of this meeting is already used by the same member in this database",
             code="vote_id_taken",
         ) from None
+    await repository.insert_rows(session, UnitBallot, [
+        {"ballot_id": ballots[u.ballot], "receipt": u.receipt, "choice": u.choice} for u in doc.unit_ballots
+    ])  # fmt: skip
     await _log(session, meeting.id, lines)
     return meeting
 
@@ -283,9 +300,13 @@ async def _members(session: AsyncSession, register: Sequence[SeatDoc]) -> dict[s
 
 
 async def _ballots(session: AsyncSession, meeting_id: int, docs: Sequence[BallotDoc]) -> dict[int, int]:
-    """New ballot ids by original id; `amends` and `revote_of` point at the new ids."""
+    """New ballot ids by original id; `amends`, `revote_of` and `round_of` point at the new ids.
+    Candidates get new ids too; the log and the document name them by their original ids."""
     rows = {
-        doc.id: Ballot(meeting_id=meeting_id, **doc.model_dump(exclude={"id", "amends", "revote_of"}))
+        doc.id: Ballot(
+            meeting_id=meeting_id,
+            **doc.model_dump(exclude={"id", "amends", "revote_of", "round_of", "candidates"}),
+        )
         for doc in sorted(docs, key=lambda b: b.id)
     }
     session.add_all(rows.values())
@@ -296,6 +317,12 @@ async def _ballots(session: AsyncSession, meeting_id: int, docs: Sequence[Ballot
             rows[doc.id].amends_id = new_ids[doc.amends]
         if doc.revote_of is not None:
             rows[doc.id].revote_of_id = new_ids[doc.revote_of]
+        if doc.round_of is not None:
+            rows[doc.id].round_of_id = new_ids[doc.round_of]
+        session.add_all(
+            Candidate(ballot_id=new_ids[doc.id], position=position, name=c.name, note=c.note)
+            for position, c in enumerate(doc.candidates, start=1)
+        )
     await session.flush()
     return new_ids
 

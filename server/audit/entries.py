@@ -18,13 +18,14 @@ Meeting chain:
 | `pass_paired` | `pass`, `code_by` (a handheld paired: the only way to a pass token; it replaced any earlier one, and `code_by` is the `operator` that made the code it used, null for passes seeded in bulk) |
 | `pass_ended` | `pass`, `member`, `status` ("revoked" or "checked_out") |
 | `pass_returned` | `pass`, `member` (a checked-out pass is active again) |
-| `ballot_created` | `ballot` {id, agenda, title, kind, majority, abstain_is_cast, allow_change, test, show_live_tally, amends, submitters, preadvies, off_agenda, revote_of} (the last two absent in logs written before 2026-12) |
+| `ballot_created` | `ballot` {id, agenda, title, kind, majority, abstain_is_cast, allow_change, test, show_live_tally, amends, submitters, preadvies, off_agenda, revote_of, secret, candidates [{id, name, note}], round_of, round} (off_agenda, revote_of, secret, candidates, round_of and round absent in logs written before 2026-12; read as false, null, false, [], null, null) |
 | `ballot_opened` | `ballot`; `override_order` [ids of ballots passed over] and `operator` when the chair broke the order of SPEC 2.8 |
 | `vote` | `ballot`, `member`, `choice` ("for", "against", "abstain"), `vote_id`, `pass` |
 | `ballot_closed` | `ballot`, `result` {for, against, abstain, cast, members_voted, percent_for, outcome} |
 | `ballot_acclamation`, `ballot_withdrawn`, `ballot_held` | `ballot` |
 | `ballot_edited` | `ballot` {as in `ballot_created`}, `changed` [field names], `operator` |
 | `ballot_deleted` | `ballot` (id), `operator` |
+| `candidate_withdrawn` | `ballot`, `candidate` (its id), `operator`: the candidate is off the draft ballot; with one left its `round` is `single` |
 | `ballot_voided` | `ballot`, `reason`, `operator` |
 | `ballot_counted_by_hand` | `ballot`, `result` {as in `ballot_closed`; figures null when only the outcome was counted}, `confirmed_by` (the committee member), `operator` |
 | `ballot_out_of_order` | `ballot`, `operator` |
@@ -73,6 +74,7 @@ BALLOT_WITHDRAWN: Final = "ballot_withdrawn"
 BALLOT_HELD: Final = "ballot_held"
 BALLOT_EDITED: Final = "ballot_edited"
 BALLOT_DELETED: Final = "ballot_deleted"
+CANDIDATE_WITHDRAWN: Final = "candidate_withdrawn"
 BALLOT_VOIDED: Final = "ballot_voided"
 BALLOT_COUNTED_BY_HAND: Final = "ballot_counted_by_hand"
 BALLOT_OUT_OF_ORDER: Final = "ballot_out_of_order"

@@ -345,7 +345,15 @@ def _ballot_created(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
 
 def _settle(ballot: ReplayedBallot, b: Mapping[str, Any]) -> None:
     """Take a ballot's settings from a `ballot_created` or `ballot_edited` entry."""
-    ballot.settings = {**dict(b), "off_agenda": bool(b.get("off_agenda", False))}
+    ballot.settings = {
+        **dict(b),
+        "off_agenda": bool(b.get("off_agenda", False)),
+        # Absent in logs written before issue 14: every ballot was public, without candidates.
+        "secret": bool(b.get("secret", False)),
+        "candidates": [dict(c) for c in b.get("candidates") or []],
+        "round_of": b.get("round_of"),
+        "round": b.get("round"),
+    }
     ballot.agenda, ballot.title, ballot.kind = str(b["agenda"]), str(b["title"]), str(b["kind"])
     ballot.majority = Majority(b["majority"]).value
     ballot.abstain_is_cast = bool(b["abstain_is_cast"])
@@ -394,6 +402,38 @@ def _ballot_deleted(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
             ),
         )
     del state.ballots[ballot.id]
+
+
+def _candidate_withdrawn(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is None:
+        return
+    if ballot.status != "draft":
+        state.problem(
+            seq,
+            say(
+                "withdraws a candidate of ballot {ballot}, which is {status}; only a draft can change",
+                ballot=ballot.id,
+                status=ballot.status,
+            ),
+        )
+    candidates = ballot.settings["candidates"]
+    left = [c for c in candidates if c.get("id") != data["candidate"]]
+    if len(left) == len(candidates):
+        state.problem(
+            seq,
+            say(
+                "withdraws candidate {candidate!r}, which is not on ballot {ballot}",
+                candidate=data["candidate"],
+                ballot=ballot.id,
+            ),
+        )
+        return
+    if not left:
+        state.problem(seq, say("withdraws the only candidate of ballot {ballot}", ballot=ballot.id))
+    ballot.settings["candidates"] = left
+    if len(left) == 1:
+        ballot.settings["round"] = "single"
 
 
 def _ballot(state: Replay, seq: Any, data: Mapping[str, Any]) -> ReplayedBallot | None:
@@ -769,6 +809,7 @@ _HANDLERS: dict[str, Handler] = {
     E.BALLOT_OUT_OF_ORDER: _decided_without_vote,
     E.BALLOT_EDITED: _ballot_edited,
     E.BALLOT_DELETED: _ballot_deleted,
+    E.CANDIDATE_WITHDRAWN: _candidate_withdrawn,
     E.BALLOT_VOIDED: _ballot_voided,
     E.BALLOT_COUNTED_BY_HAND: _counted_by_hand,
     E.BALLOT_DISSENT: _dissent,

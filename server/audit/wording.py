@@ -179,6 +179,13 @@ DUTCH: dict[str, str] = {
     "deletes ballot {ballot}, which ballot {amending} amends": (
         "verwijdert stemming {ballot}, die stemming {amending} amendeert"
     ),
+    "withdraws a candidate of ballot {ballot}, which is {status}; only a draft can change": (
+        "trekt een kandidaat van stemming {ballot} terug, die {status} is; alleen een concept kan veranderen"
+    ),
+    "withdraws candidate {candidate!r}, which is not on ballot {ballot}": (
+        "trekt kandidaat {candidate!r} terug, die niet op stemming {ballot} staat"
+    ),
+    "withdraws the only candidate of ballot {ballot}": "trekt de enige kandidaat van stemming {ballot} terug",
     "names ballot {ballot!r}, which was never created": "noemt stemming {ballot!r}, die nooit is aangemaakt",
     "opens ballot {ballot} before the meeting opened": "opent stemming {ballot} voordat de vergadering open was",
     "opens ballot {ballot}, which is {status}": "opent stemming {ballot}, die {status} is",

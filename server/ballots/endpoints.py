@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from fastapi import APIRouter, Response, status
 
-from server.ballots import service
-from server.ballots.models import Ballot
+from server.ballots import repository, service
+from server.ballots.models import Ballot, Candidate
 from server.ballots.schemas import (
     BallotCreate,
     BallotOut,
     BallotUpdate,
+    CandidateOut,
     CountdownIn,
     DissentIn,
     HandCountIn,
@@ -75,7 +76,10 @@ def result_out(ballot: Ballot, names: Mapping[str, str] | None = None) -> Result
 
 
 def ballot_out(
-    ballot: Ballot, tally: Tally | None = None, names: Mapping[str, str] | None = None
+    ballot: Ballot,
+    tally: Tally | None = None,
+    names: Mapping[str, str] | None = None,
+    candidates: Sequence[Candidate] = (),
 ) -> BallotOut:
     return BallotOut(
         id=ballot.id,
@@ -94,6 +98,10 @@ def ballot_out(
         preadvies=ballot.preadvies,
         off_agenda=ballot.off_agenda,
         revote_of=ballot.revote_of_id,
+        secret=ballot.secret,
+        candidates=[CandidateOut(id=c.id, name=c.name, note=c.note) for c in candidates],
+        round_of=ballot.round_of_id,
+        round=ballot.round,
         countdown_ends_at=ballot.countdown_ends_at,
         opened_at=ballot.opened_at,
         closed_at=ballot.closed_at,
@@ -109,8 +117,9 @@ def ballot_out(
     response_model_by_alias=True,
 )
 async def create_ballot(meeting_id: int, data: BallotCreate, session: Session, _: ChairOrAdmin) -> BallotOut:
-    """Prepare a ballot (draft) on an agenda item."""
-    return ballot_out(await service.create_ballot(session, meeting_id, data))
+    """Prepare a ballot (draft) on an agenda item; a benoeming with candidates is an election."""
+    ballot = await service.create_ballot(session, meeting_id, data)
+    return ballot_out(ballot, candidates=await repository.candidates_of(session, ballot.id))
 
 
 @router.get("/api/meetings/{meeting_id}/ballots", response_model=list[BallotOut])
@@ -118,7 +127,8 @@ async def list_ballots(meeting_id: int, session: Session, _: ChairOrAdmin) -> li
     """The meeting's ballots in the order of SPEC 2.8."""
     ballots = await service.list_ballots(session, meeting_id)
     names = await _dissent_names(session, ballots)
-    return [ballot_out(b, names=names) for b in ballots]
+    candidates = await repository.candidates_of_ballots(session, [b.id for b in ballots])
+    return [ballot_out(b, names=names, candidates=candidates[b.id]) for b in ballots]
 
 
 async def _dissent_names(session: Session, ballots: list[Ballot]) -> dict[str, str]:
@@ -130,7 +140,10 @@ async def _dissent_names(session: Session, ballots: list[Ballot]) -> dict[str, s
 
 async def _answer(session: Session, ballot: Ballot) -> BallotOut:
     return ballot_out(
-        ballot, await service.live_tally(session, ballot), await _dissent_names(session, [ballot])
+        ballot,
+        await service.live_tally(session, ballot),
+        await _dissent_names(session, [ballot]),
+        await repository.candidates_of(session, ballot.id),
     )
 
 
@@ -153,6 +166,15 @@ async def delete_ballot(ballot_id: int, session: Session, operator: ChairOrAdmin
     """Delete a draft ballot prepared by mistake (SPEC 2.7); the log keeps that it existed."""
     await service.delete_ballot(session, ballot_id, operator)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/api/ballots/{ballot_id}/candidates/{candidate_id}/withdraw", response_model=BallotOut)
+async def withdraw_candidate(
+    ballot_id: int, candidate_id: int, session: Session, operator: ChairOrAdmin
+) -> BallotOut:
+    """Take a withdrawn candidate off a draft ballot (logged); with one left it is a yes/no vote."""
+    ballot = await service.withdraw_candidate(session, ballot_id, candidate_id, operator)
+    return await _answer(session, ballot)
 
 
 @router.post("/api/ballots/{ballot_id}/open", response_model=BallotOut)

@@ -1,8 +1,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -62,6 +75,31 @@ class Ballot(Base):
     dissent: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The chair's countdown on an open ballot ("nog 30 seconden"); closing stays the chair's act.
     countdown_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # SPEC 2.9, 2.10 (docs/SECRET_BALLOTS.md): a secret ballot; every ballot stored before issue 14
+    # reads as public. An election's round names the ballot it follows and its kind (RoundKind);
+    # both are null outside elections.
+    secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    round_of_id: Mapped[int | None] = mapped_column(ForeignKey("ballots.id"), default=None)
+    round: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The public half of a secret ballot's key (base64), from its opening on.
+    sealing_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    # An election's result as logged in `ballot_closed`; when the chair released a secret result
+    # to the public screens.
+    election_result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Candidate(Base):
+    """A candidate on one election ballot (SPEC 2.10); each round has rows of its own, and a
+    vote's choice names the candidate by its id."""
+
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # the order on the ballot, from 1
+    name: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(200), default=None)
 
 
 class Vote(Base):
@@ -99,3 +137,42 @@ class VoteEvent(Base):
     choice: Mapped[str] = mapped_column(String(8))
     receipt: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+
+# The secret vote path (docs/SECRET_BALLOTS.md). `sealed_votes` and `ballot_keys` hold rows only
+# while a secret ballot is open: its close unseals them into `unit_ballots` and deletes them.
+
+
+class SealedVote(Base):
+    """A member's sealed box on an open secret ballot; a change of vote replaces it."""
+
+    __tablename__ = "sealed_votes"
+    __table_args__ = (UniqueConstraint("ballot_id", "member_id"), UniqueConstraint("ballot_id", "tag"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    # SHA-256(b"votehall-tag|" + secret), hex: two members cannot use one secret.
+    tag: Mapped[str] = mapped_column(String(64))
+    box: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BallotKey(Base):
+    """A secret ballot's private key sealed to the committee's public key, for recovery."""
+
+    __tablename__ = "ballot_keys"
+
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class UnitBallot(Base):
+    """One unit of weight of a closed secret ballot: a receipt and a choice, nothing of the member."""
+
+    __tablename__ = "unit_ballots"
+    __table_args__ = (UniqueConstraint("ballot_id", "receipt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ballot_id: Mapped[int] = mapped_column(ForeignKey("ballots.id", ondelete="CASCADE"))
+    receipt: Mapped[str] = mapped_column(String(64))
+    choice: Mapped[str] = mapped_column(String(16))

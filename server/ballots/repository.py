@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.ballots.models import Ballot, Vote
+from server.ballots.models import Ballot, Candidate, Vote
 from server.meetings.models import MeetingMember
 
 
@@ -62,3 +62,37 @@ async def weighted_votes(session: AsyncSession, ballot: Ballot) -> Sequence[tupl
         .where(Vote.ballot_id == ballot.id)
     )
     return [(code, choice, weight) for code, choice, weight in (await session.execute(query)).all()]
+
+
+async def candidates_of(session: AsyncSession, ballot_id: int) -> Sequence[Candidate]:
+    """A ballot's candidates in their order on the ballot."""
+    query = (
+        select(Candidate).where(Candidate.ballot_id == ballot_id).order_by(Candidate.position, Candidate.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def candidates_of_ballots(
+    session: AsyncSession, ballot_ids: Sequence[int]
+) -> dict[int, list[Candidate]]:
+    """The candidates of several ballots at once, by ballot id (every id present)."""
+    found: dict[int, list[Candidate]] = {ballot_id: [] for ballot_id in ballot_ids}
+    if not ballot_ids:
+        return found
+    query = (
+        select(Candidate)
+        .where(Candidate.ballot_id.in_(ballot_ids))
+        .order_by(Candidate.ballot_id, Candidate.position, Candidate.id)
+    )
+    for candidate in await session.scalars(query):
+        found[candidate.ballot_id].append(candidate)
+    return found
+
+
+async def delete_candidates(session: AsyncSession, ballot_id: int) -> None:
+    await session.execute(delete(Candidate).where(Candidate.ballot_id == ballot_id))
+
+
+async def next_rounds_of(session: AsyncSession, ballot_id: int) -> Sequence[Ballot]:
+    """The ballots that name `ballot_id` as the round they follow."""
+    return (await session.scalars(select(Ballot).where(Ballot.round_of_id == ballot_id))).all()

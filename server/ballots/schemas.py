@@ -5,8 +5,17 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.meetings.schemas import Strict
+from server.ballots.elections import MAX_CANDIDATES, RoundKind
+from server.meetings.schemas import CandidateIn, Strict
 from server.rules import BallotKind, Majority, Preadvies
+
+__all__ = ["CandidateIn"]  # defined with the agenda's vacancies, which the meetings area reads first
+
+
+class CandidateOut(BaseModel):
+    id: int = Field(description="what a vote's choice names in an election")
+    name: str
+    note: str | None
 
 
 class BallotCreate(Strict):
@@ -25,6 +34,16 @@ class BallotCreate(Strict):
     revote_of: int | None = Field(
         None, description="id of the voided ballot this one votes again (herstemming)"
     )
+    secret: bool | None = Field(None, description="a secret ballot (SPEC 2.9); null: the kind's default")
+    candidates: list[CandidateIn] | None = Field(
+        None,
+        max_length=MAX_CANDIDATES,
+        description="a benoeming's candidates: two or more make an election, one a yes/no vote on it",
+    )
+    round_of: int | None = Field(None, description="id of the election round this one follows (SPEC 2.10)")
+    round: RoundKind | None = Field(
+        None, description="the kind of a later round; a ballot that follows none is first or single"
+    )
 
 
 class BallotUpdate(Strict):
@@ -42,6 +61,10 @@ class BallotUpdate(Strict):
     preadvies: Preadvies | None = None
     show_live_tally: bool | None = None
     off_agenda: bool | None = None
+    secret: bool | None = None
+    candidates: list[CandidateIn] | None = Field(
+        None, max_length=MAX_CANDIDATES, description="replaces the candidates; [] makes the ballot a slate"
+    )
 
 
 class OpenIn(Strict):
@@ -131,6 +154,10 @@ class BallotOut(BaseModel):
     preadvies: str | None
     off_agenda: bool = False
     revote_of: int | None = None
+    secret: bool = False
+    candidates: list[CandidateOut] = Field(default_factory=list)
+    round_of: int | None = None
+    round: str | None = None
     countdown_ends_at: dt.datetime | None = None
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import entries, journal
 from server.auth.service import Operator
+from server.ballots import candidates as election
 from server.ballots import repository
-from server.ballots.models import Ballot
+from server.ballots.elections import RoundKind, check_candidates_fit, default_secret
+from server.ballots.models import Ballot, Candidate
 from server.ballots.schemas import BallotCreate, BallotUpdate, HandCountIn
 from server.errors import Conflict, InvalidInput, NotFound
 from server.live.events import BallotChanged, record
@@ -66,9 +68,14 @@ async def create_ballot(session: AsyncSession, meeting_id: int, data: BallotCrea
         submitters=list(data.submitters),
         preadvies=data.preadvies.value if data.preadvies else None,
         off_agenda=data.off_agenda,
+        secret=data.secret if data.secret is not None else default_secret(data.kind),
         status=BallotStatus.DRAFT.value,
     )
-    await _check_settings(session, ballot, meeting.status)
+    names = election.cleaned(data.candidates)
+    await _check_settings(session, ballot, meeting.status, candidates=len(names))
+    if data.round_of is not None:
+        await election.follow(session, ballot, data.round_of)
+    election.settle_round(ballot, len(names), data.round)
     if data.revote_of is not None:
         redone = await repository.get(session, data.revote_of)
         if redone is None or redone.meeting_id != meeting_id:
@@ -89,13 +96,16 @@ async def create_ballot(session: AsyncSession, meeting_id: int, data: BallotCrea
         ballot.revote_of_id = redone.id
     session.add(ballot)
     await session.flush()
-    journal.note(session, meeting_id, entries.BALLOT_CREATED, {"ballot": ballot_data(ballot)})
+    rows = await election.store(session, ballot, names)
+    journal.note(session, meeting_id, entries.BALLOT_CREATED, {"ballot": ballot_data(ballot, rows)})
     record(session, BallotChanged(ballot.id))
     return ballot
 
 
-async def _check_settings(session: AsyncSession, ballot: Ballot, meeting_status: str) -> None:
-    """The checks a ballot's settings must pass, at creation and after every edit (SPEC 2.8)."""
+async def _check_settings(
+    session: AsyncSession, ballot: Ballot, meeting_status: str, *, candidates: int
+) -> None:
+    """The checks a ballot's settings must pass, at creation and after every edit (SPEC 2.8, 2.10)."""
     agenda = {item.number for item in await meeting_repository.agenda(session, ballot.meeting_id)}
     if agenda and ballot.agenda not in agenda:
         raise InvalidInput(
@@ -122,6 +132,12 @@ async def _check_settings(session: AsyncSession, ballot: Ballot, meeting_status:
         preadvies=Preadvies(ballot.preadvies) if ballot.preadvies else None,
         off_agenda=ballot.off_agenda,
     )
+    check_candidates_fit(
+        BallotKind(ballot.kind),
+        candidates,
+        majority=Majority(ballot.majority),
+        abstain_is_cast=ballot.abstain_is_cast,
+    )
     await _check_submitters(session, ballot.meeting_id, meeting_status, ballot.submitters)
 
 
@@ -130,7 +146,7 @@ _EDITABLE = {
     "agenda": "agenda", "title": "title", "kind": "kind", "majority": "majority",
     "abstain_is_cast": "abstain_is_cast", "allow_change": "allow_change", "test": "test",
     "amends": "amends_id", "submitters": "submitters", "preadvies": "preadvies",
-    "show_live_tally": "show_live_tally", "off_agenda": "off_agenda",
+    "show_live_tally": "show_live_tally", "off_agenda": "off_agenda", "secret": "secret",
 }  # fmt: skip
 # Fields whose explicit null means "none"; for the others null is refused.
 _NULLABLE = frozenset({"amends", "preadvies"})
@@ -143,9 +159,19 @@ async def update_ballot(
     ballot = await get_ballot(session, ballot_id, for_update=True)
     meeting = await _meeting_not_closed(session, ballot.meeting_id)
     _must_be_draft(ballot, "edited")
+    rows = list(await repository.candidates_of(session, ballot.id))
+    names = election.names_of(rows)
     changed: list[str] = []
     for field in sorted(data.model_fields_set):
         value = getattr(data, field)
+        if field == "candidates":
+            if value is None:
+                raise InvalidInput("candidates cannot be null; [] removes them", code="invalid_ballot")
+            given = election.cleaned(data.candidates)
+            if given != names:
+                names = given
+                changed.append(field)
+            continue
         if value is None and field not in _NULLABLE:
             raise InvalidInput(f"{field} cannot be null", code="invalid_ballot")
         if isinstance(value, str) and field != "preadvies" and field not in ("kind", "majority"):
@@ -160,7 +186,11 @@ async def update_ballot(
             changed.append(field)
     if not changed:
         return ballot
-    await _check_settings(session, ballot, meeting.status)
+    await _check_settings(session, ballot, meeting.status, candidates=len(names))
+    round_before = ballot.round
+    election.settle_round(ballot, len(names), election.round_after_edit(ballot, len(names)))
+    if ballot.round != round_before:
+        changed.append("round")
     if "kind" in changed and BallotKind(ballot.kind) not in (BallotKind.VOORSTEL, BallotKind.RESOLUTIE):
         amending = await repository.amendments_of(session, ballot.id)
         if amending:
@@ -169,8 +199,10 @@ async def update_ballot(
                 code="ballot_amended",
             )
     await session.flush()
+    if "candidates" in changed:
+        rows = await election.store(session, ballot, names)
     journal.note(session, ballot.meeting_id, entries.BALLOT_EDITED, {
-        "ballot": ballot_data(ballot), "changed": changed, "operator": operator.log_data(),
+        "ballot": ballot_data(ballot, rows), "changed": changed, "operator": operator.log_data(),
     })  # fmt: skip
     record(session, BallotChanged(ballot.id))
     return ballot
@@ -186,6 +218,12 @@ async def delete_ballot(session: AsyncSession, ballot_id: int, operator: Operato
         raise Conflict(
             f"amendments amend this ballot ({_names(amending)}); delete or change them first",
             code="ballot_amended",
+        )
+    following = await repository.next_rounds_of(session, ballot.id)
+    if following:
+        raise Conflict(
+            f"later rounds follow this ballot ({_names(following)}); delete them first",
+            code="ballot_followed",
         )
     meeting_id = ballot.meeting_id
     await session.delete(ballot)
@@ -221,7 +259,36 @@ async def _meeting_not_closed(session: AsyncSession, meeting_id: int, *, for_upd
     return meeting
 
 
-def ballot_data(ballot: Ballot) -> dict[str, object]:
+async def withdraw_candidate(
+    session: AsyncSession, ballot_id: int, candidate_id: int, operator: Operator
+) -> Ballot:
+    """Take a withdrawn candidate off a draft ballot (SPEC 2.10); with one candidate left the
+    ballot becomes a single-candidate vote. The last candidate cannot be withdrawn: delete the
+    ballot, or edit it into a slate."""
+    ballot = await get_ballot(session, ballot_id, for_update=True)
+    await _meeting_not_closed(session, ballot.meeting_id)
+    _must_be_draft(ballot, "changed")
+    rows = list(await repository.candidates_of(session, ballot.id))
+    withdrawn = next((row for row in rows if row.id == candidate_id), None)
+    if withdrawn is None:
+        raise NotFound(f"{_named(ballot)} has no candidate {candidate_id}", code="unknown_candidate")
+    if len(rows) == 1:
+        raise Conflict(
+            f"{withdrawn.name} is the only candidate of {_named(ballot)}; delete the ballot instead",
+            code="last_candidate",
+        )
+    await session.delete(withdrawn)
+    if len(rows) == 2:
+        ballot.round = RoundKind.SINGLE.value
+    await session.flush()
+    journal.note(session, ballot.meeting_id, entries.CANDIDATE_WITHDRAWN, {
+        "ballot": ballot.id, "candidate": withdrawn.id, "operator": operator.log_data(),
+    })  # fmt: skip
+    record(session, BallotChanged(ballot.id))
+    return ballot
+
+
+def ballot_data(ballot: Ballot, candidates: Sequence[Candidate]) -> dict[str, object]:
     """A ballot's settings as the log records them (server.audit.entries)."""
     return {
         "id": ballot.id,
@@ -238,6 +305,10 @@ def ballot_data(ballot: Ballot) -> dict[str, object]:
         "preadvies": ballot.preadvies,
         "off_agenda": ballot.off_agenda,
         "revote_of": ballot.revote_of_id,
+        "secret": ballot.secret,
+        "candidates": [election.candidate_data(c) for c in candidates],
+        "round_of": ballot.round_of_id,
+        "round": ballot.round,
     }
 
 

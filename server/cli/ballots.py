@@ -8,7 +8,8 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.ballots.schemas import BallotCreate, BallotUpdate
+from server.ballots.elections import RoundKind
+from server.ballots.schemas import BallotCreate, BallotUpdate, CandidateIn
 from server.cli.common import DatabaseOption, in_transaction, load_settings
 from server.rules import BallotKind, Majority, Preadvies
 
@@ -41,6 +42,19 @@ def ballots_create(
     show_live_tally: Annotated[
         bool, typer.Option("--show-live-tally", help="the public screens show the tally while open")
     ] = False,
+    candidate: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='a candidate of a benoeming, "Name" or "Name | note"; repeat (two or more: an election)'
+        ),
+    ] = None,
+    secret: Annotated[
+        bool | None, typer.Option("--secret/--public", help="a secret ballot (default: the kind's)")
+    ] = None,
+    round_of: Annotated[int | None, typer.Option(help="the election round this one follows")] = None,
+    round_: Annotated[
+        RoundKind | None, typer.Option("--round", help="the kind of a later round (with --round-of)")
+    ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Create a ballot of a meeting (as POST /api/meetings/{id}/ballots does)."""
@@ -51,7 +65,8 @@ def ballots_create(
             agenda=agenda, title=title, kind=kind, majority=majority, amends=amends,
             submitters=submitter or [], preadvies=preadvies, test=test, allow_change=not no_change,
             abstain_is_cast=abstain_is_cast, show_live_tally=show_live_tally, revote_of=revote_of,
-            off_agenda=off_agenda,
+            off_agenda=off_agenda, secret=secret, round_of=round_of, round=round_,
+            candidates=[candidate_in(text) for text in candidate] if candidate else None,
         )  # fmt: skip
     except ValidationError as error:
         _refuse(error)
@@ -60,6 +75,12 @@ def ballots_create(
         return (await create_ballot(session, meeting_id, data)).id
 
     typer.echo(f"ballot {in_transaction(load_settings(database_url), work)} created")
+
+
+def candidate_in(text: str) -> CandidateIn:
+    """`--candidate "Anna Alfa | Aa en Hunze"`: the name, and after a bar the note."""
+    name, bar, note = text.partition("|")
+    return CandidateIn(name=name.strip(), note=note.strip() or None if bar else None)
 
 
 def _refuse(error: ValidationError) -> NoReturn:
@@ -144,14 +165,27 @@ def ballots_void(
 
 @ballots_app.command("list")
 def ballots_list(meeting_id: int, database_url: DatabaseOption = None) -> None:
-    """The ballots of a meeting in agenda order: id, agenda item, kind, status and title."""
+    """The ballots of a meeting in agenda order: id, agenda item, kind, status, secret or public
+    and title; an election's round and candidates (id, name, note) below it."""
+    from server.ballots.repository import candidates_of_ballots
     from server.ballots.service import list_ballots
 
-    async def work(session: AsyncSession) -> list[tuple[int, str, str, str, str]]:
-        return [(b.id, b.agenda, b.kind, b.status, b.title) for b in await list_ballots(session, meeting_id)]
+    async def work(session: AsyncSession) -> list[str]:
+        ballots = await list_ballots(session, meeting_id)
+        candidates = await candidates_of_ballots(session, [b.id for b in ballots])
+        lines: list[str] = []
+        for b in ballots:
+            shown = "secret" if b.secret else "public"
+            lines.append(f"{b.id:>4}  {b.agenda:<6} {b.kind:<12} {b.status:<12} {shown:<7} {b.title}")
+            if b.round is not None:
+                after = f" after ballot {b.round_of_id}" if b.round_of_id is not None else ""
+                lines.append(f"{'':>6}round {b.round}{after}")
+            for c in candidates[b.id]:
+                lines.append(f"{'':>6}candidate {c.id}: {c.name}" + (f" ({c.note})" if c.note else ""))
+        return lines
 
-    rows = in_transaction(load_settings(database_url), work)
-    if not rows:
+    lines = in_transaction(load_settings(database_url), work)
+    if not lines:
         typer.echo(f"meeting {meeting_id} has no ballots yet (votehall ballots create)")
-    for ident, item, kind_, status, title_ in rows:
-        typer.echo(f"{ident:>4}  {item:<6} {kind_:<12} {status:<12} {title_}")
+    for line in lines:
+        typer.echo(line)

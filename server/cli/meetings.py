@@ -27,11 +27,23 @@ def meetings_create(
     database_url: DatabaseOption = None,
 ) -> None:
     """Create a meeting (draft) from an agenda file."""
+    from pydantic import ValidationError
+
     from server.demo import meeting_from_agenda
     from server.meetings.repository import all_meetings
     from server.meetings.service import create_meeting
 
-    data = meeting_from_agenda(json.loads(agenda.read_text(encoding="utf-8")))
+    try:
+        data = meeting_from_agenda(json.loads(agenda.read_text(encoding="utf-8")))
+    except ValidationError as error:
+        for problem in error.errors():
+            where = ".".join(str(part) for part in problem["loc"])
+            typer.secho(
+                f"error: {agenda.name}: {where + ': ' if where else ''}{problem['msg']}",
+                fg=typer.colors.RED,
+                err=True,
+            )
+        raise typer.Exit(code=2) from None
 
     async def work(session: AsyncSession) -> int | str:
         same = [m.id for m in await all_meetings(session) if (m.title, m.date) == (data.title, data.date)]

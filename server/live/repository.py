@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit.models import LogEntry
 from server.audit.service import head_of
 from server.ballots.models import Ballot, Vote, VoteEvent
+from server.ballots.repository import candidates_of
 from server.desk.models import Pass
-from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting, Result, Seat
+from server.live.state import Ack, ActivePass, LiveBallot, LiveCandidate, LiveMeeting, Result, Seat
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
 from server.rules import BallotStatus, Choice
 
@@ -55,6 +56,10 @@ async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Se
         off_agenda=ballot.off_agenda,
         revote_of=ballot.revote_of_id,
         countdown_ends_at=ballot.countdown_ends_at,
+        secret=ballot.secret,
+        candidates=[LiveCandidate(c.id, c.name, c.note) for c in await candidates_of(session, ballot.id)],
+        round_of=ballot.round_of_id,
+        round=ballot.round,
     )
     live.reset(await current_choices(session, ballot.id), seats)
     return live

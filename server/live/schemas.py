@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from server.live.snapshot import countdown_ends_at
+from server.live.snapshot import candidates, countdown_ends_at
 from server.live.state import Ack, LiveBallot
 from server.rules import Choice
 
@@ -53,6 +53,9 @@ def kiosk_ballot(ballot: LiveBallot | None) -> dict[str, Any] | None:
         "submitters": ballot.submitter_names,
         "allow_change": ballot.allow_change,
         "test": ballot.test,
+        "secret": ballot.secret,
+        "candidates": candidates(ballot.candidates),
+        "round": ballot.round,
         "void_reason": ballot.result.void_reason if ballot.result is not None else None,
         "countdown_ends_at": countdown_ends_at(ballot),
     }

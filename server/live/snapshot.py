@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
-from server.live.state import LiveBallot, LiveMeeting, Result
+from server.live.state import LiveBallot, LiveCandidate, LiveMeeting, Result
 from server.rules import BallotStatus, Outcome, Tally, minutes_sentence, percent_for
 
 
@@ -64,11 +64,13 @@ def _ref(meeting: LiveMeeting, ballot_id: int | None) -> dict[str, Any] | None:
 
 def ballot_dict(ballot: LiveBallot, *, chair: bool, meeting: LiveMeeting | None = None) -> dict[str, Any]:
     """The feed's ballot. The running tally is hidden on public channels while the ballot is open
-    unless the ballot shows it live (SPEC 2.9); once decided, the stored result is shown."""
+    unless the ballot shows it live (SPEC 2.9), and on a secret ballot from everyone, the chair
+    included; once decided, the stored result is shown."""
     tally: dict[str, Any] | None
     voted: dict[str, int] | None
     if ballot.status is BallotStatus.OPEN:
-        tally = tally_dict(ballot.tally, ballot.abstain_is_cast) if chair or ballot.show_live_tally else None
+        shown = not ballot.secret and (chair or ballot.show_live_tally)
+        tally = tally_dict(ballot.tally, ballot.abstain_is_cast) if shown else None
         voted = {"members": ballot.tally.members_voted, "weight": ballot.tally.weight_voted}
         outcome = None
     elif ballot.result is not None:
@@ -84,6 +86,9 @@ def ballot_dict(ballot: LiveBallot, *, chair: bool, meeting: LiveMeeting | None 
         "status": ballot.status.value,
         "majority": ballot.majority,
         "test": ballot.test,
+        "secret": ballot.secret,
+        "candidates": candidates(ballot.candidates),
+        "round": ballot.round,
         "preadvies": ballot.preadvies,
         "submitters": ballot.submitter_names,
         "voted": voted,
@@ -91,6 +96,11 @@ def ballot_dict(ballot: LiveBallot, *, chair: bool, meeting: LiveMeeting | None 
         "outcome": outcome,
         **_corrections(ballot, meeting),
     }
+
+
+def candidates(listed: list[LiveCandidate]) -> list[dict[str, Any]]:
+    """An election's candidates as every screen and handheld gets them (SPEC 4.2, 4.3)."""
+    return [{"id": c.id, "name": c.name, "note": c.note} for c in listed]
 
 
 def _corrections(ballot: LiveBallot, meeting: LiveMeeting | None) -> dict[str, Any]:

@@ -41,6 +41,15 @@ class Ack:
     seq: int = field(default=0, compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class LiveCandidate:
+    """A candidate on an election ballot (SPEC 2.10): a vote's choice names it by its id."""
+
+    id: int
+    name: str
+    note: str | None
+
+
 @dataclass(slots=True)
 class Result:
     outcome: str
@@ -79,6 +88,10 @@ class LiveBallot:
     off_agenda: bool = False
     revote_of: int | None = None
     countdown_ends_at: datetime | None = None
+    secret: bool = False  # SPEC 2.9: no running tally to anyone, no choice in any message
+    candidates: list[LiveCandidate] = field(default_factory=list)
+    round_of: int | None = None
+    round: str | None = None  # an election's round kind (server.ballots.elections.RoundKind)
 
     def reset(self, choices: dict[int, tuple[Choice, int]], seats: dict[int, Seat]) -> None:
         """Replace the votes with those stored (the database is the truth)."""

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -40,6 +40,10 @@ class Meeting(Base):
     feed_epoch: Mapped[int | None] = mapped_column(Integer, default=None)
     # The agenda item the chair has put up, also one without a vote (the hall screen shows it).
     current_item: Mapped[str | None] = mapped_column(String(20), default=None)
+    # The vote-counting committee's public key for the secret ballots (the text of committee.pub)
+    # and its fingerprint (docs/SECRET_BALLOTS.md "Keys").
+    committee_public_key: Mapped[str | None] = mapped_column(Text, default=None)
+    committee_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class MeetingMember(Base):

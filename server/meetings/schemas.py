@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from server.ballots.elections import MAX_CANDIDATES, NAME_LENGTH
 from server.rules import BallotKind
 
 
@@ -19,11 +20,40 @@ class WeightRuleIn(Strict):
     max_votes: int = Field(75, gt=0, le=1_000_000)
 
 
+class CandidateIn(Strict):
+    """A candidate as the chair enters it; names are trimmed and must differ (SPEC 2.10)."""
+
+    name: str = Field(min_length=1, max_length=NAME_LENGTH)
+    note: str | None = Field(None, max_length=NAME_LENGTH, description="e.g. the candidate's municipality")
+
+
+class VacancyIn(Strict):
+    """A vacancy of a `benoeming` item: it becomes a draft ballot of the item. No candidates: a
+    slate (yes/no on the nominees in its title); one: a yes/no vote on the candidate; two or more:
+    an election, first round (SPEC 2.10)."""
+
+    title: str = Field(min_length=1, max_length=500)
+    candidates: list[CandidateIn] = Field(default_factory=list, max_length=MAX_CANDIDATES)
+    secret: bool | None = Field(None, description="null: the default for a benoeming")
+
+
 class AgendaItemIn(Strict):
     number: str = Field(min_length=1, max_length=20, pattern=r"^\S(.*\S)?$")
     title: str = Field(min_length=1, max_length=500)
     decision: bool = False
     kind: BallotKind | None = None
+    vacancies: list[VacancyIn] = Field(
+        default_factory=list, max_length=100, description="on a benoeming item: one draft ballot each"
+    )
+
+    @model_validator(mode="after")
+    def _vacancies_on_a_benoeming(self) -> AgendaItemIn:
+        if self.vacancies and self.kind is not BallotKind.BENOEMING:
+            raise ValueError(
+                f"agenda item {self.number}: vacancies belong to a benoeming item, "
+                f"not to {'a ' + self.kind.value if self.kind else 'an item without a kind'}"
+            )
+        return self
 
 
 class MeetingCreate(Strict):

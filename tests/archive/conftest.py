@@ -162,9 +162,18 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
     del doc["exported_at"], doc["original_id"]
     ballots = {ballot["id"]: n for n, ballot in enumerate(doc["ballots"])}
     passes = {pass_["id"]: n for n, pass_ in enumerate(doc["passes"])}
+    candidates = {
+        c["id"]: n for n, c in enumerate(c for b in doc["ballots"] for c in b.get("candidates", []))
+    }
     for ballot in doc["ballots"]:
         ballot["id"] = ballots[ballot["id"]]
         ballot["amends"] = ballots.get(ballot["amends"])
+        ballot["revote_of"] = ballots.get(ballot["revote_of"])
+        ballot["round_of"] = ballots.get(ballot.get("round_of"))
+        for candidate in ballot.get("candidates", []):
+            candidate["id"] = candidates[candidate["id"]]
+    for unit in doc.get("unit_ballots", []):
+        unit["ballot"] = ballots[unit["ballot"]]
     for pass_ in doc["passes"]:
         pass_["id"] = passes[pass_["id"]]
     for vote in [*doc["votes"], *doc["vote_events"]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 
 import orjson
@@ -15,10 +16,12 @@ from server.audit.models import SYSTEM_CHAIN, LogEntry
 from server.audit.replay import replay
 from server.audit.service import head_of
 from server.audit.verify import verify
+from server.ballots.repository import candidates_of
+from server.ballots.repository import of_meeting as ballot_repository_of
 from server.ballots.schemas import BallotCreate
 from server.ballots.service import create_ballot
 from server.db import Database
-from server.errors import IllegalTransition
+from server.errors import IllegalTransition, InvalidInput
 from server.meetings import repository as meeting_repository
 from server.meetings.schemas import MeetingCreate
 from server.meetings.service import create_meeting, get_meeting, open_meeting
@@ -159,3 +162,76 @@ async def test_members_missing_from_the_register_are_created(original: Original,
     created = orjson.loads(system[-2])
     assert created["type"] == entries.MEMBERS_IMPORTED
     assert [m["member"] for m in created["data"]["members"]] == ["GM0002", "GM0003", "GM0004", "GM0005"]
+
+
+async def test_elections_and_their_rounds_round_trip(database: Database, target: Database) -> None:
+    """Issue 14: secrecy, candidates (one withdrawn) and rounds go out and come back; a document
+    written before issue 14 (without those fields) imports as public ballots without candidates."""
+    from server.auth.service import COMMAND_LINE
+    from server.ballots.schemas import CandidateIn
+    from server.ballots.service import withdraw_candidate
+    from server.meetings.schemas import AgendaItemIn, VacancyIn
+    from server.meetings.service import close_meeting
+
+    names = [CandidateIn(name=n, note="Aa en Hunze" if n == "Anna Alfa" else None)
+             for n in ("Anna Alfa", "Bert Beta", "Cees Gamma")]  # fmt: skip
+    async with database.transaction() as session:
+        await add_members(session, [SeedMember("GM0001", "Aa en Hunze", 25_000)])
+        item = AgendaItemIn(
+            number="12", title="Vacatures", decision=True, kind=BallotKind.BENOEMING,
+            vacancies=[VacancyIn(title="Voorzitter", candidates=names, secret=True),
+                       VacancyIn(title="Leden van het bestuur")],
+        )  # fmt: skip
+        meeting = await create_meeting(session, MeetingCreate(title="ALV", date="2026-06-18", agenda=[item]))
+        first, _slate = sorted(await ballot_repository_of(session, meeting.id), key=lambda b: b.id)
+        cees = (await candidates_of(session, first.id))[2]
+        await withdraw_candidate(session, first.id, cees.id, COMMAND_LINE)
+        await create_ballot(session, meeting.id, BallotCreate(
+            agenda="12", title="Voorzitter, tweede ronde", kind=BallotKind.BENOEMING, round_of=first.id,
+            round="second", candidates=names[:2], secret=True,
+        ))  # fmt: skip
+        await open_meeting(session, meeting.id)
+        await close_meeting(session, meeting.id, confirm=True)
+    document = await exported(database, meeting.id)
+    ballots = document["ballots"]
+    assert [(b["secret"], b["round"], [c["name"] for c in b["candidates"]]) for b in ballots] == [
+        (True, "first", ["Anna Alfa", "Bert Beta"]),
+        (False, None, []),
+        (True, "second", ["Anna Alfa", "Bert Beta"]),
+    ]
+    assert ballots[2]["round_of"] == ballots[0]["id"] and document["unit_ballots"] == []
+    assert ballots[0]["candidates"][0]["note"] == "Aa en Hunze"
+
+    tampered = copy.deepcopy(document)
+    tampered["ballots"][0]["candidates"][1]["name"] = "Bert Bèta"
+    with pytest.raises(InvalidInput, match="candidates"):
+        await _import(target, tampered)
+    new_id = await _import(target, document)
+    again = await exported(target, new_id)
+    assert comparable(again) == comparable(document)
+    assert again["ballots"][2]["round_of"] == again["ballots"][0]["id"]
+
+    # Written before issue 14: a document without the new fields imports as public ballots.
+    async with database.transaction() as session:
+        plain = await create_meeting(session, MeetingCreate(title="Oude ALV", date="2025-06-18"))
+        await create_ballot(
+            session, plain.id, BallotCreate(agenda="1", title="Jaarverslag", kind=BallotKind.VOORSTEL)
+        )
+        await open_meeting(session, plain.id)
+        await close_meeting(session, plain.id, confirm=True)
+    old = await exported(database, plain.id)
+    for ballot in old["ballots"]:
+        for name in (
+            "secret",
+            "candidates",
+            "round_of",
+            "round",
+            "sealing_key",
+            "election_result",
+            "released_at",
+        ):
+            del ballot[name]
+    del old["unit_ballots"]
+    imported = await exported(target, await _import(target, old))
+    assert [(b["secret"], b["candidates"], b["round"]) for b in imported["ballots"]] == [(False, [], None)]
+    assert imported["unit_ballots"] == []

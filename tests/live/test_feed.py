@@ -124,3 +124,39 @@ async def test_feed_of_another_meeting(hall: Hall) -> None:
         assert other["meeting"]["title"] == "Volgende ALV"
         missing = await client.get("/api/feed", params={"meeting": 99})
         assert (missing.status_code, missing.json()["error"]) == (404, "unknown_meeting")
+
+
+async def test_an_election_on_every_channel_and_a_secret_one_shows_no_running_tally(hall: Hall) -> None:
+    body = {
+        "agenda": "4", "title": "Voorzitter", "kind": "benoeming", "secret": True,
+        "candidates": [{"name": "Anna Alfa", "note": "Aa en Hunze"}, {"name": "Bert Beta"}],
+    }  # fmt: skip
+    async with httpx.AsyncClient(base_url=hall.server.base) as client:
+        response = await client.post(
+            f"/api/meetings/{hall.seeded.meeting_id}/ballots", json=body, headers=hall.chair()
+        )
+    assert response.status_code == 201, response.text
+    created = response.json()
+    listed = [{"id": c["id"], "name": c["name"], "note": c["note"]} for c in created["candidates"]]
+    assert [c["name"] for c in listed] == ["Anna Alfa", "Bert Beta"]
+
+    kiosk, _ = await hall.kiosk("GM0001")
+    await hall.action(created["id"], "open")
+    pushed = json.loads(await asyncio.wait_for(kiosk.recv(), 5))
+    assert pushed["type"] == "ballot"
+    assert (pushed["ballot"]["secret"], pushed["ballot"]["candidates"], pushed["ballot"]["round"]) == (
+        True, listed, "first",
+    )  # fmt: skip
+    feed = await hall.feed()
+    assert (feed["ballot"]["secret"], feed["ballot"]["candidates"], feed["ballot"]["round"]) == (
+        True,
+        listed,
+        "first",
+    )
+    assert feed["ballot"]["tally"] is None
+    async with websockets.connect(f"{hall.server.ws}/ws/chair") as chair:
+        await chair.send(json.dumps({"type": "hello", "token": hall.seeded.tokens[Role.CHAIR]}))
+        snapshot = await next_snapshot(chair)
+        assert snapshot["ballot"]["id"] == created["id"]
+        assert snapshot["ballot"]["tally"] is None  # SPEC 2.9: not even the chair
+    await kiosk.close()

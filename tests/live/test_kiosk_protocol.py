@@ -54,7 +54,7 @@ async def test_welcome_ballot_vote_and_ack(hall: Hall) -> None:
     assert pushed["ballot"] == {
         "id": ballot_id, "agenda": "1", "title": "Jaarverslag", "kind": "voorstel", "status": "open",
         "majority": "simple", "preadvies": None, "submitters": [], "allow_change": True, "test": False,
-        "void_reason": None, "countdown_ends_at": None,
+        "secret": False, "candidates": [], "round": None, "void_reason": None, "countdown_ends_at": None,
     }  # fmt: skip
     ack = await vote(kiosk, ballot_id, "for", "v-1")
     assert ack["type"] == "ack", (ack, hall.server.output()[-3000:])
