@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.ballots import repository
-from server.ballots.elections import RoundKind, clean_candidates, round_kind
+from server.ballots.elections import clean_candidates, round_kind
 from server.ballots.models import Ballot, Candidate
 from server.ballots.schemas import CandidateIn
 from server.errors import Conflict, InvalidInput
-from server.rules import BallotKind, BallotStatus
+from server.rules import BallotKind, BallotStatus, RoundKind
 
 Names = list[tuple[str, str | None]]
 

@@ -9,23 +9,12 @@ rules of procedure of Dutch municipal councils (SPEC 2.10).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 
 from server.errors import InvalidInput
-from server.rules import BallotKind, Majority
+from server.rules import BallotKind, Majority, RoundKind
 
 MAX_CANDIDATES = 50
 NAME_LENGTH = 200
-
-
-class RoundKind(StrEnum):
-    """The kind of an election's round (docs/SECRET_BALLOTS.md "Rounds")."""
-
-    FIRST = "first"  # the candidates as nominated
-    SECOND = "second"  # nobody had a majority in the first: a second free round
-    INTERMEDIATE = "intermediate"  # a tie for a run-off place in the second round
-    RUNOFF = "runoff"  # the two with the most votes
-    SINGLE = "single"  # one candidate: a yes/no vote
 
 
 def default_secret(kind: BallotKind) -> bool:

@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from server.ballots.elections import MAX_CANDIDATES, RoundKind
+from server.ballots.elections import MAX_CANDIDATES
 from server.meetings.schemas import CandidateIn, Strict
-from server.rules import BallotKind, Majority, Preadvies
+from server.rules import BallotKind, Majority, Preadvies, RoundKind
 
 __all__ = ["CandidateIn"]  # defined with the agenda's vacancies, which the meetings area reads first
 

@@ -12,7 +12,7 @@ from server.audit import entries, journal
 from server.auth.service import Operator
 from server.ballots import candidates as election
 from server.ballots import repository
-from server.ballots.elections import RoundKind, check_candidates_fit, default_secret
+from server.ballots.elections import check_candidates_fit, default_secret
 from server.ballots.models import Ballot, Candidate
 from server.ballots.schemas import BallotCreate, BallotUpdate, HandCountIn
 from server.errors import Conflict, InvalidInput, NotFound
@@ -30,6 +30,7 @@ from server.rules import (
     Outcome,
     Placed,
     Preadvies,
+    RoundKind,
     Tally,
     check_out_of_order,
     decide,

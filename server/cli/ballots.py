@@ -8,10 +8,9 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.ballots.elections import RoundKind
 from server.ballots.schemas import BallotCreate, BallotUpdate, CandidateIn
 from server.cli.common import DatabaseOption, in_transaction, load_settings
-from server.rules import BallotKind, Majority, Preadvies
+from server.rules import BallotKind, Majority, Preadvies, RoundKind
 
 ballots_app = typer.Typer(help="Ballots: prepare, edit, delete and void them.", no_args_is_help=True)
 
