@@ -6,7 +6,7 @@ The hub wires the parts and answers the kiosk handler and the operators' commits
   processes (`KioskLinks`, `hub.kiosks`);
 - `server/live/read_model.py`: changing the read model with committed votes and operator changes;
 - `server/live/sync.py`: the read model's place in the log (the feed version), reload, rebuild
-  and catch-up from the log (`LogSync`, `hub.sync`);
+  and catch-up from the log (`LogSync`, `hub.sync`); `log_entries.py`: what a catch-up reads;
 - `server/live/writer.py`, `feed.py`, `fanout.py`: the vote writer, the feed, the Redis fan-out.
 
 Here: start and stop, the vote path's checks from memory, the welcome, an operator's commit, and
