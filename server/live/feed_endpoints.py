@@ -20,9 +20,10 @@ from server.auth.service import authenticate
 from server.errors import NotFound, VoteHallError
 from server.live import repository
 from server.live.feed import Frame, Subscriber
-from server.live.hub import VERSION_BASE, LiveHub
+from server.live.hub import LiveHub
 from server.live.schemas import OperatorHello
 from server.live.snapshot import snapshot
+from server.live.sync import VERSION_BASE
 from server.meetings.models import Meeting
 from server.ops import metrics
 

@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from server.errors import VoteHallError
-from server.live.hub import KioskLink, LiveHub, PassRefused
+from server.live.hub import LiveHub
+from server.live.links import KioskLink, PassRefused
 from server.live.schemas import KIOSK_MESSAGE, Hello, VoteMessage, ack_message, error_message
 from server.live.state import ActivePass
 from server.ops import metrics
@@ -149,12 +150,12 @@ async def kiosk(websocket: WebSocket) -> None:
         return
     if active is None:
         return
-    link = KioskLink(active, hub.stamp())
-    hub.attach(link)
+    link = KioskLink(active, hub.kiosks.stamp())
+    hub.kiosks.attach(link)
     metrics.KIOSKS.inc()
     try:
         # One live connection per pass: older ones let go (4409) before this one is welcomed.
-        await hub.take_over(link)
+        await hub.kiosks.take_over(link)
         if not link.closing and link.release is None:  # else revoked, closed or replaced meanwhile
             link.send(hub.welcome(active))
         receiver = asyncio.create_task(_receive(websocket, hub, link))
@@ -169,7 +170,7 @@ async def kiosk(websocket: WebSocket) -> None:
                 with contextlib.suppress(Exception):
                     await websocket.close(close_code)
     finally:
-        hub.detach(link)
+        hub.kiosks.detach(link)
         metrics.KIOSKS.dec()
 
 

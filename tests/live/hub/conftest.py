@@ -126,11 +126,11 @@ async def until(condition: Callable[[], bool], within: float = 10) -> None:
 def count_rebuilds(hub: LiveHub, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """A list that grows by one each time `hub` rebuilds its read model from the database."""
     rebuilds: list[bool] = []
-    rebuild = hub._rebuild
+    rebuild = hub.sync._rebuild
 
     async def counted() -> None:
         rebuilds.append(True)
         await rebuild()
 
-    monkeypatch.setattr(hub, "_rebuild", counted)
+    monkeypatch.setattr(hub.sync, "_rebuild", counted)
     return rebuilds

@@ -13,7 +13,7 @@ from server.audit import journal
 from server.ballots.models import Ballot
 from server.ballots.service import act
 from server.desk.service import end_pass
-from server.live import hub as hub_module
+from server.live import repository
 from server.live.events import take
 from server.live.hub import LiveHub
 from server.meetings import service as meetings
@@ -82,7 +82,7 @@ async def test_a_catch_up_that_finds_the_model_replaced_leaves_no_gap_behind(
     await live.act(ballot, BallotAction.OPEN)
     assert first.meeting is not None
     meeting = first.meeting.id
-    log_after = hub_module.repository.log_after
+    log_after = repository.log_after
     slow = [True]
 
     async def slow_log_after(*args: Any, **kwargs: Any) -> Any:
@@ -91,11 +91,11 @@ async def test_a_catch_up_that_finds_the_model_replaced_leaves_no_gap_behind(
             await asyncio.sleep(0.5)
         return await log_after(*args, **kwargs)
 
-    monkeypatch.setattr(hub_module.repository, "log_after", slow_log_after)
+    monkeypatch.setattr(repository, "log_after", slow_log_after)
     await other.vote(pass_of(other, "GM0002"), ballot, Choice.FOR, "o-1")
     await first.vote(pass_of(first, "GM0001"), ballot, Choice.FOR, "f-1")  # a gap: a slow catch-up
-    await until(lambda: first._gap_task is not None and not first._gap_task.done())
-    load = hub_module.repository.load_followed_meeting
+    await until(lambda: first.sync._gap_task is not None and not first.sync._gap_task.done())
+    load = repository.load_followed_meeting
     once = [True]
 
     async def load_while_votes_commit(session: Any) -> Any:
@@ -105,8 +105,8 @@ async def test_a_catch_up_that_finds_the_model_replaced_leaves_no_gap_behind(
             await first.vote(pass_of(first, "GM0004"), ballot, Choice.AGAINST, "f-2")
         return await load(session)
 
-    monkeypatch.setattr(hub_module.repository, "load_followed_meeting", load_while_votes_commit)
-    await first.reload()  # replaces the model while the catch-up reads; a gap remains
+    monkeypatch.setattr(repository, "load_followed_meeting", load_while_votes_commit)
+    await first.sync.reload()  # replaces the model while the catch-up reads; a gap remains
     head = await log_head(live, meeting)
     await until(lambda: first.head == head)
 
@@ -139,7 +139,7 @@ async def test_a_vote_read_by_a_catch_up_before_the_writer_applies_it_is_still_p
 
     async def commit_then_catch_up(batch: Any, *, look_up: bool) -> Any:
         result = await commit(batch, look_up=look_up)
-        await first.catch_up()  # a catch-up that read this commit resumes before the writer
+        await first.sync.catch_up()  # a catch-up that read this commit resumes before the writer
         return result
 
     monkeypatch.setattr(first.writer, "_commit", commit_then_catch_up)

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy.exc import InterfaceError
 
 from server.errors import VoteHallError
-from server.live import hub as hub_module
-from server.live.hub import LiveHub
+from server.live import sync
 from server.live.state import Ack
+from server.live.sync import LogSync
 from server.live.writer import VoteWriter
 from server.rules import BallotAction, Choice
 from tests.live.hub.conftest import Live, pass_of
@@ -112,19 +112,19 @@ async def test_a_rebuild_with_the_database_away_is_tried_again_until_it_answers(
     """`resync` (Redis came back, a fan-out message could not be applied, a gap in the log) must
     not raise into the fan-out's loops while the database restarts; it tries again later."""
     hub = live.hub
-    monkeypatch.setattr(hub_module, "REBUILD_FIRST", 0.01)
-    original = LiveHub.reload
+    monkeypatch.setattr(sync, "REBUILD_FIRST", 0.01)
+    original = LogSync.reload
     failures = [_connection_lost(), _connection_lost(), _connection_lost()]
     done = asyncio.Event()
 
-    async def reload(self: LiveHub) -> None:
+    async def reload(self: LogSync) -> None:
         if failures:
             raise failures.pop()
         await original(self)
         done.set()
 
-    monkeypatch.setattr(LiveHub, "reload", reload)
-    await hub.resync()  # does not raise
+    monkeypatch.setattr(LogSync, "reload", reload)
+    await hub.sync.resync()  # does not raise
     assert not done.is_set()
     await asyncio.wait_for(done.wait(), 30)
     assert failures == []

@@ -10,8 +10,8 @@ import pytest
 
 from server.ballots.models import Ballot
 from server.ballots.service import act
-from server.live import hub as hub_module
-from server.live.hub import VERSION_BASE
+from server.live import read_model, repository, sync
+from server.live.sync import VERSION_BASE
 from server.meetings import service as meetings
 from server.meetings.schemas import MeetingCreate
 from server.rules import BallotAction, Choice
@@ -40,15 +40,15 @@ async def test_a_commit_past_a_gap_waits_for_the_gap(live: Live) -> None:
     hub.feed.refresh()
     before = hub.feed.version
 
-    hub._advance({meeting: (head + 3, head + 4)})  # seqs head+1 and head+2 not seen yet
+    hub.sync.advance({meeting: (head + 3, head + 4)})  # seqs head+1 and head+2 not seen yet
     assert hub.head == head
     hub.feed.refresh()
     assert hub.feed.version == before  # nothing new is published past a gap
 
-    hub._advance({meeting: (head + 1, head + 2)})
+    hub.sync.advance({meeting: (head + 1, head + 2)})
     assert hub.head == head + 4
-    hub._advance({meeting: (head + 1, head + 2)})  # seen twice (a resync, a repeat): no change
-    hub._advance({meeting + 1: (1, 9)})  # another chain: not the feed's
+    hub.sync.advance({meeting: (head + 1, head + 2)})  # seen twice (a resync, a repeat): no change
+    hub.sync.advance({meeting + 1: (1, 9)})  # another chain: not the feed's
     assert hub.head == head + 4
     hub.feed.refresh()
     assert hub.feed.version == before + 4
@@ -57,17 +57,17 @@ async def test_a_commit_past_a_gap_waits_for_the_gap(live: Live) -> None:
 async def test_a_span_the_log_does_not_have_is_forgotten(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
     hub = live.hub
     assert hub.meeting is not None
-    monkeypatch.setattr(hub_module, "GAP_WAIT", 0.05)
+    monkeypatch.setattr(sync, "GAP_WAIT", 0.05)
     meeting, head = hub.meeting.id, hub.head
-    hub._advance({meeting: (head + 5, head + 5)})  # a span the log does not (yet) have
+    hub.sync.advance({meeting: (head + 5, head + 5)})  # a span the log does not (yet) have
     assert hub.head == head
     for _ in range(100):
-        if hub._gap_task is not None and hub._gap_task.done():
+        if hub.sync._gap_task is not None and hub.sync._gap_task.done():
             break
         await asyncio.sleep(0.02)
     # The catch-up read the log, and forgot the span the log never had.
     assert hub.head == await log_head(live, meeting)
-    assert hub._ahead == {}
+    assert hub.sync._ahead == {}
 
 
 async def test_a_commit_during_a_reload_does_not_take_the_version_back(
@@ -79,7 +79,7 @@ async def test_a_commit_during_a_reload_does_not_take_the_version_back(
     ballot = live.seeded.ballot_ids[0]
     await live.act(ballot, BallotAction.OPEN)
     seen: list[int] = []
-    load = hub_module.repository.load_followed_meeting
+    load = repository.load_followed_meeting
 
     async def load_while_a_vote_commits(session):  # type: ignore[no-untyped-def]
         # The position is read; now a vote commits and its span moves the head on.
@@ -87,12 +87,12 @@ async def test_a_commit_during_a_reload_does_not_take_the_version_back(
         seen.append(hub.feed_version())
         return await load(session)
 
-    monkeypatch.setattr(hub_module.repository, "load_followed_meeting", load_while_a_vote_commits)
-    await hub.reload()
+    monkeypatch.setattr(repository, "load_followed_meeting", load_while_a_vote_commits)
+    await hub.sync.reload()
 
     assert hub.head == await log_head(live, meeting)
     assert hub.feed_version() >= seen[0]
-    assert hub._ahead == {}
+    assert hub.sync._ahead == {}
     assert hub.meeting is not None and hub.meeting.ballots[ballot].choices
 
 
@@ -107,9 +107,9 @@ async def test_a_change_that_could_not_be_applied_does_not_move_the_version(
     async def fail(*args: object) -> None:
         raise ConnectionError("the database went away")
 
-    monkeypatch.setattr(hub, "_prepare", fail)
-    monkeypatch.setattr(hub, "reload", fail)
-    monkeypatch.setattr(hub, "_rebuild_later", lambda: None)
+    monkeypatch.setattr(read_model, "prepare", fail)
+    monkeypatch.setattr(hub.sync, "reload", fail)
+    monkeypatch.setattr(hub.sync, "rebuild_later", lambda: None)
     await live.act(ballot, BallotAction.OPEN)  # committed; the read model could not follow
     assert hub.head == head
 
@@ -209,14 +209,14 @@ async def test_a_reload_shows_exactly_the_position_it_read(
     first, other = live.hubs
     ballot = live.seeded.ballot_ids[0]
     await live.act(ballot, BallotAction.OPEN)
-    load = hub_module.repository.load_followed_meeting
+    load = repository.load_followed_meeting
 
     async def load_after_another_commit(session):  # type: ignore[no-untyped-def]
         await other.vote(pass_of(other, "GM0002"), ballot, Choice.FOR, "between")
         return await load(session)
 
-    monkeypatch.setattr(hub_module.repository, "load_followed_meeting", load_after_another_commit)
-    await first.reload()
+    monkeypatch.setattr(repository, "load_followed_meeting", load_after_another_commit)
+    await first.sync.reload()
     assert first.meeting is not None
     assert first.head < await log_head(live, first.meeting.id)  # the vote is past the position ...
     assert first.meeting.ballots[ballot].choices == {}  # ... and not in the state either

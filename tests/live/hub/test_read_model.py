@@ -19,7 +19,7 @@ from tests.live.hub.conftest import Live, pass_of
 async def test_a_reload_while_the_writer_commits_keeps_the_committed_vote(
     live: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`LiveHub.reload()` (run by after_commit when applying an event fails, and the recovery
+    """`LogSync.reload()` (run by after_commit when applying an event fails, and the recovery
     DESIGN prescribes for a process that missed messages) reads a snapshot, awaits, then
     replaces `hub.meeting` wholesale. A batch that commits in between is applied by the writer
     to the *old* LiveMeeting and vanishes: its weight is missing from the tally and the feed,
@@ -38,7 +38,7 @@ async def test_a_reload_while_the_writer_commits_keeps_the_committed_vote(
         return meeting
 
     monkeypatch.setattr(repository, "load_followed_meeting", load_then_wait)
-    reload = asyncio.create_task(hub.reload())
+    reload = asyncio.create_task(hub.sync.reload())
     await loaded.wait()
     voter = pass_of(hub, "GM0002")
     ack = await hub.vote(voter, ballot, Choice.FOR, "v-1")  # committed and acknowledged
