@@ -407,3 +407,70 @@ def test_random_secret_elections_verify_and_any_unit_change_is_caught(
             d["units"].insert(n, list(unit))
 
     assert _verify(edited(log.entries, i, mutate), *secrets).problems != []
+
+
+# Where units and participations may stand
+
+
+def test_a_participation_after_the_units_were_listed_is_caught(log: Log, tmp_path: Path) -> None:
+    entries = copy.deepcopy(log.entries)
+    late = entries.pop(where(entries, "participation", ballot=ELECTION, member="GM0004"))
+    entries.insert(where(entries, "ballot_closed", ballot=ELECTION), late)
+    output = problems(forged(entries), tmp_path)
+    assert "is a participation on ballot 2 after its unit ballots were listed" in output
+
+
+def test_units_of_a_public_or_closed_ballot_are_caught(log: Log, tmp_path: Path) -> None:
+    entries = copy.deepcopy(log.entries)
+    part = copy.deepcopy(entries[where(entries, "ballot_units", ballot=ELECTION)])
+    entries.append({**part, "data": {**part["data"], "part": 4}})
+    output = problems(forged(entries), tmp_path)
+    assert "lists unit ballots of ballot 2, which is closed, not open" in output
+    public = meeting(WEIGHTS)
+    create(public, 3, secret=False)
+    open_(public, 3, secret=False)
+    public.add("ballot_units", ballot=3, part=1, units=[["a" * 64, "for"]])
+    output = problems(public.text(), tmp_path)
+    assert "lists unit ballots of the public ballot 3" in output
+
+
+def test_a_voided_secret_ballot_has_no_units_and_no_result(tmp_path: Path) -> None:
+    log = meeting(WEIGHTS)
+    create(log, MOTION, secret=True)
+    open_(log, MOTION, secret=True)
+    participate(log, MOTION, "GM0001")
+    log.add("ballot_voided", ballot=MOTION, reason="de commissie kon niet komen", operator=OPERATOR)
+    end(log)
+    code, output = run(log.text(), tmp_path)
+    assert code == 0, output
+    assert "secret:" not in output
+
+
+def test_a_secret_single_candidate_vote_says_no_member_counts(tmp_path: Path) -> None:
+    log = meeting(WEIGHTS)
+    create(log, ELECTION, [(ANNA, "Anna Alfa")], secret=True)
+    open_(log, ELECTION, secret=True)
+    for code in ("GM0001", "GM0002", "GM0004"):
+        participate(log, ELECTION, code)
+    close_secret(log, ELECTION, {"GM0001": "against", "GM0002": "for", "GM0004": "for"}, {
+        "round": "single", "outcome": "rejected",
+        "candidates": [{"id": ANNA, "votes": 4, "members": None, "percent": "44.44"}],
+        "abstain": 0, "abstain_members": None, "cast": 9, "members_voted": 3, "elected": None,
+        "next_round": None, "next_candidates": [], "seeded": [], "places": 0, "drawn": [],
+        "against": 5, "against_members": None,
+    })  # fmt: skip
+    end(log)
+    code, output = run(log.text(), tmp_path)
+    assert code == 0, output
+    assert "Anna Alfa: for 4, against 5, abstain 0, cast 9, 3 members voted" in output
+    assert "secret: 3 members voted, 9 units" in output
+    i = where(log.entries, "ballot_units", ballot=ELECTION)
+
+    def choose_a_candidate(data: dict[str, Any]) -> None:
+        data["units"][0][1] = ANNA  # a single-candidate vote is yes/no: a unit says for or against
+
+    output = problems(edited(log.entries, i, choose_a_candidate), tmp_path)
+    assert (
+        "lists 1 unit ballots that are not a receipt of 64 lowercase hex digits with a choice of ballot 2"
+        in output
+    )
