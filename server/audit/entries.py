@@ -19,9 +19,14 @@ Meeting chain:
 | `pass_ended` | `pass`, `member`, `status` ("revoked" or "checked_out") |
 | `pass_returned` | `pass`, `member` (a checked-out pass is active again) |
 | `ballot_created` | `ballot` {id, agenda, title, kind, majority, abstain_is_cast, allow_change, test, show_live_tally, amends, submitters, preadvies, off_agenda, revote_of, secret, candidates [{id, name, note}], round_of, round} (off_agenda, revote_of, secret, candidates, round_of and round absent in logs written before 2026-12; read as false, null, false, [], null, null) |
-| `ballot_opened` | `ballot`; `override_order` [ids of ballots passed over] and `operator` when the chair broke the order of SPEC 2.8 |
-| `vote` | `ballot`, `member`, `choice` ("for", "against", "abstain"), `vote_id`, `pass` |
-| `ballot_closed` | `ballot`, `result` {for, against, abstain, cast, members_voted, percent_for, outcome} |
+| `committee_key` | `public_key` (base64 of the committee's 32-byte X25519 public key), `fingerprint` (SHA-256 of those bytes, hex), `operator`: logged before the meeting's first secret ballot opens |
+| `ballot_opened` | `ballot`; `override_order` [ids of ballots passed over] and `operator` when the chair broke the order of SPEC 2.8; `sealing_key` (base64 of the ballot's 32-byte public key) on a secret ballot |
+| `vote` | `ballot`, `member`, `choice` ("for", "against", "abstain"; in an election a candidate's id or "abstain"), `vote_id`, `pass`: public ballots only |
+| `participation` | `ballot`, `member`, `vote_id`, `pass`: a vote on a secret ballot, without its choice (a change logs another; the member counts once) |
+| `ballot_units` | `ballot`, `part` (1, 2, …), `units` [[receipt, choice], …]: a closed secret ballot's unit ballots, at most 1,000 an entry, sorted by receipt across the parts, logged just before its `ballot_closed` |
+| `ballot_closed` | `ballot`, `result` {for, against, abstain, cast, members_voted, percent_for, outcome}; for an election or single-candidate vote the shape of `server.rules.election_data` (a secret one without member counts per choice) |
+| `ballot_lot` | `ballot`, `candidate` (the id the lot drew), `drawn_by`, `operator`, `result` (the election's result after the lot) |
+| `ballot_released` | `ballot`, `operator`: a closed secret ballot's result may go on the public screens |
 | `ballot_acclamation`, `ballot_withdrawn`, `ballot_held` | `ballot` |
 | `ballot_edited` | `ballot` {as in `ballot_created`}, `changed` [field names], `operator` |
 | `ballot_deleted` | `ballot` (id), `operator` |
@@ -49,7 +54,8 @@ a person's name. The `operator` of `pass_issued` and `pass_pairing_code` and the
 `pass_paired` are absent in logs written before 2026-12, where the check-in answer itself
 carried a pass token.
 
-A vote's receipt, shown on the handheld, is the hash of its `vote` entry.
+A vote's receipt, shown on the handheld, is the hash of its `vote` (or `participation`) entry.
+docs/SECRET_BALLOTS.md fixes the formats of secret ballots and elections.
 """
 
 from __future__ import annotations
@@ -68,6 +74,11 @@ PASS_RETURNED: Final = "pass_returned"
 BALLOT_CREATED: Final = "ballot_created"
 BALLOT_OPENED: Final = "ballot_opened"
 VOTE: Final = "vote"
+PARTICIPATION: Final = "participation"
+BALLOT_UNITS: Final = "ballot_units"
+BALLOT_LOT: Final = "ballot_lot"
+BALLOT_RELEASED: Final = "ballot_released"
+COMMITTEE_KEY: Final = "committee_key"
 BALLOT_CLOSED: Final = "ballot_closed"
 BALLOT_ACCLAMATION: Final = "ballot_acclamation"
 BALLOT_WITHDRAWN: Final = "ballot_withdrawn"

@@ -5,7 +5,9 @@ committee's check (`votehall verify`) does not trust the server's code paths, on
 SPEC 2. The replay follows the entries of `server.audit.entries` in order and checks that each
 one is allowed where it stands: weights follow from the frozen populations, a vote needs an open
 ballot and an active pass of its member, a ballot without changes takes one vote per member, and
-every closed ballot's stated result equals the tally of its votes.
+every closed ballot's stated result equals the tally of its votes. Secret ballots
+(`replay_secret`: participations, unit ballots, keys) and elections (`replay_elections`: rounds
+and lots) are checked to docs/SECRET_BALLOTS.md.
 """
 
 from __future__ import annotations
@@ -15,15 +17,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.audit import entries as E
+from server.audit import replay_elections, replay_secret
 from server.audit.chain import LogLine
 from server.audit.wording import Joined, Number, Said, say
 from server.rules import (
     Choice,
     Decision,
+    ElectionChoice,
+    ElectionResult,
     Majority,
+    NextRound,
     Tally,
     WeightRule,
     decide,
+    election_sentence,
     minutes_sentence,
     tally_votes,
     weight_for,
@@ -64,6 +71,28 @@ class ReplayedBallot:
     opened_seq: int | None = None
     close_seq: int | None = None
     close_hash: str | None = None
+    # Elections (SPEC 2.10): the public votes, the round's plan, its result (after any lot).
+    picks: dict[str, ElectionChoice] = field(default_factory=dict)
+    plan: NextRound | None = None
+    election: ElectionResult | None = None
+    election_stated: dict[str, Any] | None = None
+    election_data: dict[str, Any] | None = None  # the result as the votes give it, in the log's shape
+    names: Mapping[int, str] = field(default_factory=dict)  # every candidate's name by id
+    # Secret ballots (SPEC 2.9): who took part (weight by member, each once) and the unit ballots.
+    sealing_key: str | None = None
+    participants: dict[str, int] = field(default_factory=dict)
+    units: list[tuple[str, str | int]] = field(default_factory=list)  # the well-formed ones
+    unit_count: int = 0
+    unit_parts: int = 0
+    released: bool = False
+
+    @property
+    def secret(self) -> bool:
+        return bool(self.settings.get("secret", False))
+
+    @property
+    def candidate_ids(self) -> tuple[int, ...]:
+        return tuple(int(c["id"]) for c in self.settings.get("candidates") or [])
 
     @property
     def outcome(self) -> str | None:
@@ -71,6 +100,8 @@ class ReplayedBallot:
             return self.status
         if self.hand_count is not None:
             return str(self.hand_count["outcome"])
+        if self.election is not None:
+            return self.election.outcome.value
         if self.decision is not None:
             return self.decision.outcome.value
         return None
@@ -88,6 +119,8 @@ class ReplayedBallot:
         outcome = self.outcome
         if outcome is None:
             return None
+        if self.election is not None and self.status == "closed" and self.hand_count is None:
+            return election_sentence(self.election, self.names, lang)
         result = self.result()
         return minutes_sentence(
             Outcome(outcome),
@@ -126,6 +159,8 @@ class Replay:
     problems: list[Problem] = field(default_factory=list)
     head: tuple[int, str] | None = None
     hashes: set[str] = field(default_factory=set)
+    committee_key: dict[str, Any] | None = None  # {public_key, fingerprint} as last logged
+    candidate_names: dict[int, str] = field(default_factory=dict)  # of every ballot's candidates
 
     def set_pass(self, pass_id: int, member: str, status: str) -> None:
         self.passes[pass_id] = (member, status)
@@ -318,6 +353,7 @@ def _ballot_created(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
     ballot = ReplayedBallot(id=ballot_id, agenda="", title="", kind="", majority="", abstain_is_cast=False,
                             allow_change=True, test=False)  # fmt: skip
     _settle(ballot, b)
+    _name_candidates(state, ballot)
     revote_of = b.get("revote_of")
     if revote_of is not None:
         redone = state.ballots.get(revote_of)
@@ -376,6 +412,12 @@ def _ballot_edited(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
             ),
         )
     _settle(ballot, b)
+    _name_candidates(state, ballot)
+
+
+def _name_candidates(state: Replay, ballot: ReplayedBallot) -> None:
+    state.candidate_names.update((int(c["id"]), str(c["name"])) for c in ballot.settings["candidates"])
+    ballot.names = state.candidate_names
 
 
 def _ballot_deleted(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
@@ -463,16 +505,19 @@ def _ballot_opened(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
                 other=already[0],
             ),
         )
+    replay_secret.sealing_key(state, seq, ballot, data)
+    replay_elections.check_round(state, seq, ballot)
     ballot.status = "open"
     ballot.opened_seq = seq
 
 
-def _vote(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+def _eligible(state: Replay, seq: Any, data: Mapping[str, Any]) -> ReplayedBallot | None:
+    """The ballot of a `vote` or `participation` entry, when its member may vote there now: the
+    ballot is open, the pass is the member's active one, and a change is allowed."""
     ballot = _ballot(state, seq, data)
     member = _member(state, seq, data["member"])
-    choice = Choice(data["choice"])
     if ballot is None or member is None:
-        return
+        return None
     if ballot.status != "open":
         state.problem(
             seq,
@@ -482,7 +527,7 @@ def _vote(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> No
                 status=ballot.status,
             ),
         )
-        return
+        return None
     pass_id = data["pass"]
     holder = state.passes.get(pass_id)
     if holder is None or holder != (member, "active"):
@@ -494,8 +539,9 @@ def _vote(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> No
                 pass_id=pass_id,
             ),
         )
-        return
-    if member in ballot.choices and not ballot.allow_change:
+        return None
+    voted = member in ballot.choices or member in ballot.picks or member in ballot.participants
+    if voted and not ballot.allow_change:
         state.problem(
             seq,
             say(
@@ -504,8 +550,59 @@ def _vote(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> No
                 ballot=ballot.id,
             ),
         )
+        return None
+    return ballot
+
+
+def _vote(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _eligible(state, seq, data)
+    if ballot is None:
         return
-    ballot.choices[member] = choice
+    member = str(data["member"])
+    if ballot.secret:
+        state.problem(
+            seq,
+            say(
+                "is a vote entry on the secret ballot {ballot}, whose votes are logged as participations only",
+                ballot=ballot.id,
+            ),
+        )
+    elif len(ballot.candidate_ids) >= 2:
+        pick = replay_elections.vote_choice(state, seq, ballot, data["choice"])
+        if pick is not None:
+            ballot.picks[member] = pick
+    else:
+        ballot.choices[member] = Choice(data["choice"])
+
+
+def _participation(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    """A vote on a secret ballot: who voted (each member counts once), never what."""
+    ballot = _eligible(state, seq, data)
+    if ballot is None:
+        return
+    member = str(data["member"])
+    str(data["vote_id"])
+    if not ballot.secret:
+        state.problem(
+            seq,
+            say(
+                "is a participation on the public ballot {ballot}, whose votes are logged openly",
+                ballot=ballot.id,
+            ),
+        )
+        return
+    if ballot.unit_parts:
+        state.problem(
+            seq,
+            say("is a participation on ballot {ballot} after its unit ballots were listed", ballot=ballot.id),
+        )
+    ballot.participants[member] = state.register[member].weight
+
+
+def _ballot_units(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is not None:
+        replay_secret.add_units(state, seq, ballot, data)
 
 
 def _ballot_closed(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
@@ -516,15 +613,25 @@ def _ballot_closed(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLi
         state.problem(
             seq, say("closes ballot {ballot}, which is {status}", ballot=ballot.id, status=ballot.status)
         )
-    weights = {code: state.register[code].weight for code in ballot.choices}
-    decision = decide(
-        tally_votes(ballot.choices, weights),
-        Majority(ballot.majority),
-        abstain_is_cast=ballot.abstain_is_cast,
-    )
-    ballot.decision, ballot.status = decision, "closed"
-    ballot.stated = dict(data["result"])
+    counts = replay_secret.close_units(state, seq, ballot) if ballot.secret else None
+    ballot.status = "closed"
     ballot.close_seq, ballot.close_hash = seq, line.hash
+    if ballot.candidate_ids:
+        ballot.election_stated = dict(data["result"])
+        ballot.stated = ballot.election_stated
+        replay_elections.close(state, seq, ballot, counts)
+        return
+    if counts is not None:
+        decision = replay_secret.yes_no_decision(ballot, counts)
+    else:
+        weights = {code: state.register[code].weight for code in ballot.choices}
+        decision = decide(
+            tally_votes(ballot.choices, weights),
+            Majority(ballot.majority),
+            abstain_is_cast=ballot.abstain_is_cast,
+        )
+    ballot.decision = decision
+    ballot.stated = dict(data["result"])
     differences = [
         say(
             "{name} {stated!r} where the votes give {value!r}",
@@ -781,6 +888,33 @@ def _meeting_closed(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
     state.closed = True
 
 
+def _committee_key(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    replay_secret.committee_key(state, seq, data)
+
+
+def _ballot_lot(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is not None:
+        replay_elections.lot(state, seq, ballot, data)
+
+
+def _ballot_released(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    ballot = _ballot(state, seq, data)
+    if ballot is None:
+        return
+    if not ballot.secret or ballot.status != "closed" or ballot.hand_count is not None:
+        state.problem(
+            seq,
+            say(
+                "releases the result of ballot {ballot}, which is not a closed secret ballot",
+                ballot=ballot.id,
+            ),
+        )
+    elif ballot.released:
+        state.problem(seq, say("releases the result of ballot {ballot} a second time", ballot=ballot.id))
+    ballot.released = True
+
+
 def _published(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
     state.published = True
 
@@ -802,6 +936,11 @@ _HANDLERS: dict[str, Handler] = {
     E.BALLOT_CREATED: _ballot_created,
     E.BALLOT_OPENED: _ballot_opened,
     E.VOTE: _vote,
+    E.PARTICIPATION: _participation,
+    E.BALLOT_UNITS: _ballot_units,
+    E.BALLOT_LOT: _ballot_lot,
+    E.BALLOT_RELEASED: _ballot_released,
+    E.COMMITTEE_KEY: _committee_key,
     E.BALLOT_CLOSED: _ballot_closed,
     E.BALLOT_ACCLAMATION: _decided_without_vote,
     E.BALLOT_WITHDRAWN: _decided_without_vote,

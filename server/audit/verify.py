@@ -1,7 +1,7 @@
 """`votehall verify`: the vote-counting committee's independent check of a meeting's log.
 
     votehall verify LOG [--record RECORD] [--head HASH ...] [--token TOKEN] [--receipt HEX ...]
-                        [--lang nl|en]
+                        [--secret VH1:… ...] [--committee-key FILE|FINGERPRINT] [--lang nl|en]
 
 LOG is an exported log (a file with one JSON object a line, `-` for standard input) or the URL
 of the audit route (`https://host/api/meetings/7/audit`). The check:
@@ -19,6 +19,10 @@ of the audit route (`https://host/api/meetings/7/audit`). The check:
    choice compared with the replay;
 4. anchors (`--head`): hashes the committee wrote down at a close must be in the chain, which
    catches a log whose whole chain was recomputed after a change.
+
+Secret ballots and elections are replayed to docs/SECRET_BALLOTS.md (`replay_secret`,
+`replay_elections`); `--secret` checks a member's own secret vote and `--committee-key` that the
+log's committee key is the committee's (`own_vote`).
 
 Receipts (`--receipt`) are taken as the handheld shows them ("3fa9c1d2e0…"); the command says
 which vote entry a receipt is, or that the prefix is ambiguous, and whether that vote was later
@@ -43,7 +47,9 @@ from typing import Any, TextIO
 
 from server.audit import entries as E
 from server.audit.chain import LineError, LogLine, check_chain, parse_canonical_line
+from server.audit.own_vote import check_committee_key, check_own_secret
 from server.audit.replay import Replay, ReplayedBallot, replay, result_of
+from server.audit.replay_secret import secret_line
 from server.audit.wording import LANGUAGES, Said, say
 from server.rules import format_percent
 
@@ -261,6 +267,8 @@ def describe(ballot: ReplayedBallot, lang: str, names: Mapping[str, str] | None 
                 ).text(lang)
             )
         lines.append(say("  confirmed by {who}", who=ballot.confirmed_by).text(lang))
+    elif ballot.election is not None:
+        lines.append(_election_line(ballot).text(lang))
     elif ballot.decision is not None and result is not None:
         d = ballot.decision
         voted = (
@@ -282,13 +290,44 @@ def describe(ballot: ReplayedBallot, lang: str, names: Mapping[str, str] | None 
                 else d.outcome.value,
             ).text(lang)
         )
+    secret = secret_line(ballot)
+    if secret is not None:
+        lines.append(secret.text(lang))
     if ballot.outcome is None:
         lines.append(say("  {status}, not decided in this log", status=ballot.status).text(lang))
-    elif result is None and ballot.status != "voided":
+    elif result is None and ballot.status != "voided" and ballot.election is None:
         lines.append(say("  {minutes} (without a vote)", minutes=ballot.minutes(lang, names)).text(lang))
     else:
         lines.append(f"  {ballot.minutes(lang, names)}")
     return "\n".join(lines)
+
+
+def _voted(count: int) -> Said:
+    return say("1 member voted") if count == 1 else say("{count} members voted", count=count)
+
+
+def _election_line(ballot: ReplayedBallot) -> Said:
+    """The votes of an election round, per candidate by name (a single-candidate vote: for and against)."""
+    r = ballot.election
+    assert r is not None
+    names = ballot.names
+    if len(r.candidates) == 1:
+        return say(
+            "  {candidate}: for {for_}, against {against}, abstain {abstain}, cast {cast}, {voted}",
+            candidate=names.get(r.candidates[0].id, r.candidates[0].id),
+            for_=r.candidates[0].votes,
+            against=r.against,
+            abstain=r.abstain,
+            cast=r.cast,
+            voted=_voted(r.members_voted if not ballot.secret else len(ballot.participants)),
+        )
+    return say(
+        "  {votes}; abstain {abstain}, cast {cast}, {voted}",
+        votes=", ".join(f"{names.get(c.id, c.id)} {c.votes}" for c in r.candidates),
+        abstain=r.abstain,
+        cast=r.cast,
+        voted=_voted(r.members_voted if not ballot.secret else len(ballot.participants)),
+    )
 
 
 def normalised_receipt(receipt: str) -> str:
@@ -412,6 +451,8 @@ def verify(
     record: dict[str, Any] | None = None,
     anchors: Sequence[str] = (),
     receipts: Sequence[str] = (),
+    secrets: Sequence[str] = (),
+    committee_key: str | None = None,
     published: bool = False,
     lang: str = "nl",
     out: TextIO = sys.stdout,
@@ -453,6 +494,10 @@ def verify(
             )
     for receipt in receipts:
         find_receipt(receipt, lines, numbers, state, report)
+    for secret in secrets:
+        check_own_secret(secret, state, report.problems, report.notes)
+    if committee_key is not None:
+        check_committee_key(committee_key, state, report.problems, report.notes)
     if record is not None:
         compare_record(state, record, report)
     meeting = state.meeting
@@ -478,8 +523,9 @@ def verify(
                 ).text(lang),
                 file=out,
             )
-        if ballot.stated is not None and ballot.decision is not None:
-            same = ballot.stated == result_of(ballot.decision)
+        expected = result_of(ballot.decision) if ballot.decision is not None else ballot.election_data
+        if ballot.stated is not None and expected is not None:
+            same = (ballot.election_stated or ballot.stated) == expected
             verdict = "  equals the server's result: yes" if same else "  equals the server's result: NO"
             print(say(verdict).text(lang), file=out)
     if record is not None:
@@ -510,6 +556,15 @@ HELP = {
     "--receipt": (
         'a handheld\'s receipt, as it shows it ("3fa9c1d2e0…")',
         'een bewijs van stemming, zoals het stemkastje het toont ("3fa9c1d2e0…")',
+    ),
+    "--secret": (
+        "a member's secret as the handheld shows it (VH1:<ballot>:<member code>:<secret>): find all units of that vote",
+        "het geheim van een lid zoals het stemkastje het toont (VH1:<stemming>:<lidcode>:<geheim>): vind alle "
+        "stemeenheden van die stem",
+    ),
+    "--committee-key": (
+        "the committee's committee.pub or its fingerprint: the log's committee key must be that one",
+        "committee.pub van de commissie of de vingerafdruk ervan: de commissiesleutel in het log moet die zijn",
     ),
     "--token": (
         "an operator token, to read a log that is not published yet",
@@ -554,6 +609,8 @@ def _parser(lang: str) -> argparse.ArgumentParser:
     parser.add_argument("--record", help=h("--record"))
     parser.add_argument("--head", action="append", default=[], metavar="HASH", help=h("--head"))
     parser.add_argument("--receipt", action="append", default=[], metavar="HEX", help=h("--receipt"))
+    parser.add_argument("--secret", action="append", default=[], metavar="VH1:…", help=h("--secret"))
+    parser.add_argument("--committee-key", metavar="FILE|FINGERPRINT", help=h("--committee-key"))
     parser.add_argument("--token", help=h("--token"))
     parser.add_argument("--lang", choices=LANGUAGES, default="nl", help=h("--lang"))
     return parser
@@ -591,6 +648,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout, err: Te
         record=record,
         anchors=args.head,
         receipts=args.receipt,
+        secrets=args.secret,
+        committee_key=args.committee_key,
         published=published,
         lang=lang,
         out=out,

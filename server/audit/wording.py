@@ -372,4 +372,138 @@ DUTCH: dict[str, str] = {
     "{url} answered {status_code}: {detail}": "{url} antwoordde {status_code}: {detail}",
     "{source} is not JSON: {error}": "{source} is geen JSON: {error}",
     "{source} is not UTF-8 text: {error}": "{source} is geen UTF-8-tekst: {error}",
+    # server/audit/replay.py, replay_secret.py, replay_elections.py: secret ballots and elections
+    "is a participation on ballot {ballot} after its unit ballots were listed": (
+        "is een deelname aan stemming {ballot} nadat de stemeenheden ervan zijn vermeld"
+    ),
+    "is a participation on the public ballot {ballot}, whose votes are logged openly": (
+        "is een deelname aan de openbare stemming {ballot}, waarvan de stemmen openlijk worden gelogd"
+    ),
+    "is a vote entry on the secret ballot {ballot}, whose votes are logged as participations only": (
+        "is een stem op de geheime stemming {ballot}, waarvan alleen deelnames worden gelogd"
+    ),
+    "releases the result of ballot {ballot} a second time": (
+        "geeft de uitslag van stemming {ballot} een tweede keer vrij"
+    ),
+    "releases the result of ballot {ballot}, which is not a closed secret ballot": (
+        "geeft de uitslag van stemming {ballot} vrij, die geen gesloten geheime stemming is"
+    ),
+    "  secret: {members} members voted, {units} units": "  geheim: {members} leden stemden, {units} stemeenheden",
+    "closes ballot {ballot} with {units} unit ballots, but the {members} members who voted weigh {weight} "
+    "together": (
+        "sluit stemming {ballot} met {units} stemeenheden, maar de {members} leden die stemden hebben samen "
+        "stemgewicht {weight}"
+    ),
+    "closes ballot {ballot}, whose unit ballots are not sorted by receipt (unit {unit} is out of order)": (
+        "sluit stemming {ballot}, waarvan de stemeenheden niet op bewijs gesorteerd zijn (eenheid {unit} staat "
+        "niet op zijn plaats)"
+    ),
+    "closes ballot {ballot}, whose unit ballots repeat {count} receipts (the first: {receipt})": (
+        "sluit stemming {ballot}, waarvan de stemeenheden {count} bewijzen herhalen (het eerste: {receipt})"
+    ),
+    "is part {part} of the unit ballots of ballot {ballot}, where part {due} was due": (
+        "is deel {part} van de stemeenheden van stemming {ballot}, waar deel {due} aan de beurt was"
+    ),
+    "lists no unit ballots": "vermeldt geen stemeenheden",
+    "lists unit ballots of ballot {ballot}, which is {status}, not open": (
+        "vermeldt stemeenheden van stemming {ballot}, die {status} is, niet open"
+    ),
+    "lists unit ballots of the public ballot {ballot}": "vermeldt stemeenheden van de openbare stemming {ballot}",
+    "lists {count} unit ballots that are not a receipt of 64 lowercase hex digits with a choice of ballot "
+    "{ballot} (the first is unit {first} of this part)": (
+        "vermeldt {count} stemeenheden die geen bewijs van 64 hexadecimale tekens met een keuze van stemming "
+        "{ballot} zijn (de eerste is eenheid {first} van dit deel)"
+    ),
+    "logs a committee key after the secret ballot {ballot} opened": (
+        "logt een commissiesleutel nadat de geheime stemming {ballot} geopend is"
+    ),
+    "logs a committee key that is not 32 bytes in base64": "logt een commissiesleutel die geen 32 bytes in base64 is",
+    "logs the committee key with the fingerprint {stated}, but the key's is {actual}": (
+        "logt de commissiesleutel met de vingerafdruk {stated}, maar die van de sleutel is {actual}"
+    ),
+    "opens the public ballot {ballot} with a sealing key": "opent de openbare stemming {ballot} met een verzegelsleutel",
+    "opens the secret ballot {ballot} without a committee key in the log": (
+        "opent de geheime stemming {ballot} zonder commissiesleutel in het log"
+    ),
+    "opens the secret ballot {ballot} without a sealing key of 32 bytes in base64": (
+        "opent de geheime stemming {ballot} zonder verzegelsleutel van 32 bytes in base64"
+    ),
+    "closes ballot {ballot}, which the election rules cannot decide: {error}": (
+        "sluit stemming {ballot}, die de regels voor verkiezingen niet kunnen beslissen: {error}"
+    ),
+    "draws a lot on ballot {ballot}, whose outcome is {outcome}, not a lot": (
+        "trekt een lot bij stemming {ballot}, waarvan de uitslag {outcome} is, geen loting"
+    ),
+    "draws {candidate!r} by lot on ballot {ballot}, who is not among the tied": (
+        "trekt {candidate!r} bij loting in stemming {ballot}, die niet tot de gelijk geëindigden behoort"
+    ),
+    "is a vote for {value!r}, which is neither a candidate of ballot {ballot} nor abstain": (
+        "is een stem op {value!r}, dat geen kandidaat van stemming {ballot} is en geen onthouding"
+    ),
+    "opens ballot {ballot} as a second round after ballot {before}": (
+        "opent stemming {ballot} als tweede ronde na stemming {before}"
+    ),
+    "opens ballot {ballot} as a {round} round between {given}, but after ballot {before} the rules give a "
+    "{expected_round} round between {expected}": (
+        "opent stemming {ballot} als ronde {round} tussen {given}, maar na stemming {before} geven de regels "
+        "een ronde {expected_round} tussen {expected}"
+    ),
+    "opens ballot {ballot} as a {round} round, but a ballot that follows no round is the {expected} round": (
+        "opent stemming {ballot} als ronde {round}, maar een stemming die op geen ronde volgt is de ronde "
+        "{expected}"
+    ),
+    "opens ballot {ballot} as the round after ballot {before}, which did not end in another round": (
+        "opent stemming {ballot} als de ronde na stemming {before}, die niet in een volgende ronde eindigde"
+    ),
+    "states a result of the lot on ballot {ballot} that the lot does not give: {differences}": (
+        "geeft een uitslag van de loting bij stemming {ballot} die de loting niet geeft: {differences}"
+    ),
+    # server/audit/own_vote.py: --secret and --committee-key
+    "{choice} ({count})": "{choice} ({count})",
+    "committee key: the log's is the one given ({expected})": (
+        "commissiesleutel: die in het log is de opgegeven sleutel ({expected})"
+    ),
+    "secret of {member} on ballot {ballot}: it has {length} characters; all 64 hex digits are needed to find "
+    "every unit of the vote": (
+        "geheim van {member} bij stemming {ballot}: het heeft {length} tekens; alle 64 hexadecimale tekens zijn "
+        "nodig om elke stemeenheid van de stem te vinden"
+    ),
+    "secret of {member} on ballot {ballot}: its units carry different choices": (
+        "geheim van {member} bij stemming {ballot}: de stemeenheden dragen verschillende keuzes"
+    ),
+    "secret of {member} on ballot {ballot}: the ballot is {status}; it has no unit ballots": (
+        "geheim van {member} bij stemming {ballot}: de stemming is {status}; zij heeft geen stemeenheden"
+    ),
+    "secret of {member} on ballot {ballot}: the log has no such ballot or member": (
+        "geheim van {member} bij stemming {ballot}: het log kent die stemming of dat lid niet"
+    ),
+    "secret of {member} on ballot {ballot}: the member has no participation on it": (
+        "geheim van {member} bij stemming {ballot}: het lid heeft er geen deelname aan"
+    ),
+    "secret of {member} on ballot {ballot}: {found} of its {weight} units found, carrying {choices}": (
+        "geheim van {member} bij stemming {ballot}: {found} van de {weight} stemeenheden gevonden, met de keuze "
+        "{choices}"
+    ),
+    "secret of {member} on ballot {ballot}: {missing} of its {weight} units are missing": (
+        "geheim van {member} bij stemming {ballot}: {missing} van de {weight} stemeenheden ontbreken"
+    ),
+    "secret: write it as VH1:<ballot>:<member code>:<secret>, as the handheld shows it": (
+        "geheim: schrijf het als VH1:<stemming>:<lidcode>:<geheim>, zoals het stemkastje het toont"
+    ),
+    "the committee key {path} is not a committee.pub file ({header} <base64 of 32 bytes>)": (
+        "de commissiesleutel {path} is geen committee.pub-bestand ({header} <base64 van 32 bytes>)"
+    ),
+    "the log has no committee key to compare with {expected}": (
+        "het log heeft geen commissiesleutel om met {expected} te vergelijken"
+    ),
+    "the log's committee key has the fingerprint {logged}, not {expected}": (
+        "de commissiesleutel in het log heeft de vingerafdruk {logged}, niet {expected}"
+    ),
+    "{given} is neither a committee.pub file nor a fingerprint of 64 hex digits": (
+        "{given} is geen committee.pub-bestand en geen vingerafdruk van 64 hexadecimale tekens"
+    ),
+    "  {candidate}: for {for_}, against {against}, abstain {abstain}, cast {cast}, {voted}": (
+        "  {candidate}: voor {for_}, tegen {against}, onthouding {abstain}, uitgebracht {cast}, {voted}"
+    ),
+    "  {votes}; abstain {abstain}, cast {cast}, {voted}": "  {votes}; onthouding {abstain}, uitgebracht {cast}, {voted}",
 }

@@ -27,7 +27,12 @@ from server.rules.election import (
     election_outcome,
     plan_next_round,
 )
-from server.rules.election_data import result_data, result_from_data
+from server.rules.election_data import (
+    result_data,
+    result_from_data,
+    secret_result_data,
+    secret_result_from_data,
+)
 from server.rules.election_tally import (
     ABSTAIN,
     CandidateCounts,
@@ -86,6 +91,8 @@ __all__ = [
     "presence",
     "result_data",
     "result_from_data",
+    "secret_result_data",
+    "secret_result_from_data",
     "tally_election",
     "tally_votes",
     "transition",

@@ -11,6 +11,12 @@ A single-candidate vote (round "single") adds "against" and "against_members"; i
 "votes", "members" and "percent" are those in favour. Every key is always present (null where
 there is nothing to say); `result_from_data` refuses missing or unknown keys and figures that do
 not add up, so a checker reads exactly what the server wrote.
+
+A SECRET election's units carry weights only, so its result says how many members took part
+(`members_voted`, the distinct participants) but not how many chose each candidate: every
+candidate's "members", "abstain_members" (and a single-candidate vote's "against_members") are
+null. Publishing member counts per candidate would say more than the totals do.
+`secret_result_data` and `secret_result_from_data` write and read that shape.
 """
 
 from __future__ import annotations
@@ -65,6 +71,45 @@ def result_data(result: ElectionResult) -> dict[str, Any]:
         data["against"] = result.against
         data["against_members"] = result.against_members
     return data
+
+
+def secret_result_data(result: ElectionResult, members_voted: int) -> dict[str, Any]:
+    """The JSON shape of a secret election's result: `result_data` with every member count per
+    choice null and `members_voted` the number of distinct participants.
+
+    `result` is decided from the units (an `ElectionTally` whose member counts are all zero)."""
+    if members_voted < 0:
+        raise ValueError(f"members_voted must not be negative, got {members_voted}")
+    data = result_data(result)
+    for candidate in data["candidates"]:
+        candidate["members"] = None
+    data["abstain_members"] = None
+    if "against_members" in data:
+        data["against_members"] = None
+    data["members_voted"] = members_voted
+    return data
+
+
+def secret_result_from_data(data: Mapping[str, Any]) -> tuple[ElectionResult, int]:
+    """A secret election's result from its JSON shape (`secret_result_data`'s inverse): the result
+    with member counts zero, and the number of members that voted. ValueError if malformed, also
+    when a member count is not null (a secret result never says them)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("candidates"), list):
+        raise ValueError(f"an election result is a JSON object with a list of candidates, got {data!r}")
+    member_counts = [c.get("members", 0) if isinstance(c, Mapping) else 0 for c in data["candidates"]]
+    member_counts += [data.get("abstain_members", 0), data.get("against_members")]
+    if any(n is not None for n in member_counts):
+        raise ValueError("a secret election's result gives no member counts per choice (all null)")
+    members_voted = _int(data.get("members_voted"), "members_voted")
+    public = {
+        **data,
+        "candidates": [{**c, "members": 0} for c in data["candidates"]],
+        "abstain_members": 0,
+        "members_voted": 0,
+    }
+    if "against_members" in data:
+        public["against_members"] = 0
+    return result_from_data(public), members_voted
 
 
 def _int(value: Any, name: str) -> int:

@@ -43,7 +43,9 @@ def templates(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("module", ["chain.py", "replay.py", "verify.py"])
+@pytest.mark.parametrize(
+    "module", ["chain.py", "replay.py", "replay_secret.py", "replay_elections.py", "own_vote.py", "verify.py"]
+)
 def test_every_message_has_its_dutch_wording(module: str) -> None:
     found = templates(AUDIT / module)
     assert found, module

@@ -25,6 +25,8 @@ from server.rules import (
     plan_next_round,
     result_data,
     result_from_data,
+    secret_result_data,
+    secret_result_from_data,
     tally_election,
 )
 
@@ -472,6 +474,62 @@ def _broken(change: Mapping[str, Any], drop: str | None = None) -> dict[str, Any
 def test_result_from_data_refuses_what_does_not_add_up(data: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         result_from_data(data)
+
+
+def _from_units(round: RoundKind, votes: Mapping[int, int], abstain: int = 0) -> ElectionResult:
+    """What a checker decides from a secret round's units: weights only, member counts zero."""
+    zeros = dict.fromkeys(votes, 0)
+    return decide_election(round, list(votes), ElectionTally(votes, zeros, abstain, 0))
+
+
+def test_a_secret_result_says_no_member_count_per_choice() -> None:
+    result = _from_units(R.FIRST, {A: 15, B: 13}, abstain=5)
+    data = secret_result_data(result, members_voted=6)
+    assert data == {
+        **result_data(result),
+        "candidates": [
+            {"id": A, "votes": 15, "members": None, "percent": "53.57"},
+            {"id": B, "votes": 13, "members": None, "percent": "46.43"},
+        ],
+        "abstain_members": None,
+        "members_voted": 6,
+    }
+    single = secret_result_data(decide_single(A, Tally(4, 3, 1, 0, 0, 0)), members_voted=3)
+    assert (single["against"], single["against_members"], single["candidates"][0]["members"]) == (
+        3,
+        None,
+        None,
+    )
+    # A public election's result is unchanged.
+    assert result_data(decide(R.FIRST, {A: 15, B: 13}))["candidates"][0]["members"] == 1
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        _from_units(R.FIRST, {A: 15, B: 13}, abstain=5),
+        _from_units(R.SECOND, {A: 10, B: 8, C: 8}),
+        draw_lot(_from_units(R.RUNOFF, {A: 2, B: 2}), B),
+        decide_single(A, Tally(1, 2, 3, 0, 0, 0)),
+    ],
+)
+def test_a_secret_result_round_trips_through_json(result: ElectionResult) -> None:
+    data = json.loads(json.dumps(secret_result_data(result, members_voted=9)))
+    assert secret_result_from_data(data) == (result, 9)
+
+
+def test_a_secret_result_with_a_member_count_is_refused() -> None:
+    data = secret_result_data(_from_units(R.FIRST, {A: 15, B: 13}), members_voted=2)
+    with pytest.raises(ValueError):
+        secret_result_from_data({**data, "abstain_members": 0})
+    with pytest.raises(ValueError):
+        secret_result_from_data(
+            {**data, "candidates": [{**data["candidates"][0], "members": 1}, data["candidates"][1]]}
+        )
+    with pytest.raises(ValueError):
+        secret_result_from_data({**data, "members_voted": None})
+    with pytest.raises(ValueError):
+        secret_result_data(_from_units(R.FIRST, {A: 15, B: 13}), members_voted=-1)
 
 
 # The minutes
