@@ -380,6 +380,12 @@ async def act(
     data: dict[str, object] = {"ballot": ballot.id}
     if action is BallotAction.OPEN:
         overridden = await _check_can_open(session, ballot, meeting.status, override_order)
+        if ballot.secret and meeting.committee_public_key is None:
+            raise Conflict(
+                "a secret ballot opens only once the vote-counting committee's public key is set "
+                "(votehall committee keygen, then POST /api/meetings/{id}/committee-key)",
+                code="committee_key_missing",
+            )
         if overridden:
             data["override_order"] = overridden
             data["operator"] = operator.log_data() if operator else None

@@ -182,7 +182,8 @@ async def test_a_draft_changes_its_candidates_and_secrecy(
 async def test_a_candidate_is_withdrawn_and_the_log_replays(
     client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
 ) -> None:
-    ballot = await created(client, tokens, meeting_id, candidates=CANDIDATES, secret=True)
+    # Public: a secret ballot opens only with the committee's key (tested on its own below).
+    ballot = await created(client, tokens, meeting_id, candidates=CANDIDATES, secret=False)
     anna, bert, cees = (c["id"] for c in ballot["candidates"])
 
     def withdraw(candidate: int, ballot_id: int = ballot["id"]) -> Any:
@@ -209,7 +210,7 @@ async def test_a_candidate_is_withdrawn_and_the_log_replays(
         "id": ballot["id"], "agenda": "12", "title": "Voorzitter", "kind": "benoeming", "majority": "simple",
         "abstain_is_cast": False, "allow_change": True, "test": False, "show_live_tally": False,
         "amends": None, "submitters": [], "preadvies": None, "off_agenda": False, "revote_of": None,
-        "secret": True, "candidates": ballot["candidates"], "round_of": None, "round": "first",
+        "secret": False, "candidates": ballot["candidates"], "round_of": None, "round": "first",
     }  # fmt: skip
     withdrawals = [e["data"] for e in logged if e["type"] == entries.CANDIDATE_WITHDRAWN]
     assert [(w["ballot"], w["candidate"]) for w in withdrawals] == [
@@ -227,5 +228,16 @@ async def test_a_candidate_is_withdrawn_and_the_log_replays(
     assert (settings["candidates"], settings["round"], settings["secret"]) == (
         one["candidates"],
         "single",
-        True,
+        False,
     )
+
+
+async def test_a_secret_ballot_does_not_open_without_the_committee_key(
+    client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
+) -> None:
+    ballot = await created(client, tokens, meeting_id, candidates=CANDIDATES, secret=True)
+    refused = await ballot_action(client, tokens, ballot["id"], "open")
+    assert (refused.status_code, refused.json()["error"]) == (409, "committee_key_missing")
+    assert "committee" in refused.json()["detail"]
+    logged = await log(client, tokens, meeting_id)
+    assert entries.BALLOT_OPENED not in [e["type"] for e in logged]
