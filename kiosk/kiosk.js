@@ -5,6 +5,7 @@ import { mountToggle, onLangChange, start as startI18n, t } from "/assets/lib/i1
 import { backoffDelay, connect } from "/assets/lib/socket.js";
 import { createOutbox } from "./outbox.js";
 import { forgetPass, looksLikeCode, pair, PairingError, savedPass, takeFragmentCode } from "./pairing.js";
+import { confirmChoice, forgetSecrets, secretFor, secretOf } from "./secret.js";
 import { render, renderCountdown } from "./view.js";
 
 const CLOSE_UNKNOWN_PASS = 4401;
@@ -29,7 +30,8 @@ const state = {
   member: null,
   ballot: null, // the open ballot
   last: null, // the ballot that closed last, for "no ballot open"
-  vote: null, // the acknowledged choice on the open ballot
+  vote: null, // the acknowledged choice on the open ballot ("for", …, or a candidate's id)
+  voted: false, // the server has a vote of this member on the open secret ballot (welcome)
   receipt: null, // the hash of that vote's log entry (SPEC 4.2 step 5)
   lastReceipt: null, // {ballot, choice, receipt} of this handheld's last vote on `last`
   error: null,
@@ -76,14 +78,18 @@ function storedReceipts() {
 function rememberReceipt(ack) {
   const saved = storedReceipts();
   const ballot = [state.ballot, state.last].find((b) => b?.id === ack.ballot);
-  const about = ballot ? { agenda: ballot.agenda, title: ballot.title, test: Boolean(ballot.test) } : {};
+  const about = ballot
+    ? { agenda: ballot.agenda, title: ballot.title, test: Boolean(ballot.test), secret: Boolean(ballot.secret) }
+    : {};
+  // An election's choice is a candidate's id: the names go with it, to say it after the close.
+  if (ballot?.candidates?.length) about.candidates = ballot.candidates.map(({ id, name }) => ({ id, name }));
   saved[ack.ballot] = { choice: ack.choice, receipt: ack.receipt, ...about };
   localStorage.setItem(RECEIPTS_KEY, JSON.stringify(saved));
 }
 
 function asAck(ballotId, saved) {
-  const { choice, receipt, agenda, title, test } = saved;
-  return { ballot: Number(ballotId), choice, receipt, agenda, title, test };
+  const { choice, receipt, agenda, title, test, secret, candidates } = saved;
+  return { ballot: Number(ballotId), choice, receipt, agenda, title, test, secret, candidates };
 }
 
 // The stored ack of a ballot, if it is for `choice` (any choice when null).
@@ -145,6 +151,7 @@ function setBallot(ballot) {
   if (ballot && ballot.status === "open") {
     if (state.ballot?.id !== ballot.id) {
       state.vote = null;
+      state.voted = false;
       state.receipt = null;
       state.error = null;
       state.lastReceipt = null;
@@ -159,6 +166,7 @@ function setBallot(ballot) {
   }
   state.ballot = null;
   state.vote = null;
+  state.voted = false;
   state.receipt = null;
 }
 
@@ -222,7 +230,12 @@ const handlers = {
     state.closed = false;
     localStorage.setItem(MEMBER_KEY, JSON.stringify(message.member));
     setBallot(message.ballot);
-    if (state.ballot) {
+    if (state.ballot?.secret) {
+      // The server never says a secret choice: this handheld knows its own, if it kept it.
+      state.voted = Boolean(message.voted);
+      state.vote = state.voted ? (secretOf(state.ballot.id)?.choice ?? null) : null;
+      state.receipt = state.vote !== null ? (storedAck(state.ballot.id)?.receipt ?? null) : null;
+    } else if (state.ballot) {
       state.vote = message.vote;
       state.receipt = message.vote ? (storedAck(state.ballot.id, message.vote)?.receipt ?? null) : null;
     } else {
@@ -235,10 +248,15 @@ const handlers = {
   },
   ack(message) {
     retries = 0;
+    // On a secret ballot the ack carries no choice: the vote this handheld sent says it.
+    const choice = message.choice ?? outbox.choiceOf(message.vote_id);
+    const ack = { ...message, choice };
     outbox.settle(message.vote_id);
-    rememberReceipt(message);
+    if (message.choice === null && choice !== null) confirmChoice(message.ballot, choice);
+    rememberReceipt(ack);
     if (state.ballot?.id === message.ballot) {
-      state.vote = message.choice;
+      state.vote = choice;
+      state.voted = true;
       state.receipt = message.receipt;
       state.error = null;
     } else if (state.last?.id === message.ballot) {
@@ -294,6 +312,7 @@ async function pairWith(code) {
     outbox.clear();
     localStorage.removeItem(RECEIPTS_KEY);
     localStorage.removeItem(MEMBER_KEY);
+    forgetSecrets();
     Object.assign(state, { pass, pairNotice: null, member: null, ballot: null, vote: null, receipt: null });
     Object.assign(state, { closed: false, last: null, lastReceipt: null });
     openLink();
@@ -313,13 +332,23 @@ function pairFromQr(code) {
   pairWith(code);
 }
 
+// A button's choice as the wire says it: a candidate's id is a number (SPEC 4.2 item 4).
+function choiceOf(button) {
+  const value = button.dataset.choice;
+  return /^[0-9]+$/.test(value) ? Number(value) : value;
+}
+
 function onTap(event) {
   const button = event.target.closest(".choice");
   if (!button || !state.ballot || button.disabled) return;
-  const choice = button.dataset.choice;
-  if (!outbox.pendingChoice(state.ballot.id) && state.vote === choice) return; // already counted
+  const ballot = state.ballot;
+  const choice = choiceOf(button);
+  if (!outbox.pendingChoice(ballot.id) && state.vote === choice) return; // already counted
+  // A secret ballot this member voted on from another handheld (or before this one lost its
+  // storage): a change needs the secret of that vote, which is not here.
+  if (ballot.secret && state.voted && !secretOf(ballot.id)) return;
   state.error = null;
-  outbox.add(state.ballot.id, choice);
+  outbox.add(ballot.id, choice, ballot.secret ? secretFor(ballot.id) : null);
   draw();
 }
 

@@ -49,7 +49,9 @@ export function createOutbox({ send, onTimeout }) {
   function flush() {
     if (inFlight || retry || !items.length) return;
     const head = items[0];
-    if (!send({ type: "vote", ballot: head.ballot, choice: head.choice, vote_id: head.vote_id })) return;
+    const vote = { type: "vote", ballot: head.ballot, choice: head.choice, vote_id: head.vote_id };
+    if (head.secret) vote.secret = head.secret; // a secret ballot (docs/SECRET_BALLOTS.md)
+    if (!send(vote)) return;
     inFlight = head.vote_id;
     if (!head.sent) {
       head.sent = true;
@@ -71,18 +73,24 @@ export function createOutbox({ send, onTimeout }) {
     flush,
     pendingChoice,
 
-    add(ballot, choice) {
+    // `secret`: this handheld's secret for a secret ballot (kiosk/secret.js), else null.
+    add(ballot, choice, secret = null) {
       if (pendingChoice(ballot) === choice) return;
       // A queued tap that never left the handheld is replaced by the newer one; a vote that was
       // sent stays until we hear what became of it.
       items = items.filter((item) => item.ballot !== ballot || item.sent);
-      items.push({ vote_id: newVoteId(), ballot, choice, sent: false });
+      items.push({ vote_id: newVoteId(), ballot, choice, sent: false, ...(secret ? { secret } : {}) });
       save();
       flush();
     },
 
     has(voteId) {
       return items.some((item) => item.vote_id === voteId);
+    },
+
+    // The choice a vote waiting for its ack carries: an ack on a secret ballot does not say it.
+    choiceOf(voteId) {
+      return items.find((item) => item.vote_id === voteId)?.choice ?? null;
     },
 
     // The ack or a final error arrived: forget the vote and send the next one.
