@@ -128,6 +128,7 @@ async def test_kiosk_receipt_is_the_start_of_its_log_entry_and_outlives_a_reload
                 "agenda": "1",
                 "title": "Jaarverslag",
                 "test": False,
+                "secret": False,
             }
         }
 
