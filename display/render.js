@@ -82,6 +82,8 @@ function ballotHeading(ballot) {
       statusBadge(ballot),
       majority ? h("span", { class: "majority", "data-majority": majority, text: t(`majority.${majority}`) }) : null,
       ballot.counted_by_hand ? h("span", { class: "by-hand", text: t("counted_by_hand") }) : null,
+      ballot.secret ? h("span", { class: "secret", text: t("secret.badge") }) : null,
+      ballot.round && ballot.round !== "first" ? h("span", { class: "round", text: t(`round.${ballot.round}`) }) : null,
     ),
     h("h2", { class: "ballot-title", text: ballot.title }),
     ballotRefs(ballot),
@@ -149,12 +151,44 @@ export function tallyChart(tally) {
   );
 }
 
+// An election (SPEC 2.10): a bar per candidate, in the ballot's order, against the cast votes; the
+// candidate elected, or those going on to the next round, are marked. A single-candidate vote is
+// a yes/no on that candidate. The figures come from the feed's `election`.
+export function electionChart(election) {
+  const marked = new Set([
+    ...(election.elected ? [election.elected.id] : []),
+    ...(election.next_candidates ?? []).map((c) => c.id),
+  ]);
+  const total = election.cast + (election.abstain ?? 0) + (election.against ?? 0);
+  const rows = election.candidates.map((candidate) => {
+    const bar = h("span", { class: "bar-fill" });
+    bar.style.width = `${total ? (candidate.votes / total) * 100 : 0}%`;
+    const on = marked.has(candidate.id);
+    return h(
+      "div",
+      { class: `tally-row candidate${on ? " marked" : ""}`, "data-candidate": candidate.id },
+      h("span", { class: "tally-label", text: candidate.name }),
+      h("span", { class: "bar" }, bar),
+      h("span", { class: "tally-weight", text: formatNumber(candidate.votes) }),
+      h("span", { class: "tally-percent", text: candidate.percent ? formatPercent(candidate.percent) : "" }),
+    );
+  });
+  const single = election.round === "single";
+  return h(
+    "div",
+    { class: "tally election", role: "group", "aria-label": t("tally.caption") },
+    rows,
+    single ? tallyRow("against", election.against ?? 0, percentOf(election.against ?? 0, election.cast), total) : null,
+    tallyRow("abstain", election.abstain ?? 0, null, total, t("tally.not_cast")),
+  );
+}
+
 // Green for a yes, red for a no; neutral for everything that is no decision on the merits:
 // withdrawn, held over, voided, not put to the vote, and any test ballot whatever its result.
 function outcomeClass(outcome, test = false) {
   if (test) return "test";
   if (outcome === "voided") return "voided";
-  if (isAdopted(outcome)) return "adopted";
+  if (isAdopted(outcome) || outcome === "elected") return "adopted";
   return outcome === "rejected" ? "rejected" : "other";
 }
 
@@ -242,10 +276,19 @@ export function ballotView(ballot, present) {
     testBanner(ballot),
     ballotHeading(ballot),
     open ? progress(ballot, present) : null,
-    ballot.tally ? tallyChart(ballot.tally) : null,
-    open && !ballot.tally ? h("p", { class: "tally-hidden", text: t("tally.hidden") }) : null,
+    resultView(ballot),
+    open && !ballot.tally && !ballot.election
+      ? h("p", { class: "tally-hidden", text: t(ballot.secret ? "tally.secret" : "tally.hidden") })
+      : null,
+    // A closed secret ballot whose result the chair has not yet released (SPEC 2.10).
+    !open && ballot.released === false ? h("p", { class: "result-pending", text: t("result.pending") }) : null,
     outcomeLine(ballot),
   );
+}
+
+function resultView(ballot) {
+  if (ballot.election) return electionChart(ballot.election);
+  return ballot.tally ? tallyChart(ballot.tally) : null;
 }
 
 // The agenda item the chair has put up, also one without a vote (the feed's `current_item`).
