@@ -398,3 +398,25 @@ def test_elections_from_the_agenda_file_and_the_command_line(tmp_path: Path) -> 
     )  # fmt: skip
     assert wrong.returncode == 2 and "agenda item 12: vacancies belong to a benoeming item" in wrong.stderr
     assert votehall("meetings", "list", env=env).stdout.count("ALV") == 1  # nothing else was created
+
+
+def test_election_rounds_are_refused_from_the_command_line_until_a_round_ends_so(tmp_path: Path) -> None:
+    """`votehall ballots next-round` and `lot` drive the same use cases as the API (SPEC 2.10):
+    a draft election has neither a next round nor a lot to draw."""
+    env = {"VOTEHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'hall.db'}"}
+    register = tmp_path / "register.csv"
+    register.write_text(shipped_register_text(), encoding="utf-8")
+    votehall("members", "import", str(register), env=env)
+    agenda = Path(__file__).parents[1] / "server" / "data" / "alv_2025-06-18_agenda.json"
+    votehall("meetings", "create", str(agenda), env=env)
+    election = ["ballots", "create", "1", "--agenda", "8a", "--kind", "benoeming", "--title", "Voorzitter"]
+    votehall(*election, "--candidate", "Anna Alfa", "--candidate", "Bert Beta", "--public", env=env)
+    nxt = votehall("ballots", "next-round", "1", env=env, check=False)
+    assert nxt.returncode == 1 and "only a round without a winner has a next round" in nxt.stderr
+    lot = votehall(
+        "ballots", "lot", "1", "--candidate", "1", "--drawn-by", "de notaris", env=env, check=False
+    )
+    assert lot.returncode == 1 and "a lot is drawn after a tie" in lot.stderr
+    assert (
+        len(votehall("ballots", "list", "1", env=env).stdout.splitlines()) == 4
+    )  # one ballot, its round, two

@@ -22,6 +22,7 @@ from server.archive.schemas import BallotDoc, MeetingDocument
 from server.audit import entries as E
 from server.audit.chain import LogLine, canonical, check_chain
 from server.audit.replay import Replay, replay
+from server.rules import vote_choice
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 MAX_TYPE = 40  # LogEntry.type
@@ -230,11 +231,11 @@ def _ballot(where: str, ballot: BallotDoc, created: Mapping[str, Any], state: Re
 
 def _votes(document: MeetingDocument, state: Replay, lines: Sequence[LogLine]) -> list[Finding]:
     found: list[Finding] = []
-    current = {(v.ballot, v.member): v.choice.value for v in document.votes}
+    current = {(v.ballot, v.member): vote_choice.value(v.choice) for v in document.votes}
     if len(current) != len(document.votes):
         found.append(Finding("votes", "lists two current votes of one member on one ballot"))
     replayed = {
-        (ballot.id, member): choice.value
+        (ballot.id, member): vote_choice.value(choice)
         for ballot in state.ballots.values()
         for member, choice in ballot.choices.items()
     }
@@ -248,7 +249,8 @@ def _votes(document: MeetingDocument, state: Replay, lines: Sequence[LogLine]) -
             where = f"votes[ballot={v.ballot}, member={v.member}]"
             found.append(Finding(where, f"names pass {v.pass_id}, which is not a pass of {v.member}"))
     events = {
-        (e.member, e.vote_id): (e.ballot, e.choice.value, e.pass_id, e.receipt) for e in document.vote_events
+        (e.member, e.vote_id): (e.ballot, vote_choice.value(e.choice), e.pass_id, e.receipt)
+        for e in document.vote_events
     }
     if len(events) != len(document.vote_events):
         found.append(Finding("vote_events", "lists a vote_id of one member twice"))

@@ -115,13 +115,18 @@ class BallotDoc(Part):
     released_at: AwareDatetime | None = None
 
 
+# In an election a choice is a candidate's id in the exporting database (docs/SECRET_BALLOTS.md
+# "Choices on the wire"), as the log names it; an import maps it to the candidate's new id.
+CandidateChoice = Annotated[int, Field(ge=1, strict=True)]
+
+
 class VoteDoc(Part):
     """A member's current vote on a ballot: the last one it cast (SPEC 2.4)."""
 
     ballot: int
     member: Code
     pass_id: int | None = Field(None, alias="pass")
-    choice: Choice
+    choice: Choice | CandidateChoice
     vote_id: str = Field(min_length=1, max_length=64)
     cast_at: AwareDatetime
 
@@ -133,7 +138,7 @@ class VoteEventDoc(Part):
     member: Code
     pass_id: int = Field(alias="pass")
     vote_id: str = Field(min_length=1, max_length=64)
-    choice: Choice
+    choice: Choice | CandidateChoice
     receipt: HexHash
     created_at: AwareDatetime
 

@@ -48,6 +48,8 @@ from server.meetings import repository as meeting_repository
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
 from server.meetings.service import get_meeting
 from server.register.models import Member
+from server.rules import Choice, VoteChoice, result_data, result_from_data, vote_choice
+from server.rules.vote_choice import from_text
 from server.security import hash_token, new_token
 
 # meetings.published_at came with the publication; the archive works with and without it.
@@ -85,13 +87,13 @@ async def export_meeting(session: AsyncSession, meeting_id: int) -> dict[str, An
         ],
         ballots=[_ballot_doc(ballot, candidates[ballot.id]) for ballot in ballots],
         votes=[
-            VoteDoc(ballot=v.ballot_id, member=code, pass_id=v.pass_id, choice=v.choice,
+            VoteDoc(ballot=v.ballot_id, member=code, pass_id=v.pass_id, choice=from_text(v.choice),
                     vote_id=v.vote_id, cast_at=v.cast_at)
             for v, code in await repository.votes_of(session, meeting_id)
         ],
         vote_events=[
             VoteEventDoc(ballot=e.ballot_id, member=code, pass_id=e.pass_id, vote_id=e.vote_id,
-                         choice=e.choice, receipt=e.receipt, created_at=e.created_at)
+                         choice=from_text(e.choice), receipt=e.receipt, created_at=e.created_at)
             for e, code in await repository.vote_events_of(session, meeting_id)
         ],
         unit_ballots=[
@@ -258,18 +260,20 @@ async def _rebuild(session: AsyncSession, doc: MeetingDocument, lines: Sequence[
     await repository.insert_rows(session, AgendaItem, [
         {"meeting_id": meeting.id, **item.model_dump(mode="json")} for item in doc.agenda
     ])  # fmt: skip
-    ballots = await _ballots(session, meeting.id, doc.ballots)
+    ballots, candidates = await _ballots(session, meeting.id, doc.ballots)
     passes = await _passes(session, meeting.id, doc.passes, members)
     await repository.insert_rows(session, Vote, [
         {"ballot_id": ballots[v.ballot], "member_id": members[v.member],
-         "pass_id": passes[v.pass_id] if v.pass_id is not None else None, "choice": v.choice.value,
+         "pass_id": passes[v.pass_id] if v.pass_id is not None else None,
+         "choice": _choice_text(v.choice, candidates),
          "vote_id": v.vote_id, "cast_at": v.cast_at}
         for v in doc.votes
     ])  # fmt: skip
     try:
         await repository.insert_rows(session, VoteEvent, [
             {"ballot_id": ballots[e.ballot], "member_id": members[e.member], "pass_id": passes[e.pass_id],
-             "vote_id": e.vote_id, "choice": e.choice.value, "receipt": e.receipt, "created_at": e.created_at}
+             "vote_id": e.vote_id, "choice": _choice_text(e.choice, candidates), "receipt": e.receipt,
+             "created_at": e.created_at}
             for e in doc.vote_events
         ])  # fmt: skip
     except IntegrityError:
@@ -299,9 +303,30 @@ async def _members(session: AsyncSession, register: Sequence[SeatDoc]) -> dict[s
     return {member.cbs_code: member.id for member in [*existing.values(), *added]}
 
 
-async def _ballots(session: AsyncSession, meeting_id: int, docs: Sequence[BallotDoc]) -> dict[int, int]:
-    """New ballot ids by original id; `amends`, `revote_of` and `round_of` point at the new ids.
-    Candidates get new ids too; the log and the document name them by their original ids."""
+def _choice_text(choice: VoteChoice, candidates: Mapping[int, int]) -> str:
+    """A vote's choice as the tables keep it, a candidate by its new id."""
+    return vote_choice.text(choice if isinstance(choice, Choice) else candidates[choice])
+
+
+def _remapped(result: dict[str, Any] | None, candidates: Mapping[int, int]) -> dict[str, Any] | None:
+    """An election round's stored result with the candidates' new ids (the log keeps the old)."""
+    if result is None:
+        return None
+    data = result_data(result_from_data(result))  # refuses a malformed result
+    new = {**data, "candidates": [{**c, "id": candidates[c["id"]]} for c in data["candidates"]]}
+    for key in ("next_candidates", "seeded", "drawn"):
+        new[key] = [candidates[c] for c in data[key]]
+    if data["elected"] is not None:
+        new["elected"] = candidates[data["elected"]]
+    return new
+
+
+async def _ballots(
+    session: AsyncSession, meeting_id: int, docs: Sequence[BallotDoc]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """New ballot ids and new candidate ids by original id; `amends`, `revote_of` and `round_of`
+    point at the new ballot ids, an election result at the new candidate ids. The log (and the
+    document) name them by their original ids."""
     rows = {
         doc.id: Ballot(
             meeting_id=meeting_id,
@@ -319,12 +344,24 @@ async def _ballots(session: AsyncSession, meeting_id: int, docs: Sequence[Ballot
             rows[doc.id].revote_of_id = new_ids[doc.revote_of]
         if doc.round_of is not None:
             rows[doc.id].round_of_id = new_ids[doc.round_of]
-        session.add_all(
-            Candidate(ballot_id=new_ids[doc.id], position=position, name=c.name, note=c.note)
-            for position, c in enumerate(doc.candidates, start=1)
-        )
+    added = {
+        c.id: Candidate(ballot_id=new_ids[doc.id], position=position, name=c.name, note=c.note)
+        for doc in docs
+        for position, c in enumerate(doc.candidates, start=1)
+    }
+    session.add_all(added.values())
     await session.flush()
-    return new_ids
+    candidates = {original: row.id for original, row in added.items()}
+    for doc in docs:
+        try:
+            rows[doc.id].election_result = _remapped(doc.election_result, candidates)
+        except (KeyError, ValueError) as error:
+            raise InvalidInput(
+                f"ballot {doc.id}: its election result does not fit its candidates ({error})",
+                code="invalid_document",
+            ) from None
+    await session.flush()
+    return new_ids, candidates
 
 
 async def _passes(

@@ -15,6 +15,27 @@ from server.rules import BallotKind, Majority, RoundKind
 
 MAX_CANDIDATES = 50
 NAME_LENGTH = 200
+# The log entry of a lot drawn in the hall (docs/SECRET_BALLOTS.md "Rounds"): {ballot, candidate,
+# drawn_by, operator, result}. Named here until server.audit.entries lists it.
+BALLOT_LOT = "ballot_lot"
+# An election's later rounds as their titles name them: "... (tweede stemming)".
+ROUND_TITLES = {
+    RoundKind.SECOND: "tweede stemming",
+    RoundKind.INTERMEDIATE: "tussenstemming",
+    RoundKind.RUNOFF: "herstemming",
+    RoundKind.SINGLE: "stemming over de laatste kandidaat",
+}
+
+
+def round_title(title: str, kind: RoundKind) -> str:
+    """The title of a later round: the first round's title with the round named in Dutch, any
+    earlier round's name replaced ("Voorzitter (tweede stemming)" -> "Voorzitter (herstemming)")."""
+    for named in ROUND_TITLES.values():
+        suffix = f" ({named})"
+        if title.endswith(suffix):
+            title = title[: -len(suffix)]
+            break
+    return f"{title} ({ROUND_TITLES[kind]})" if kind in ROUND_TITLES else title
 
 
 def default_secret(kind: BallotKind) -> bool:

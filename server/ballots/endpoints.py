@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 
 from fastapi import APIRouter, Response, status
 
-from server.ballots import repository, service
+from server.ballots import repository, round_service, rounds, service
 from server.ballots.models import Ballot, Candidate
 from server.ballots.schemas import (
     BallotCreate,
@@ -14,14 +14,26 @@ from server.ballots.schemas import (
     CountdownIn,
     DissentIn,
     HandCountIn,
+    LotIn,
     OpenIn,
     ResultOut,
     TallyOut,
     VoidIn,
 )
 from server.deps import ChairOrAdmin, Session
+from server.live.election_view import election_minutes, result_view, running
 from server.meetings import repository as meeting_repository
-from server.rules import BallotAction, Outcome, Tally, minutes_sentence, percent_for
+from server.rules import (
+    BallotAction,
+    ElectionOutcome,
+    ElectionTally,
+    Outcome,
+    Tally,
+    minutes_sentence,
+    percent_for,
+)
+
+_ELECTION_OUTCOMES = frozenset(o.value for o in ElectionOutcome)
 
 router = APIRouter(tags=["ballots"])
 
@@ -39,9 +51,15 @@ def tally_out(tally: Tally, abstain_is_cast: bool) -> TallyOut:
     )
 
 
-def ballot_minutes(ballot: Ballot, names: Mapping[str, str], lang: str) -> str:
-    """The minutes sentence of a decided ballot (SPEC 2.6, 2.7), with its corrections."""
+def ballot_minutes(
+    ballot: Ballot, names: Mapping[str, str], lang: str, candidates: Mapping[int, str] | None = None
+) -> str:
+    """The minutes sentence of a decided ballot (SPEC 2.6, 2.7, 2.10), with its corrections;
+    an election round's with its candidates' `candidates` names."""
     assert ballot.outcome is not None
+    result = rounds.stored_result(ballot)
+    if result is not None and ballot.outcome in _ELECTION_OUTCOMES:
+        return election_minutes(result, candidates or {})[lang]
     return minutes_sentence(
         Outcome(ballot.outcome),
         ballot.percent_for,
@@ -52,10 +70,13 @@ def ballot_minutes(ballot: Ballot, names: Mapping[str, str], lang: str) -> str:
     )
 
 
-def result_out(ballot: Ballot, names: Mapping[str, str] | None = None) -> ResultOut | None:
+def result_out(
+    ballot: Ballot, names: Mapping[str, str] | None = None, candidates: Mapping[int, str] | None = None
+) -> ResultOut | None:
     if ballot.outcome is None:
         return None
     names = names or {}
+    election = rounds.stored_result(ballot)
     return ResultOut(
         outcome=ballot.outcome,
         for_=ballot.for_weight,
@@ -64,8 +85,9 @@ def result_out(ballot: Ballot, names: Mapping[str, str] | None = None) -> Result
         cast=ballot.cast_weight,
         members_voted=ballot.members_voted,
         percent_for=ballot.percent_for,
-        minutes=ballot_minutes(ballot, names, "nl"),
-        minutes_en=ballot_minutes(ballot, names, "en"),
+        minutes=ballot_minutes(ballot, names, "nl", candidates),
+        minutes_en=ballot_minutes(ballot, names, "en", candidates),
+        election=result_view(election, candidates or {}) if election is not None else None,
         counted_by_hand=ballot.counted_by_hand,
         confirmed_by=ballot.confirmed_by,
         void_reason=ballot.void_reason,
@@ -80,7 +102,10 @@ def ballot_out(
     tally: Tally | None = None,
     names: Mapping[str, str] | None = None,
     candidates: Sequence[Candidate] = (),
+    election: ElectionTally | None = None,
+    candidate_names: Mapping[int, str] | None = None,
 ) -> BallotOut:
+    named = candidate_names if candidate_names is not None else {c.id: c.name for c in candidates}
     return BallotOut(
         id=ballot.id,
         meeting=ballot.meeting_id,
@@ -106,7 +131,8 @@ def ballot_out(
         opened_at=ballot.opened_at,
         closed_at=ballot.closed_at,
         tally=tally_out(tally, ballot.abstain_is_cast) if tally is not None else None,
-        result=result_out(ballot, names),
+        election=running(election, named) if election is not None else None,
+        result=result_out(ballot, names, named),
     )
 
 
@@ -128,7 +154,15 @@ async def list_ballots(meeting_id: int, session: Session, _: ChairOrAdmin) -> li
     ballots = await service.list_ballots(session, meeting_id)
     names = await _dissent_names(session, ballots)
     candidates = await repository.candidates_of_ballots(session, [b.id for b in ballots])
-    return [ballot_out(b, names=names, candidates=candidates[b.id]) for b in ballots]
+    return [
+        ballot_out(
+            b,
+            names=names,
+            candidates=candidates[b.id],
+            candidate_names=await rounds.names_of_result(session, rounds.stored_result(b), candidates[b.id]),
+        )
+        for b in ballots
+    ]
 
 
 async def _dissent_names(session: Session, ballots: list[Ballot]) -> dict[str, str]:
@@ -139,11 +173,16 @@ async def _dissent_names(session: Session, ballots: list[Ballot]) -> dict[str, s
 
 
 async def _answer(session: Session, ballot: Ballot) -> BallotOut:
+    candidates = await repository.candidates_of(session, ballot.id)
+    # An open public election's tally per candidate, recounted from the stored votes.
+    counting = ballot.status == "open" and not ballot.secret and rounds.is_election(ballot, candidates)
     return ballot_out(
         ballot,
         await service.live_tally(session, ballot),
         await _dissent_names(session, [ballot]),
-        await repository.candidates_of(session, ballot.id),
+        candidates,
+        await rounds.counted(session, ballot, candidates) if counting else None,
+        await rounds.names_of_result(session, rounds.stored_result(ballot), candidates),
     )
 
 
@@ -174,6 +213,23 @@ async def withdraw_candidate(
 ) -> BallotOut:
     """Take a withdrawn candidate off a draft ballot (logged); with one left it is a yes/no vote."""
     ballot = await service.withdraw_candidate(session, ballot_id, candidate_id, operator)
+    return await _answer(session, ballot)
+
+
+@router.post(
+    "/api/ballots/{ballot_id}/next-round", response_model=BallotOut, status_code=status.HTTP_201_CREATED
+)
+async def next_round(ballot_id: int, session: Session, _: ChairOrAdmin) -> BallotOut:
+    """Prepare the next round of an election whose round ended without a winner (SPEC 2.10): its
+    candidates as the result plans them; 409 `no_next_round` after any other outcome."""
+    return await _answer(session, await round_service.next_round(session, ballot_id))
+
+
+@router.post("/api/ballots/{ballot_id}/lot", response_model=BallotOut)
+async def enter_lot(ballot_id: int, data: LotIn, session: Session, operator: ChairOrAdmin) -> BallotOut:
+    """Record the lot drawn in the hall after a tie only a lot decides (SPEC 2.10); 409 `no_lot`
+    unless the round ended `lot`, 400 `not_in_lot` for a candidate the lot was not drawn among."""
+    ballot = await round_service.enter_lot(session, ballot_id, data.candidate, data.drawn_by, operator)
     return await _answer(session, ballot)
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -96,3 +96,18 @@ async def delete_candidates(session: AsyncSession, ballot_id: int) -> None:
 async def next_rounds_of(session: AsyncSession, ballot_id: int) -> Sequence[Ballot]:
     """The ballots that name `ballot_id` as the round they follow."""
     return (await session.scalars(select(Ballot).where(Ballot.round_of_id == ballot_id))).all()
+
+
+async def candidate_names(session: AsyncSession, ids: Collection[int]) -> dict[int, str]:
+    """The names of candidates by id, whichever round's ballot they stand on (ids are unique)."""
+    if not ids:
+        return {}
+    rows = await session.execute(select(Candidate.id, Candidate.name).where(Candidate.id.in_(list(ids))))
+    return {candidate_id: name for candidate_id, name in rows.all()}
+
+
+async def candidates_by_id(session: AsyncSession, ids: Collection[int]) -> Sequence[Candidate]:
+    """Candidate rows by id, whichever ballot they stand on."""
+    if not ids:
+        return []
+    return (await session.scalars(select(Candidate).where(Candidate.id.in_(list(ids))))).all()

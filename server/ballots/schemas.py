@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -107,6 +107,15 @@ class DissentIn(Strict):
     members: list[str] = Field(max_length=400, description="CBS codes of the members whose dissent is noted")
 
 
+class LotIn(Strict):
+    """`POST /api/ballots/{id}/lot`: the candidate the lot drawn in the hall gave (SPEC 2.10)."""
+
+    candidate: int = Field(ge=1, description="the id of the candidate drawn")
+    drawn_by: str | None = Field(
+        None, max_length=200, description="who drew the lot, as the minutes name them"
+    )
+
+
 class TallyOut(BaseModel):
     for_: int = Field(serialization_alias="for")
     against: int
@@ -132,6 +141,9 @@ class ResultOut(BaseModel):
     void_reason: str | None = None
     dissent: list[str] = Field(
         default_factory=list, description="members whose dissent is noted (aantekening)"
+    )
+    election: dict[str, Any] | None = Field(
+        None, description="an election round's result per candidate (server.live.election_view)"
     )
     log_seq: int | None = Field(description="number of the log entry that recorded the decision")
     log_hash: str | None = Field(description="its hash: the head of the meeting's log at that moment")
@@ -162,4 +174,8 @@ class BallotOut(BaseModel):
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
     tally: TallyOut | None = Field(None, description="the live tally (chair only)")
+    election: dict[str, Any] | None = Field(
+        None,
+        description="an open election's tally per candidate, recounted from the stored votes (chair only)",
+    )
     result: ResultOut | None

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import entries, journal
 from server.auth.service import Operator
 from server.ballots import candidates as election
-from server.ballots import repository
+from server.ballots import repository, rounds
 from server.ballots.elections import check_candidates_fit, default_secret
 from server.ballots.models import Ballot, Candidate
 from server.ballots.schemas import BallotCreate, BallotUpdate, HandCountIn
@@ -73,10 +73,14 @@ async def create_ballot(session: AsyncSession, meeting_id: int, data: BallotCrea
         status=BallotStatus.DRAFT.value,
     )
     names = election.cleaned(data.candidates)
+    given_round = data.round
+    if data.round_of is not None and not names:
+        # The next round of an election takes its candidates from the stored result (SPEC 2.10).
+        names, given_round = await rounds.derive(session, data.round_of, meeting_id, data.round)
     await _check_settings(session, ballot, meeting.status, candidates=len(names))
     if data.round_of is not None:
         await election.follow(session, ballot, data.round_of)
-    election.settle_round(ballot, len(names), data.round)
+    election.settle_round(ballot, len(names), given_round)
     if data.revote_of is not None:
         redone = await repository.get(session, data.revote_of)
         if redone is None or redone.meeting_id != meeting_id:
@@ -355,7 +359,11 @@ async def list_ballots(session: AsyncSession, meeting_id: int) -> list[Ballot]:
     )
 
 
-async def live_tally(session: AsyncSession, ballot: Ballot) -> Tally:
+async def live_tally(session: AsyncSession, ballot: Ballot) -> Tally | None:
+    """The yes/no tally of the stored votes; None for an election (its tally is per candidate:
+    `rounds.counted`) and for a secret ballot (whose votes are sealed)."""
+    if ballot.secret or ballot.round not in (None, RoundKind.SINGLE):
+        return None
     votes = await repository.weighted_votes(session, ballot)
     return tally_votes({code: Choice(choice) for code, choice, _ in votes}, {code: w for code, _, w in votes})
 
@@ -391,14 +399,7 @@ async def act(
             data["operator"] = operator.log_data() if operator else None
         ballot.opened_at = now
     elif action is BallotAction.CLOSE:
-        decision = decide(
-            await live_tally(session, ballot),
-            Majority(ballot.majority),
-            abstain_is_cast=ballot.abstain_is_cast,
-        )
-        _store_decision(ballot, decision.outcome, decision.for_, decision.against, decision.abstain,
-                        decision.cast, decision.members_voted, decision.percent_for)  # fmt: skip
-        data["result"] = _result_data(ballot)
+        data["result"] = await _close(session, ballot)
     else:
         if action is BallotAction.OUT_OF_ORDER:
             check_out_of_order(BallotKind(ballot.kind))
@@ -418,6 +419,27 @@ async def act(
         session, ballot, _ENTRY_OF_ACTION[action], data, decided=action is not BallotAction.OPEN
     )
     return ballot
+
+
+async def _close(session: AsyncSession, ballot: Ballot) -> dict[str, object]:
+    """Decide a closing ballot from its stored votes and keep the result; answers the `result`
+    that `ballot_closed` logs. A ballot with candidates is an election round (SPEC 2.10)."""
+    candidates = await repository.candidates_of(session, ballot.id)
+    if candidates:
+        return await _close_round(session, ballot, candidates)
+    tally = await live_tally(session, ballot)
+    assert tally is not None  # neither an election nor secret: those have candidates or their own path
+    decision = decide(tally, Majority(ballot.majority), abstain_is_cast=ballot.abstain_is_cast)
+    _store_decision(ballot, decision.outcome, decision.for_, decision.against, decision.abstain,
+                    decision.cast, decision.members_voted, decision.percent_for)  # fmt: skip
+    return _result_data(ballot)
+
+
+async def _close_round(
+    session: AsyncSession, ballot: Ballot, candidates: Sequence[Candidate]
+) -> dict[str, object]:
+    """Decide a public election round (or single-candidate vote) at its close."""
+    return rounds.store_result(ballot, await rounds.decide_round(session, ballot, candidates))
 
 
 def _store_decision(

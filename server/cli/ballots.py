@@ -188,3 +188,37 @@ def ballots_list(meeting_id: int, database_url: DatabaseOption = None) -> None:
         typer.echo(f"meeting {meeting_id} has no ballots yet (votehall ballots create)")
     for line in lines:
         typer.echo(line)
+
+
+@ballots_app.command("next-round")
+def ballots_next_round(ballot_id: int, database_url: DatabaseOption = None) -> None:
+    """Prepare the next round of an election whose round ended without a winner (SPEC 2.10), as
+    POST /api/ballots/{id}/next-round does: its candidates and kind as the result plans them."""
+    from server.ballots.round_service import next_round
+
+    async def work(session: AsyncSession) -> tuple[int, str, str | None]:
+        ballot = await next_round(session, ballot_id)
+        return ballot.id, ballot.title, ballot.round
+
+    new_id, title, kind = in_transaction(load_settings(database_url), work)
+    typer.echo(f"ballot {new_id} created: {title} ({kind} round after ballot {ballot_id})")
+
+
+@ballots_app.command("lot")
+def ballots_lot(
+    ballot_id: int,
+    candidate: Annotated[int, typer.Option(help="the id of the candidate the lot gave")],
+    drawn_by: Annotated[str | None, typer.Option(help="who drew the lot, as the minutes name them")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Record the lot drawn in the hall after a tie only a lot decides (SPEC 2.10), as POST
+    /api/ballots/{id}/lot does."""
+    from server.auth.service import COMMAND_LINE
+    from server.ballots.round_service import enter_lot
+
+    async def work(session: AsyncSession) -> str:
+        ballot = await enter_lot(session, ballot_id, candidate, drawn_by, COMMAND_LINE)
+        return ballot.outcome or ""
+
+    outcome = in_transaction(load_settings(database_url), work)
+    typer.echo(f"ballot {ballot_id}: lot recorded for candidate {candidate}; outcome {outcome}")

@@ -21,7 +21,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from server.db import Database
-from server.errors import BallotNotOpen, ChangeNotAllowed, NotEligible, UnknownBallot, VoteIdReused
+from server.errors import (
+    BadMessage,
+    BallotNotOpen,
+    ChangeNotAllowed,
+    NotEligible,
+    UnknownBallot,
+    VoteIdReused,
+)
 from server.live import read_model
 from server.live.collector import CollectorPolicy
 from server.live.events import BallotChanged, LiveEvent, MeetingChanged, PassChanged
@@ -30,10 +37,11 @@ from server.live.feed import FeedPublisher
 from server.live.links import CLOSE_SERVICE_RESTART, KioskLinks, PassRefused
 from server.live.schemas import kiosk_ballot
 from server.live.snapshot import snapshot
-from server.live.state import Ack, ActivePass, LiveMeeting
+from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting
 from server.live.sync import LogSync
 from server.live.writer import Applied, Spans, VoteRequest, VoteWriter
-from server.rules import BallotStatus, Choice
+from server.rules import BallotStatus, VoteChoice
+from server.rules import vote_choice as choices
 
 log = logging.getLogger(__name__)
 
@@ -124,12 +132,12 @@ class LiveHub:
             "type": "welcome",
             "member": {"code": seat.code, "name": seat.name, "weight": seat.weight},
             "ballot": kiosk_ballot(ballot),
-            "vote": vote.value if vote is not None else None,
+            "vote": choices.value(vote) if vote is not None else None,
         }
 
     # The vote path
 
-    async def vote(self, active: ActivePass, ballot_id: int, choice: Choice, vote_id: str) -> Ack:
+    async def vote(self, active: ActivePass, ballot_id: int, choice: VoteChoice, vote_id: str) -> Ack:
         """Check from memory what can be checked cheaply, then let the writer commit (SPEC 4.2)."""
         meeting = self.meeting
         if meeting is None or meeting.active_pass(active.pass_id) is None:
@@ -144,6 +152,7 @@ class LiveHub:
             raise UnknownBallot(f"ballot {ballot_id} is not a ballot of this meeting")
         if ballot.status is not BallotStatus.OPEN:
             raise BallotNotOpen(f"ballot {ballot_id} is {ballot.status.value}")
+        _check_fits(ballot, choice)
         if not ballot.allow_change and active.member_id in ballot.choices:
             raise ChangeNotAllowed("this ballot does not allow changing a vote")
         request = VoteRequest(ballot_id, active.member_id, active.pass_id, vote_id, choice)
@@ -208,7 +217,7 @@ class LiveHub:
         if self.fanout is not None and (applied or spans):
             self.fanout.publish(
                 "v",
-                v=[[b, m, c.value, ack.vote_id, ack.receipt, ack.seq] for b, m, c, ack in applied],
+                v=[[b, m, choices.value(c), ack.vote_id, ack.receipt, ack.seq] for b, m, c, ack in applied],
                 s=_span_list(spans),
             )
         self.sync.advance(spans)
@@ -238,6 +247,21 @@ class LiveHub:
         again which connections live here (hellos may have been lost: SPEC 4.2 item 5)."""
         self.kiosks.tell_again()
         await self.sync.resync()
+
+
+def _check_fits(ballot: LiveBallot, choice: VoteChoice) -> None:
+    """Refuse a choice that does not belong on the ballot (SPEC 4.2, docs/SECRET_BALLOTS.md):
+    a candidate on a yes/no ballot, for or against in an election, a stranger to its candidates."""
+    election = ballot.election_ids
+    if choices.fits(choice, election):
+        return
+    named = f"ballot {ballot.id} ({ballot.agenda} {ballot.title!r})"
+    if election is None:
+        raise BadMessage(f"{named} is a yes/no vote: choose for, against or abstain, not {choice!r}")
+    raise BadMessage(
+        f"{named} is an election: choose one of its candidates {list(election)} or abstain, "
+        f"not {choices.value(choice)!r}"
+    )
 
 
 def _span_list(spans: Spans | None) -> list[list[int]]:

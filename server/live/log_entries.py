@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from server.audit import entries
+from server.ballots.elections import BALLOT_LOT
 from server.live.events import BallotChanged, LiveEvent, PassChanged
 from server.live.repository import LogRow
 from server.live.state import LiveMeeting
@@ -23,7 +24,7 @@ _BALLOT_ENTRIES = frozenset({
     entries.BALLOT_ACCLAMATION, entries.BALLOT_WITHDRAWN, entries.BALLOT_HELD,
     entries.BALLOT_EDITED, entries.BALLOT_DELETED, entries.BALLOT_VOIDED,
     entries.BALLOT_COUNTED_BY_HAND, entries.BALLOT_OUT_OF_ORDER, entries.BALLOT_DISSENT,
-    entries.BALLOT_COUNTDOWN,
+    entries.BALLOT_COUNTDOWN, BALLOT_LOT,
 })  # fmt: skip
 _PASS_ENTRIES = frozenset({
     entries.PASS_ISSUED, entries.PASS_PAIRED, entries.PASS_ENDED, entries.PASS_RETURNED,

@@ -22,7 +22,8 @@ from server.live.links import KioskLinks
 from server.live.schemas import kiosk_ballot
 from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting
 from server.live.writer import Applied, VoteWriter
-from server.rules import BallotStatus, Choice
+from server.rules import BallotStatus
+from server.rules.vote_choice import from_value
 
 # One change to the read model, given the votes the writer committed while it was read (so that
 # a ballot read again does not lose them).
@@ -55,7 +56,7 @@ def apply_votes(meeting: LiveMeeting, votes: list[list[Any]], recorders: list[li
     vote_id, receipt, seq]): another process's, or read from the log by a catch-up. Each is
     noted for the reloads under way too (`recording`)."""
     for ballot_id, member_id, choice_value, vote_id, receipt, seq in votes:
-        choice = Choice(choice_value)
+        choice = from_value(choice_value)
         ack = Ack(vote_id, ballot_id, choice, receipt, seq)
         meeting.acks.setdefault((member_id, vote_id), ack)
         ballot = meeting.ballots.get(ballot_id)

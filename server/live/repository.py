@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit.models import LogEntry
 from server.audit.service import head_of
 from server.ballots.models import Ballot, Vote, VoteEvent
-from server.ballots.repository import candidates_of
+from server.ballots.repository import candidate_names, candidates_of
 from server.desk.models import Pass
 from server.live.state import Ack, ActivePass, LiveBallot, LiveCandidate, LiveMeeting, Result, Seat
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
-from server.rules import BallotStatus, Choice
+from server.rules import BallotStatus, ElectionResult, VoteChoice, result_from_data
+from server.rules.vote_choice import from_text
 
 
 def _result(ballot: Ballot, seats: dict[int, Seat]) -> Result | None:
@@ -35,7 +36,23 @@ def _result(ballot: Ballot, seats: dict[int, Seat]) -> Result | None:
     )
 
 
+def _election_result(ballot: Ballot) -> ElectionResult | None:
+    return result_from_data(ballot.election_result) if ballot.election_result is not None else None
+
+
+def _mentioned(result: ElectionResult | None) -> set[int]:
+    """Every candidate a round's result names: its own, and those seeded from an earlier round."""
+    if result is None:
+        return set()
+    return {*result.candidate_ids, *result.next_candidates, *result.seeded, *result.drawn}
+
+
 async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Seat]) -> LiveBallot:
+    candidates = [LiveCandidate(c.id, c.name, c.note) for c in await candidates_of(session, ballot.id)]
+    election_result = _election_result(ballot)
+    names = {c.id: c.name for c in candidates}
+    missing = _mentioned(election_result) - names.keys()
+    names |= await candidate_names(session, missing)
     live = LiveBallot(
         id=ballot.id,
         agenda=ballot.agenda,
@@ -57,9 +74,11 @@ async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Se
         revote_of=ballot.revote_of_id,
         countdown_ends_at=ballot.countdown_ends_at,
         secret=ballot.secret,
-        candidates=[LiveCandidate(c.id, c.name, c.note) for c in await candidates_of(session, ballot.id)],
+        candidates=candidates,
         round_of=ballot.round_of_id,
         round=ballot.round,
+        election_result=election_result,
+        candidate_names=names,
     )
     live.reset(await current_choices(session, ballot.id), seats)
     return live
@@ -72,11 +91,11 @@ def _names(codes: list[str], seats: dict[int, Seat]) -> list[str]:
     return [by_code.get(code, code) for code in codes]
 
 
-async def current_choices(session: AsyncSession, ballot_id: int) -> dict[int, tuple[Choice, int]]:
+async def current_choices(session: AsyncSession, ballot_id: int) -> dict[int, tuple[VoteChoice, int]]:
     """Member id -> current choice, and the log seq of its entry, of every stored vote."""
     query = select(Vote.member_id, Vote.choice, Vote.log_seq).where(Vote.ballot_id == ballot_id)
     votes = await session.execute(query)
-    return {member_id: (Choice(choice), seq or 0) for member_id, choice, seq in votes.all()}
+    return {member_id: (from_text(choice), seq or 0) for member_id, choice, seq in votes.all()}
 
 
 def active_pass(pass_: Pass) -> ActivePass:
@@ -117,7 +136,7 @@ async def load_meeting(session: AsyncSession, meeting: Meeting, *, with_acks: bo
         current_item=meeting.current_item,
         acks={
             (member_id, vote_id): Ack(
-                vote_id=vote_id, ballot_id=ballot_id, choice=Choice(choice), receipt=receipt
+                vote_id=vote_id, ballot_id=ballot_id, choice=from_text(choice), receipt=receipt
             )
             for member_id, vote_id, ballot_id, choice, receipt in events.all()
         },

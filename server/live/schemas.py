@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from server.live.snapshot import candidates, countdown_ends_at
 from server.live.state import Ack, LiveBallot
 from server.rules import Choice
+from server.rules import vote_choice as choices
 
 VOTE_ID_PATTERN = r"^[A-Za-z0-9_.:\-]{1,64}$"
 
@@ -25,7 +26,8 @@ class Hello(Inbound):
 class VoteMessage(Inbound):
     type: Literal["vote"]
     ballot: int = Field(ge=1)
-    choice: Choice
+    # A yes/no choice, or in an election a candidate's id (a JSON integer) or "abstain".
+    choice: Choice | Annotated[int, Field(ge=1)]
     vote_id: str = Field(pattern=VOTE_ID_PATTERN)
 
 
@@ -66,7 +68,7 @@ def ack_message(ack: Ack) -> dict[str, Any]:
         "type": "ack",
         "vote_id": ack.vote_id,
         "ballot": ack.ballot_id,
-        "choice": ack.choice.value,
+        "choice": choices.value(ack.choice),
         "receipt": ack.receipt,
     }
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from server.live.election_view import election_minutes, result_view, running
 from server.live.state import LiveBallot, LiveCandidate, LiveMeeting, Result
-from server.rules import BallotStatus, Outcome, Tally, minutes_sentence, percent_for
+from server.rules import BallotStatus, ElectionOutcome, Outcome, Tally, minutes_sentence, percent_for
 
 
 def tally_dict(tally: Tally, abstain_is_cast: bool) -> dict[str, Any]:
@@ -54,6 +55,28 @@ def minutes(result: Result) -> dict[str, str]:
     }
 
 
+_ELECTION_OUTCOMES = frozenset(o.value for o in ElectionOutcome)
+
+
+def ballot_minutes(ballot: LiveBallot, result: Result) -> dict[str, str]:
+    """The minutes of a decided ballot: an election round's in the words of SPEC 2.10."""
+    if ballot.election_result is not None and result.outcome in _ELECTION_OUTCOMES:
+        return election_minutes(ballot.election_result, ballot.candidate_names)
+    return minutes(result)
+
+
+def election(ballot: LiveBallot, *, shown: bool) -> dict[str, Any] | None:
+    """An election's figures per candidate: the running tally while open (when `shown`), the
+    stored result once closed; None for a ballot without candidates."""
+    if ballot.status is BallotStatus.OPEN:
+        if ballot.election is None or not shown:
+            return None
+        return running(ballot.election, ballot.candidate_names)
+    if ballot.election_result is None:
+        return None
+    return result_view(ballot.election_result, ballot.candidate_names)
+
+
 def _ref(meeting: LiveMeeting, ballot_id: int | None) -> dict[str, Any] | None:
     """Another ballot as a screen names it: "herstemming van 7a ...", "amendement op 7 ..."."""
     other = meeting.ballots.get(ballot_id) if ballot_id is not None else None
@@ -68,13 +91,18 @@ def ballot_dict(ballot: LiveBallot, *, chair: bool, meeting: LiveMeeting | None 
     included; once decided, the stored result is shown."""
     tally: dict[str, Any] | None
     voted: dict[str, int] | None
+    shown = not ballot.secret and (chair or ballot.show_live_tally)
     if ballot.status is BallotStatus.OPEN:
-        shown = not ballot.secret and (chair or ballot.show_live_tally)
-        tally = tally_dict(ballot.tally, ballot.abstain_is_cast) if shown else None
-        voted = {"members": ballot.tally.members_voted, "weight": ballot.tally.weight_voted}
+        # An election's running tally is per candidate (`election`), not for/against.
+        tally = tally_dict(ballot.tally, ballot.abstain_is_cast) if shown and not ballot.is_election else None
+        members, weight = ballot.voted()
+        voted = {"members": members, "weight": weight}
         outcome = None
     elif ballot.result is not None:
         tally, voted = _result_tally(ballot.result)
+        if ballot.election_result is not None and ballot.is_election:
+            counted = ballot.election_result
+            voted = {"members": counted.members_voted, "weight": counted.cast + counted.abstain}
         outcome = ballot.result.outcome
     else:
         tally, voted, outcome = None, None, None
@@ -93,6 +121,7 @@ def ballot_dict(ballot: LiveBallot, *, chair: bool, meeting: LiveMeeting | None 
         "submitters": ballot.submitter_names,
         "voted": voted,
         "tally": tally,
+        "election": election(ballot, shown=shown),
         "outcome": outcome,
         **_corrections(ballot, meeting),
     }
@@ -108,7 +137,7 @@ def _corrections(ballot: LiveBallot, meeting: LiveMeeting | None) -> dict[str, A
     hand, a re-vote, an amendment's proposal, a motion not on the agenda (SPEC 2.7, 2.8)."""
     result = ballot.result if ballot.status is not BallotStatus.OPEN else None
     return {
-        "minutes": minutes(result) if result is not None else None,
+        "minutes": ballot_minutes(ballot, result) if result is not None else None,
         "void_reason": result.void_reason if result is not None else None,
         "counted_by_hand": result.counted_by_hand if result is not None else False,
         "dissent": list(result.dissent) if result is not None else [],
@@ -144,7 +173,8 @@ def decisions(meeting: LiveMeeting) -> list[dict[str, Any]]:
             "kind": b.kind,
             "outcome": b.result.outcome,
             "percent_for": b.result.percent_for,
-            "minutes": minutes(b.result),
+            "minutes": ballot_minutes(b, b.result),
+            "election": election(b, shown=True),
             "void_reason": b.result.void_reason,
             "counted_by_hand": b.result.counted_by_hand,
             "revote_of": _ref(meeting, b.revote_of),

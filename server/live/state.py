@@ -10,7 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from server.rules import EMPTY_TALLY, BallotStatus, Choice, Tally
+from server.rules import (
+    EMPTY_TALLY,
+    BallotStatus,
+    ElectionResult,
+    ElectionTally,
+    RoundKind,
+    Tally,
+    VoteChoice,
+)
+from server.rules.tally import Choice
+from server.rules.vote_choice import as_election
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +44,7 @@ class ActivePass:
 class Ack:
     vote_id: str
     ballot_id: int
-    choice: Choice
+    choice: VoteChoice  # a candidate's id in an election (server.rules.vote_choice)
     receipt: str
     # The number of the vote's entry in the meeting's log: orders the votes of one member when
     # they reach a process by different ways (its own writer, the fan-out, a reload).
@@ -81,8 +91,8 @@ class LiveBallot:
     submitters: list[str]
     decided_at: datetime | None
     result: Result | None
-    choices: dict[int, Choice] = field(default_factory=dict)
-    tally: Tally = EMPTY_TALLY
+    choices: dict[int, VoteChoice] = field(default_factory=dict)
+    tally: Tally = EMPTY_TALLY  # the yes/no tally; an election counts in `election` instead
     seqs: dict[int, int] = field(default_factory=dict)  # member -> log seq of its current vote
     submitter_names: list[str] = field(default_factory=list)  # as the screens name them
     off_agenda: bool = False
@@ -91,15 +101,44 @@ class LiveBallot:
     secret: bool = False  # SPEC 2.9: no running tally to anyone, no choice in any message
     candidates: list[LiveCandidate] = field(default_factory=list)
     round_of: int | None = None
-    round: str | None = None  # an election's round kind (server.ballots.elections.RoundKind)
+    round: str | None = None  # an election's round kind (server.rules.RoundKind)
+    # An election (two or more candidates, SPEC 2.10): its running tally per candidate, kept
+    # next to (instead of) the yes/no `tally`; None on every other ballot.
+    election: ElectionTally | None = None
+    # An election round's stored result once closed, and the names of every candidate it
+    # mentions (also those seeded from an earlier round), for the screens' minutes.
+    election_result: ElectionResult | None = None
+    candidate_names: dict[int, str] = field(default_factory=dict)
 
-    def reset(self, choices: dict[int, tuple[Choice, int]], seats: dict[int, Seat]) -> None:
+    def __post_init__(self) -> None:
+        if self.election is None and self.is_election:
+            self.election = ElectionTally.empty([c.id for c in self.candidates])
+
+    @property
+    def is_election(self) -> bool:
+        """Members choose a candidate (two or more stand); else the ballot is yes/no."""
+        return len(self.candidates) >= 2 and self.round != RoundKind.SINGLE
+
+    @property
+    def election_ids(self) -> tuple[int, ...] | None:
+        """The candidates a vote may name, or None on a yes/no ballot (server.rules.vote_choice.fits)."""
+        return tuple(c.id for c in self.candidates) if self.is_election else None
+
+    def voted(self) -> tuple[int, int]:
+        """Members that voted, and their weight (abstentions included)."""
+        if self.election is not None:
+            return self.election.members_voted, self.election.cast + self.election.abstain
+        return self.tally.members_voted, self.tally.weight_voted
+
+    def reset(self, choices: dict[int, tuple[VoteChoice, int]], seats: dict[int, Seat]) -> None:
         """Replace the votes with those stored (the database is the truth)."""
         self.choices, self.tally, self.seqs = {}, EMPTY_TALLY, {}
+        if self.election is not None:
+            self.election = ElectionTally.empty(self.election.candidates)
         for member_id, (choice, seq) in choices.items():
             self.apply_vote(member_id, choice, seats[member_id].weight, seq)
 
-    def apply_vote(self, member_id: int, choice: Choice, weight: int, seq: int = 0) -> None:
+    def apply_vote(self, member_id: int, choice: VoteChoice, weight: int, seq: int = 0) -> None:
         """Apply one committed vote: a change moves the member's weight, never adds it twice.
 
         A vote older (by log seq) than the one applied already is ignored: the last vote counts,
@@ -108,8 +147,16 @@ class LiveBallot:
         if seq and seq < self.seqs.get(member_id, 0):
             return
         previous = self.choices.get(member_id)
-        tally = self.tally if previous is None else self.tally.remove(previous, weight)
-        self.tally = tally.add(choice, weight)
+        if self.election is not None:
+            election = (
+                self.election if previous is None else self.election.remove(as_election(previous), weight)
+            )
+            self.election = election.add(as_election(choice), weight)
+        else:
+            if not isinstance(choice, Choice):
+                raise ValueError(f"candidate {choice} on yes/no ballot {self.id}")
+            tally = self.tally if previous is None else self.tally.remove(Choice(str(previous)), weight)
+            self.tally = tally.add(choice, weight)
         self.choices[member_id] = choice
         if seq:
             self.seqs[member_id] = seq

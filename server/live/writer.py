@@ -44,7 +44,8 @@ from server.errors import (
 from server.live.repository import current_choices
 from server.live.state import Ack, LiveMeeting
 from server.ops import metrics
-from server.rules import Choice
+from server.rules import VoteChoice
+from server.rules import vote_choice as choices
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ VOTE_EVENTS: Table = VoteEvent.__table__  # type: ignore[assignment]
 VOTES: Table = Vote.__table__  # type: ignore[assignment]
 
 Decided = list[tuple["VoteRequest", Ack | VoteHallError]]
-Applied = tuple[int, int, Choice, Ack]  # ballot, member, choice, ack: one committed vote
+Applied = tuple[int, int, VoteChoice, Ack]  # ballot, member, choice, ack: one committed vote
 Spans = dict[int, tuple[int, int]]  # chain -> (first, last) seq a commit wrote (journal.spans)
 
 
@@ -64,7 +65,7 @@ class VoteRequest:
     member_id: int
     pass_id: int
     vote_id: str
-    choice: Choice
+    choice: VoteChoice
     future: asyncio.Future[Ack] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -284,7 +285,7 @@ class VoteWriter:
                     continue
                 # The log entry, whose hash becomes the receipt (SPEC 4.2 step 5, issue 5).
                 entry = journal.note(session, statuses[request.ballot_id][2], entries.VOTE, {
-                    "ballot": request.ballot_id, "member": seat.code, "choice": request.choice.value,
+                    "ballot": request.ballot_id, "member": seat.code, "choice": choices.value(request.choice),
                     "vote_id": request.vote_id, "pass": request.pass_id,
                 })  # fmt: skip
                 accepted[key] = entry
@@ -293,7 +294,7 @@ class VoteWriter:
                     "member_id": request.member_id,
                     "pass_id": request.pass_id,
                     "vote_id": request.vote_id,
-                    "choice": request.choice.value,
+                    "choice": choices.text(request.choice),
                 }
                 rows.append(row)
                 current[(request.ballot_id, request.member_id)] = row | {"cast_at": now}
@@ -304,7 +305,7 @@ class VoteWriter:
                 await journal.flush(session)
                 for (member_id, vote_id), entry in accepted.items():
                     assert entry.written is not None
-                    ballot_id, choice = entry.data["ballot"], Choice(entry.data["choice"])
+                    ballot_id, choice = entry.data["ballot"], choices.from_value(entry.data["choice"])
                     receipts[member_id, vote_id] = Ack(
                         vote_id, ballot_id, choice, entry.written.hash, entry.written.seq
                     )
@@ -332,7 +333,7 @@ def _resends(request: VoteRequest, known: Ack | journal.Pending) -> bool:
     """Whether a request with a known vote_id is that vote sent again (same ballot and choice)."""
     if isinstance(known, Ack):
         return (known.ballot_id, known.choice) == (request.ballot_id, request.choice)
-    return (known.data["ballot"], known.data["choice"]) == (request.ballot_id, request.choice.value)
+    return (known.data["ballot"], known.data["choice"]) == (request.ballot_id, choices.value(request.choice))
 
 
 def _reused(request: VoteRequest) -> VoteIdReused:
@@ -388,7 +389,7 @@ async def _stored_acks(session: AsyncSession, keys: set[tuple[int, str]]) -> dic
     )
     rows = await session.execute(query.where(tuple_(VoteEvent.member_id, VoteEvent.vote_id).in_(list(keys))))
     return {
-        (member_id, vote_id): Ack(vote_id, ballot_id, Choice(choice), receipt)
+        (member_id, vote_id): Ack(vote_id, ballot_id, choices.from_text(choice), receipt)
         for member_id, vote_id, ballot_id, choice, receipt in rows.all()
     }
 

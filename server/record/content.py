@@ -10,7 +10,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from server.rules import TERMINAL, BallotStatus, Choice, Outcome, minutes_sentence
+from server.rules import (
+    TERMINAL,
+    BallotStatus,
+    Choice,
+    ElectionOutcome,
+    ElectionResult,
+    Outcome,
+    VoteChoice,
+    election_sentence,
+    minutes_sentence,
+)
 
 # Ballots that ended and so belong in the record: decided, voided, or left undecided when the
 # meeting closed (SPEC 2.7, 2.11); drafts and an open ballot do not.
@@ -40,7 +50,7 @@ class RecordBallot:
     kind: str
     majority: str
     status: str
-    outcome: Outcome
+    outcome: Outcome | ElectionOutcome
     for_: int | None
     against: int | None
     abstain: int | None
@@ -52,6 +62,9 @@ class RecordBallot:
     counted_by_hand: bool = False
     void_reason: str | None = None
     dissent: tuple[str, ...] = ()  # names of the members whose dissent is noted (aantekening)
+    # An election round (SPEC 2.10): its stored result, and the names of the candidates it names.
+    election: ElectionResult | None = None
+    candidates: tuple[tuple[int, str], ...] = ()
 
     @property
     def electronic(self) -> bool:
@@ -59,14 +72,23 @@ class RecordBallot:
         return self.status == BallotStatus.CLOSED and not self.counted_by_hand
 
     def minutes(self, lang: str = "nl") -> str:
+        if self.election is not None and isinstance(self.outcome, ElectionOutcome):
+            return election_sentence(self.election, dict(self.candidates), lang)
         return minutes_sentence(
-            self.outcome,
+            Outcome(self.outcome.value),
             self.percent_for,
             lang,
             by_hand=self.counted_by_hand,
             reason=self.void_reason,
             dissent=self.dissent,
         )
+
+    def cell(self, choice: VoteChoice) -> str:
+        """A member's choice as the record's table says it: voor, tegen, onthouding, or in an
+        election the name of the candidate it chose (SPEC 2.9: public ballots only)."""
+        if isinstance(choice, Choice):
+            return CHOICE_NL[choice]
+        return dict(self.candidates).get(choice, str(choice))
 
     @property
     def percent_nl(self) -> str:
@@ -80,7 +102,7 @@ class RecordMember:
     name: str
     weight: int  # frozen when the meeting opened (SPEC 2.1)
     role: str | None  # of the member's latest voting pass; None if it was never present
-    votes: Mapping[int, Choice | None]  # per electronically closed ballot; None: did not vote
+    votes: Mapping[int, VoteChoice | None]  # per electronically closed ballot; None: did not vote
 
 
 @dataclass(frozen=True, slots=True)

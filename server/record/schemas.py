@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, Field
 
+from server.live.election_view import result_view
 from server.record.content import Record
 from server.rules import Choice
 
@@ -39,6 +41,9 @@ class RecordBallotOut(BaseModel):
     minutes_en: str
     log_seq: int | None = Field(description="the log entry that recorded the decision")
     log_hash: str | None
+    election: dict[str, Any] | None = Field(
+        None, description="an election round's result per candidate, with the candidates' names (SPEC 2.10)"
+    )
 
 
 class RecordMemberOut(BaseModel):
@@ -48,8 +53,9 @@ class RecordMemberOut(BaseModel):
     role: str | None = Field(
         description="the representative's role on the latest pass; null if never present"
     )
-    votes: dict[str, Choice | None] = Field(
-        description="per ballot id decided by an electronic vote: the member's choice, null if it did not vote"
+    votes: dict[str, Choice | int | None] = Field(
+        description="per ballot id decided by an electronic vote: the member's choice (in an election "
+        "the candidate's id: see the ballot's `election`), null if it did not vote"
     )
 
 
@@ -90,6 +96,7 @@ def record_out(record: Record) -> RecordOut:
                 minutes_en=b.minutes("en"),
                 log_seq=b.log_seq,
                 log_hash=b.log_hash,
+                election=result_view(b.election, dict(b.candidates)) if b.election is not None else None,
             )
             for b in record.ballots
         ],

@@ -14,6 +14,8 @@ from server.audit import entries, journal
 from server.audit.service import export_chain, head_of
 from server.auth.roles import Role
 from server.auth.service import Operator
+from server.ballots import repository as ballots_repository
+from server.ballots import rounds
 from server.ballots.models import Ballot
 from server.ballots.service import list_ballots
 from server.db import Database
@@ -23,7 +25,8 @@ from server.meetings.repository import frozen_register
 from server.meetings.service import get_meeting
 from server.record import page, pdf, repository, schemas, spreadsheet
 from server.record.content import Record, RecordBallot, RecordMember, in_record
-from server.rules import Choice, Outcome
+from server.rules import ElectionOutcome, ElectionResult, Outcome, VoteChoice
+from server.rules.vote_choice import from_text
 
 # Before publication the chair and the admin check the record; the log is the admin's (SPEC 4.1).
 RECORD_READERS = frozenset({Role.ADMIN, Role.CHAIR})
@@ -70,14 +73,14 @@ async def build_record(session: AsyncSession, meeting: Meeting) -> Record:
     register = await frozen_register(session, meeting.id)
     names = {seat.cbs_code: seat.name for seat in register}
     ballots = [
-        _record_ballot(b, names)
+        _record_ballot(b, names, await _candidate_names(session, b))
         for b in await list_ballots(session, meeting.id)
         if in_record(b.status, b.test)
     ]
     voted = [b.id for b in ballots if b.electronic]
-    choices: dict[str, dict[int, Choice]] = {}
+    choices: dict[str, dict[int, VoteChoice]] = {}
     for ballot_id, code, choice in await repository.current_votes(session, meeting.id, voted):
-        choices.setdefault(code, {})[ballot_id] = Choice(choice)
+        choices.setdefault(code, {})[ballot_id] = from_text(choice)
     roles = await repository.latest_roles(session, meeting.id)
     members = tuple(
         RecordMember(
@@ -101,8 +104,17 @@ async def build_record(session: AsyncSession, meeting: Meeting) -> Record:
     )
 
 
-def _record_ballot(ballot: Ballot, names: Mapping[str, str]) -> RecordBallot:
+async def _candidate_names(session: AsyncSession, ballot: Ballot) -> dict[int, str]:
+    if ballot.election_result is None:
+        return {}
+    rows = await ballots_repository.candidates_of(session, ballot.id)
+    return await rounds.names_of_result(session, rounds.stored_result(ballot), rows)
+
+
+def _record_ballot(ballot: Ballot, names: Mapping[str, str], candidates: Mapping[int, str]) -> RecordBallot:
     assert ballot.outcome is not None, ballot.id  # every decided ballot has one
+    election = rounds.stored_result(ballot)
+    outcome = _outcome(ballot.outcome, election)
     return RecordBallot(
         id=ballot.id,
         agenda=ballot.agenda,
@@ -110,7 +122,7 @@ def _record_ballot(ballot: Ballot, names: Mapping[str, str]) -> RecordBallot:
         kind=ballot.kind,
         majority=ballot.majority,
         status=ballot.status,
-        outcome=Outcome(ballot.outcome),
+        outcome=outcome,
         for_=ballot.for_weight,
         against=ballot.against_weight,
         abstain=ballot.abstain_weight,
@@ -122,7 +134,16 @@ def _record_ballot(ballot: Ballot, names: Mapping[str, str]) -> RecordBallot:
         counted_by_hand=ballot.counted_by_hand,
         void_reason=ballot.void_reason,
         dissent=tuple(names.get(code, code) for code in ballot.dissent),
+        election=election,
+        candidates=tuple(candidates.items()),
     )
+
+
+def _outcome(outcome: str, election: ElectionResult | None) -> Outcome | ElectionOutcome:
+    """An election round's outcome in its own words (elected, next_round, lot); any other as SPEC 2.6."""
+    if election is not None and outcome in {o.value for o in ElectionOutcome}:
+        return ElectionOutcome(outcome)
+    return Outcome(outcome)
 
 
 class Format(StrEnum):

@@ -27,7 +27,7 @@ import csv
 import io
 from collections.abc import Callable
 
-from server.record.content import CHOICE_NL, Record, RecordBallot
+from server.record.content import Record, RecordBallot
 
 HEADER = ["code", "naam", "stemgewicht", "rol"]
 SUMMARY: list[tuple[str, Callable[[RecordBallot], object]]] = [
@@ -56,10 +56,10 @@ def record_csv(record: Record) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADER + [_text(column_name(b)) for b in ballots])
     for member in record.members:
-        choices = [member.votes.get(b.id) for b in ballots]
+        choices = [(b, member.votes.get(b.id)) for b in ballots]
         writer.writerow(
             [_text(member.code), _text(member.name), member.weight, member.role or ""]
-            + [CHOICE_NL[c] if c is not None else "" for c in choices]
+            + [_text(b.cell(c)) if c is not None else "" for b, c in choices]
         )
     writer.writerow([])
     for label, value in SUMMARY:

@@ -44,6 +44,7 @@ from server.rules.election_tally import (
 from server.rules.minutes import election_sentence, format_percent, minutes_sentence
 from server.rules.representation import PassStatus, RepresentativeRole
 from server.rules.tally import EMPTY_TALLY, Choice, Presence, Tally, presence, tally_votes
+from server.rules.vote_choice import VoteChoice
 from server.rules.weights import DEFAULT_RULE, WeightRule, weight_for
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "RepresentativeRole",
     "RoundKind",
     "Tally",
+    "VoteChoice",
     "WeightRule",
     "check_out_of_order",
     "decide",

@@ -172,10 +172,18 @@ def comparable(document: dict[str, Any]) -> dict[str, Any]:
         ballot["round_of"] = ballots.get(ballot.get("round_of"))
         for candidate in ballot.get("candidates", []):
             candidate["id"] = candidates[candidate["id"]]
+        if (result := ballot.get("election_result")) is not None:  # names candidates by id
+            for candidate in result["candidates"]:
+                candidate["id"] = candidates[candidate["id"]]
+            for key in ("next_candidates", "seeded", "drawn"):
+                result[key] = [candidates[c] for c in result[key]]
+            result["elected"] = candidates.get(result["elected"])
     for unit in doc.get("unit_ballots", []):
         unit["ballot"] = ballots[unit["ballot"]]
     for pass_ in doc["passes"]:
         pass_["id"] = passes[pass_["id"]]
     for vote in [*doc["votes"], *doc["vote_events"]]:
         vote["ballot"], vote["pass"] = ballots[vote["ballot"]], passes.get(vote["pass"])
+        if isinstance(vote["choice"], int):  # a candidate in an election
+            vote["choice"] = candidates[vote["choice"]]
     return doc

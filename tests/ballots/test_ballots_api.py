@@ -73,6 +73,7 @@ async def test_lifecycle_and_result(
         "percent_for": "64.41", "minutes": "aangenomen met 64,41% van de stemmen",
         "minutes_en": "adopted with 64.41% of the votes", "log_seq": closed["result"]["log_seq"],
         "counted_by_hand": False, "confirmed_by": None, "void_reason": None, "dissent": [],
+        "election": None,
     }  # fmt: skip
     async with database.transaction(readonly=True) as session:
         head = await session.execute(select(LogHead.seq, LogHead.hash).where(LogHead.chain == meeting_id))

@@ -117,12 +117,14 @@ async def test_a_later_round_names_the_one_it_follows(
         ({"round_of": first["id"], "candidates": CANDIDATES}, "invalid_round"),  # the kind is not given
         ({"round_of": first["id"], "candidates": CANDIDATES, "round": "first"}, "invalid_round"),
         ({"round_of": first["id"], "candidates": CANDIDATES, "round": "single"}, "invalid_round"),
-        ({"round_of": first["id"], "round": "second"}, "invalid_round"),  # no candidates
         ({"round_of": slate["id"], "candidates": two, "round": "runoff"}, "invalid_round"),
         ({"round_of": 9999, "candidates": two, "round": "runoff"}, "invalid_ballot"),
     ]:
         response = await post(client, tokens, meeting_id, **fields)
         assert (response.status_code, response.json()["error"]) == (422, code), fields
+    # Without candidates a later round takes them from the closed round's result: a draft has none.
+    response = await post(client, tokens, meeting_id, round_of=first["id"], round="second")
+    assert (response.status_code, response.json()["error"]) == (409, "no_next_round")
 
     second = await created(
         client, tokens, meeting_id, round_of=first["id"], candidates=CANDIDATES, round="second"

@@ -59,7 +59,7 @@ async def test_display_follows_a_ballot_and_hides_the_running_tally(hall: Hall) 
             {"ballot": ballot_id, "agenda": "1", "title": "Jaarverslag", "kind": "voorstel",
              "outcome": "adopted", "percent_for": "100.00",
              "minutes": {"nl": "aangenomen met 100,00% van de stemmen", "en": "adopted with 100.00% of the votes"},
-             "void_reason": None, "counted_by_hand": False, "revote_of": None}
+             "election": None, "void_reason": None, "counted_by_hand": False, "revote_of": None}
         ]  # fmt: skip
         await kiosk.close()
 

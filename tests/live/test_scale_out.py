@@ -107,7 +107,7 @@ async def kiosk(server: ServerProcess, token: str) -> ClientConnection:
     return connection
 
 
-async def vote(connection: ClientConnection, ballot: int, choice: str, vote_id: str) -> dict[str, Any]:
+async def vote(connection: ClientConnection, ballot: int, choice: str | int, vote_id: str) -> dict[str, Any]:
     await connection.send(
         json.dumps({"type": "vote", "ballot": ballot, "choice": choice, "vote_id": vote_id})
     )
@@ -318,3 +318,48 @@ def test_several_workers_without_redis_or_postgresql_are_refused() -> None:
     assert "VOTEHALL_REDIS_URL" in (several_processes_problem(no_redis) or "")
     both = Settings(database_url="postgresql+asyncpg://postgres@127.0.0.1/test", redis_url="redis://x:6379/0")
     assert several_processes_problem(both) is None
+
+
+@on_postgresql
+async def test_an_election_tally_per_candidate_reaches_both_displays(
+    two_servers: tuple[ServerProcess, ServerProcess, Seeded],
+) -> None:
+    a, b, seeded = two_servers
+    headers = {"Authorization": f"Bearer {seeded.tokens[Role.CHAIR]}"}
+    async with httpx.AsyncClient(base_url=a.base, timeout=10) as client:
+        response = await client.post(f"/api/meetings/{seeded.meeting_id}/ballots", headers=headers, json={
+            "agenda": "9", "title": "Voorzitter", "kind": "benoeming", "secret": False, "show_live_tally": True,
+            "candidates": [{"name": "Anna Alfa"}, {"name": "Bert Beta"}],
+        })  # fmt: skip
+    assert response.status_code == 201, response.text
+    ballot = response.json()
+    anna, bert = (candidate["id"] for candidate in ballot["candidates"])
+    kiosks = {
+        "GM0001": await kiosk(a, seeded.passes["GM0001"]),
+        "GM0002": await kiosk(b, seeded.passes["GM0002"]),
+        "GM0003": await kiosk(a, seeded.passes["GM0003"]),
+    }
+    await chair(b, seeded, ballot["id"], "open")
+    await feeds_until((a, b), every(lambda feed: (feed.get("ballot") or {}).get("status") == "open"))
+    await asyncio.gather(
+        vote(kiosks["GM0001"], ballot["id"], anna, "e-1"),
+        vote(kiosks["GM0002"], ballot["id"], bert, "e-2"),
+        vote(kiosks["GM0003"], ballot["id"], "abstain", "e-3"),
+    )
+    await vote(kiosks["GM0001"], ballot["id"], bert, "e-4")  # a change
+
+    def per_candidate(feed: dict[str, Any]) -> bool:
+        election = (feed.get("ballot") or {}).get("election") or {}
+        votes = {c["id"]: c["votes"] for c in election.get("candidates", [])}
+        return votes == {anna: 0, bert: 75 + 42} and election.get("abstain") == 1
+
+    feeds = await feeds_until((a, b), alike(per_candidate))
+    assert all(per_candidate(feed) for feed in feeds) and feeds[0] == feeds[1], feeds
+    await chair(a, seeded, ballot["id"], "close")
+    feeds = await feeds_until(
+        (a, b), alike(lambda feed: (feed.get("ballot") or {}).get("outcome") == "elected")
+    )
+    assert feeds[0] == feeds[1], feeds
+    assert feeds[0]["ballot"]["election"]["elected"] == {"id": bert, "name": "Bert Beta"}
+    for connection in kiosks.values():
+        await connection.close()

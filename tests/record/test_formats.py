@@ -59,7 +59,7 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "cast": 117, "members_voted": 3, "percent_for": "64.10",
                 "minutes": "aangenomen met 64,10% van de stemmen",
                 "minutes_en": "adopted with 64.10% of the votes",
-                "log_seq": annual_seq, "log_hash": annual_hash,
+                "log_seq": annual_seq, "log_hash": annual_hash, "election": None,
             },
             {
                 "id": ids["digital"], "agenda": "1", "title": "Resolutie digitalisering", "kind": "resolutie",
@@ -67,21 +67,21 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "cast": 193, "members_voted": 4, "percent_for": "39.38",
                 "minutes": "verworpen met 39,38% van de stemmen vóór",
                 "minutes_en": "rejected with 39.38% of the votes in favour",
-                "log_seq": digital_seq, "log_hash": digital_hash,
+                "log_seq": digital_seq, "log_hash": digital_hash, "election": None,
             },
             {
                 "id": ids["motion"], "agenda": "2", "title": SCRIPT_TITLE, "kind": "motie",
                 "majority": "simple", "outcome": "acclamation", "for": None, "against": None,
                 "abstain": None, "cast": None, "members_voted": None, "percent_for": None,
                 "minutes": "bij acclamatie aangenomen", "minutes_en": "adopted by acclamation",
-                "log_seq": motion_seq, "log_hash": motion_hash,
+                "log_seq": motion_seq, "log_hash": motion_hash, "election": None,
             },
             {
                 "id": ids["draft"], "agenda": "2", "title": "Motie die niet aan bod kwam", "kind": "motie",
                 "majority": "simple", "outcome": "not_decided", "for": None, "against": None,
                 "abstain": None, "cast": None, "members_voted": None, "percent_for": None,
                 "minutes": "niet in stemming gebracht", "minutes_en": "not put to the vote",
-                "log_seq": closing_seq, "log_hash": closing_hash,
+                "log_seq": closing_seq, "log_hash": closing_hash, "election": None,
             },
         ],
         # Only the electronically closed ballots have choices; GM0001 changed against -> for.
