@@ -234,10 +234,16 @@ def _votes(document: MeetingDocument, state: Replay, lines: Sequence[LogLine]) -
     current = {(v.ballot, v.member): vote_choice.value(v.choice) for v in document.votes}
     if len(current) != len(document.votes):
         found.append(Finding("votes", "lists two current votes of one member on one ballot"))
-    replayed = {
+    # A yes/no ballot's votes are `choices`, an election's `picks` (a candidate's id or "abstain").
+    replayed: dict[tuple[int, str], str | int] = {
         (ballot.id, member): vote_choice.value(choice)
         for ballot in state.ballots.values()
         for member, choice in ballot.choices.items()
+    }
+    replayed |= {
+        (ballot.id, member): pick
+        for ballot in state.ballots.values()
+        for member, pick in ballot.picks.items()
     }
     for key in sorted(current.keys() | replayed.keys()):
         if current.get(key) != replayed.get(key):

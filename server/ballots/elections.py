@@ -17,7 +17,7 @@ MAX_CANDIDATES = 50
 NAME_LENGTH = 200
 # The log entry of a lot drawn in the hall (docs/SECRET_BALLOTS.md "Rounds"): {ballot, candidate,
 # drawn_by, operator, result}. Named here until server.audit.entries lists it.
-BALLOT_LOT = "ballot_lot"
+
 # An election's later rounds as their titles name them: "... (tweede stemming)".
 ROUND_TITLES = {
     RoundKind.SECOND: "tweede stemming",

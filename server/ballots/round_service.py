@@ -6,9 +6,10 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import journal
+from server.audit.entries import BALLOT_LOT
 from server.auth.service import Operator
 from server.ballots import repository, rounds, service
-from server.ballots.elections import BALLOT_LOT, round_title
+from server.ballots.elections import round_title
 from server.ballots.models import Ballot
 from server.ballots.schemas import BallotCreate, CandidateIn
 from server.errors import Conflict, InvalidInput

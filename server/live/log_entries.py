@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from server.audit import entries
-from server.ballots.elections import BALLOT_LOT
+from server.audit.entries import BALLOT_LOT
 from server.live.events import BallotChanged, LiveEvent, PassChanged
 from server.live.repository import LogRow
 from server.live.state import LiveMeeting

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from server.archive.service import import_meeting
@@ -14,7 +13,6 @@ from server.ballots.models import Ballot, Candidate, Vote
 from server.ballots.schemas import BallotCreate, CandidateIn
 from server.ballots.service import create_ballot
 from server.db import Database
-from server.errors import InvalidInput
 from server.meetings.schemas import MeetingCreate
 from server.meetings.service import close_meeting, create_meeting
 from server.rules import BallotAction, BallotKind, Choice
@@ -60,10 +58,7 @@ async def test_the_export_names_candidates_by_their_ids(database: Database) -> N
     assert election["election_result"]["elected"] == bert  # 75 of 117 cast
 
 
-# The import checks the document against a replay of its log, and server.audit.replay learns
-# elections in its own branch (issue 14): until then it refuses a vote for a candidate. Strict,
-# so that this test says when the replay has learnt them.
-@pytest.mark.xfail(raises=InvalidInput, strict=True, reason="server.audit.replay does not know elections yet")
+# The import checks the document against a replay of its log, which knows elections.
 async def test_an_election_round_trips_with_its_candidates_remapped(
     database: Database, target: Database
 ) -> None:

@@ -12,7 +12,10 @@ import orjson
 from sqlalchemy import select
 from websockets.asyncio.client import ClientConnection
 
+from server.audit.chain import parse_line
 from server.audit.models import LogEntry
+from server.audit.replay import replay
+from server.auth.roles import Role
 from server.db import Database
 from tests.live.conftest import Hall
 from tests.live.test_kiosk_protocol import receive
@@ -201,5 +204,16 @@ async def test_an_election_through_every_round_to_the_lot(hall: Hall, database: 
         cees,
         "abstain",
     }
+    # The log the server wrote verifies: every round recomputed from its votes, the next rounds'
+    # candidates from the rules, the lot among the tied (votehall verify's replay).
+    async with httpx.AsyncClient(base_url=hall.server.base, timeout=10) as client:
+        audit = await client.get(
+            f"/api/meetings/{meeting}/audit",
+            headers={"Authorization": f"Bearer {hall.seeded.tokens[Role.ADMIN]}"},
+        )
+    assert audit.status_code == 200, audit.text
+    state = replay([parse_line(line) for line in audit.text.splitlines()])
+    assert [problem.message() for problem in state.problems] == []
+    assert state.ballots[runoff["id"]].outcome == "elected"
     for kiosk in kiosks.values():
         await kiosk.close()
