@@ -13,6 +13,7 @@ from server.audit.service import head_of
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.ballots.repository import candidates_of
 from server.desk.models import Pass
+from server.live.sealed import stored_choice
 from server.live.state import Ack, ActivePass, LiveBallot, LiveCandidate, LiveMeeting, Result, Seat
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
 from server.rules import BallotStatus, Choice
@@ -60,8 +61,13 @@ async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Se
         candidates=[LiveCandidate(c.id, c.name, c.note) for c in await candidates_of(session, ballot.id)],
         round_of=ballot.round_of_id,
         round=ballot.round,
+        sealing_key=ballot.sealing_key,
+        released=ballot.released_at is not None,
     )
-    live.reset(await current_choices(session, ballot.id), seats)
+    if ballot.secret:
+        live.reset_participation(await current_participants(session, ballot.id), seats)
+    else:
+        live.reset(await current_choices(session, ballot.id), seats)
     return live
 
 
@@ -77,6 +83,12 @@ async def current_choices(session: AsyncSession, ballot_id: int) -> dict[int, tu
     query = select(Vote.member_id, Vote.choice, Vote.log_seq).where(Vote.ballot_id == ballot_id)
     votes = await session.execute(query)
     return {member_id: (Choice(choice), seq or 0) for member_id, choice, seq in votes.all()}
+
+
+async def current_participants(session: AsyncSession, ballot_id: int) -> dict[int, int]:
+    """Member id -> the log seq of its current vote, on a secret ballot (choices stay sealed)."""
+    query = select(Vote.member_id, Vote.log_seq).where(Vote.ballot_id == ballot_id)
+    return {member_id: seq or 0 for member_id, seq in (await session.execute(query)).all()}
 
 
 def active_pass(pass_: Pass) -> ActivePass:
@@ -117,7 +129,7 @@ async def load_meeting(session: AsyncSession, meeting: Meeting, *, with_acks: bo
         current_item=meeting.current_item,
         acks={
             (member_id, vote_id): Ack(
-                vote_id=vote_id, ballot_id=ballot_id, choice=Choice(choice), receipt=receipt
+                vote_id=vote_id, ballot_id=ballot_id, choice=stored_choice(choice), receipt=receipt
             )
             for member_id, vote_id, ballot_id, choice, receipt in events.all()
         },

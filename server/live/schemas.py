@@ -25,8 +25,11 @@ class Hello(Inbound):
 class VoteMessage(Inbound):
     type: Literal["vote"]
     ballot: int = Field(ge=1)
-    choice: Choice
+    # A candidate's id in an election (secret ones on this path; docs/SECRET_BALLOTS.md).
+    choice: Choice | Annotated[int, Field(ge=1)]
     vote_id: str = Field(pattern=VOTE_ID_PATTERN)
+    # A secret ballot's vote: the handheld's 32 random bytes for this ballot, as 64 lowercase hex.
+    secret: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 
 class OperatorHello(Inbound):
@@ -66,7 +69,7 @@ def ack_message(ack: Ack) -> dict[str, Any]:
         "type": "ack",
         "vote_id": ack.vote_id,
         "ballot": ack.ballot_id,
-        "choice": ack.choice.value,
+        "choice": ack.choice.value if ack.choice is not None else None,  # null: secret
         "receipt": ack.receipt,
     }
 

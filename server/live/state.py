@@ -34,7 +34,7 @@ class ActivePass:
 class Ack:
     vote_id: str
     ballot_id: int
-    choice: Choice
+    choice: Choice | None  # None on a secret ballot: the server keeps no choice to repeat
     receipt: str
     # The number of the vote's entry in the meeting's log: orders the votes of one member when
     # they reach a process by different ways (its own writer, the fan-out, a reload).
@@ -92,12 +92,49 @@ class LiveBallot:
     candidates: list[LiveCandidate] = field(default_factory=list)
     round_of: int | None = None
     round: str | None = None  # an election's round kind (server.ballots.elections.RoundKind)
+    # A secret ballot (SPEC 2.9): who took part (member -> log seq of its latest participation)
+    # and their weight together; no choice and no tally while it is open. `released`: the chair
+    # let its result onto the public screens.
+    sealing_key: str | None = None  # the ballot key's public half (base64), once it opened
+    participants: dict[int, int] = field(default_factory=dict)
+    participation_weight: int = 0
+    released: bool = False
 
     def reset(self, choices: dict[int, tuple[Choice, int]], seats: dict[int, Seat]) -> None:
         """Replace the votes with those stored (the database is the truth)."""
         self.choices, self.tally, self.seqs = {}, EMPTY_TALLY, {}
         for member_id, (choice, seq) in choices.items():
             self.apply_vote(member_id, choice, seats[member_id].weight, seq)
+
+    def reset_participation(self, participants: dict[int, int], seats: dict[int, Seat]) -> None:
+        """Replace the participations of a secret ballot with those stored."""
+        self.participants, self.participation_weight = {}, 0
+        for member_id, seq in participants.items():
+            self.apply_participation(member_id, seats[member_id].weight, seq)
+
+    def apply_participation(self, member_id: int, weight: int, seq: int = 0) -> None:
+        """Apply one committed vote on a secret ballot: the member took part (its weight counts
+        once, also after a change of vote); what it chose stays sealed."""
+        if member_id not in self.participants:
+            self.participation_weight += weight
+        self.participants[member_id] = max(seq, self.participants.get(member_id, 0))
+
+    def apply_committed(self, member_id: int, choice: Choice | None, weight: int, seq: int = 0) -> None:
+        """Apply a committed vote as it reaches a process: with its choice on a public ballot,
+        as a participation (choice None) on a secret one."""
+        if choice is None or self.secret:
+            self.apply_participation(member_id, weight, seq)
+        else:
+            self.apply_vote(member_id, choice, weight, seq)
+
+    def has_voted(self, member_id: int) -> bool:
+        return member_id in (self.participants if self.secret else self.choices)
+
+    def voted(self) -> tuple[int, int]:
+        """The members that voted and their weight (SPEC 4.3 `voted`)."""
+        if self.secret:
+            return len(self.participants), self.participation_weight
+        return self.tally.members_voted, self.tally.weight_voted
 
     def apply_vote(self, member_id: int, choice: Choice, weight: int, seq: int = 0) -> None:
         """Apply one committed vote: a change moves the member's weight, never adds it twice.
