@@ -38,7 +38,6 @@ from server.rules import (
     ElectionTally,
     Majority,
     NextRound,
-    Outcome,
     RoundKind,
     Tally,
     decide,
@@ -46,7 +45,6 @@ from server.rules import (
     decide_single,
     secret_result_data,
 )
-from server.rules.election import ElectionOutcome, ElectionResult
 from server.secret.keys import BallotKey, read_committee_public
 from server.secret.sealing import unseal
 from server.secret.units import Unit, chunks, make_units
@@ -151,8 +149,8 @@ async def _decide(
     """Decide from the unit counts as `votehall verify` replays it (replay_secret.yes_no_decision,
     replay_elections.decide_round), store the result, answer it as `ballot_closed` logs it."""
     ids = [c.id for c in await repository.candidates_of(session, ballot.id)]
-    if not ids:
-        tally = Tally(counts["for"], counts["against"], counts[ABSTAIN], 0, 0, 0)
+    tally = Tally(counts["for"], counts["against"], counts[ABSTAIN], 0, 0, 0)
+    if len(ids) <= 1:  # a slate or a single-candidate vote: yes/no, and so its figures and outcome
         decision = decide(tally, Majority(ballot.majority), abstain_is_cast=ballot.abstain_is_cast)
         decision = replace(decision, members_voted=members_voted)
         ballot.outcome = decision.outcome.value
@@ -161,26 +159,28 @@ async def _decide(
         )  # fmt: skip
         ballot.cast_weight, ballot.members_voted = decision.cast, decision.members_voted
         ballot.percent_for = decision.percent_for
+        if ids:
+            single = decide_single(ids[0], tally)
+            ballot.election_result = secret_result_data(single, members_voted)
+            return ballot.election_result
         return {
             "for": ballot.for_weight, "against": ballot.against_weight, "abstain": ballot.abstain_weight,
             "cast": ballot.cast_weight, "members_voted": ballot.members_voted,
             "percent_for": ballot.percent_for, "outcome": ballot.outcome,
         }  # fmt: skip
-    result: ElectionResult
-    if len(ids) == 1:
-        result = decide_single(ids[0], Tally(counts["for"], counts["against"], counts[ABSTAIN], 0, 0, 0))
-    else:
-        plan = NextRound(RoundKind(ballot.round or RoundKind.FIRST.value), tuple(ids))
-        votes = ElectionTally({c: counts[c] for c in ids}, dict.fromkeys(ids, 0), counts[ABSTAIN], 0)
-        result = decide_election(plan.round, ids, votes, seeded=plan.seeded, places=plan.places)
-    data = secret_result_data(result, members_voted)
-    ballot.election_result = data
-    single = {ElectionOutcome.ELECTED: Outcome.ADOPTED, ElectionOutcome.REJECTED: Outcome.REJECTED}
-    # The ballot's own outcome in the words of a yes/no vote where it has them: elected is
-    # adopted (server.rules.election_outcome's inverse); another round or a lot is not decided yet.
-    ballot.outcome = single[result.outcome].value if result.outcome in single else result.outcome.value
-    ballot.cast_weight, ballot.members_voted = result.cast, members_voted
-    return data
+    # An election round (the first, or a later one as its kind says; an intermediate round's
+    # seeded candidates are not carried over here yet): the outcome in the words of an election.
+    plan = NextRound(RoundKind(ballot.round or RoundKind.FIRST.value), tuple(ids))
+    votes = ElectionTally({c: counts[c] for c in ids}, dict.fromkeys(ids, 0), counts[ABSTAIN], 0)
+    result = decide_election(plan.round, ids, votes, seeded=plan.seeded, places=plan.places)
+    ballot.election_result = secret_result_data(result, members_voted)
+    ballot.outcome = result.outcome.value
+    ballot.cast_weight, ballot.members_voted, ballot.abstain_weight = (
+        result.cast,
+        members_voted,
+        result.abstain,
+    )
+    return ballot.election_result
 
 
 async def void_secret(session: AsyncSession, ballot: Ballot) -> None:

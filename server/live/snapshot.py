@@ -38,9 +38,12 @@ def _result_tally(result: Result) -> tuple[dict[str, Any] | None, dict[str, int]
     return tally, voted
 
 
-def minutes(result: Result) -> dict[str, str]:
+def minutes(result: Result) -> dict[str, str] | None:
     """The minutes sentence, made once by the server's rules (SPEC 2.6, 2.7): the pages show it
-    as it is, in the hall's language or in English, and never word a result themselves."""
+    as it is, in the hall's language or in English, and never word a result themselves. None for
+    an election round's outcome (elected, next_round, lot), which a yes/no sentence cannot say."""
+    if result.outcome not in Outcome.__members__.values():
+        return None
     return {
         lang: minutes_sentence(
             Outcome(result.outcome),

@@ -365,3 +365,59 @@ async def test_the_committee_key_is_refused_when_wrong_or_too_late(secret_hall: 
     await hall.secret_ballot()
     late = await hall.post(url, Role.ADMIN, public_key=hall.committee.public_path.read_text())
     assert (late.status_code, late.json()["error"]) == (409, "committee_key_in_use")
+
+
+async def test_a_secret_election_and_a_secret_single_candidate_vote(
+    secret_hall: SecretHall, tmp_path: Path
+) -> None:
+    hall, seeded = secret_hall, secret_hall.seeded
+    candidates = [{"name": "Anna Alfa"}, {"name": "Bert Beta"}]
+    election = await hall.secret_ballot(title="Voorzitter", candidates=candidates)
+    anna, bert = (c["id"] for c in (await hall.ballot(election))["candidates"])
+    secrets = {code: new_secret() for code in ("GM0001", "GM0002", "GM0003", "GM0004")}
+    kiosks = {code: (await hall.kiosk(code))[0] for code in secrets}
+    word = await vote(kiosks["GM0001"], election, "for", "e-0", secrets["GM0001"])
+    assert (word["type"], word["code"]) == ("error", "bad_message")  # a candidate or abstain
+    stranger = await vote(kiosks["GM0001"], election, 99_999, "e-00", secrets["GM0001"])
+    assert (stranger["type"], stranger["code"]) == ("error", "bad_message")
+    picks = {"GM0001": anna, "GM0002": bert, "GM0003": "abstain", "GM0004": anna}
+    for code, pick in picks.items():
+        answer = await vote(kiosks[code], election, pick, f"e-{code}", secrets[code])
+        assert (answer["type"], answer["choice"]) == ("ack", None)
+    closed = await hall.post(f"/api/ballots/{election}/close")
+    assert closed.status_code == 200, closed.text
+    assert (await hall.ballot(election))["status"] == "closed"
+
+    single = await hall.secret_ballot(title="Penningmeester", candidates=[{"name": "Dirk Delta"}])
+    yes_no = {"GM0001": "against", "GM0002": "for", "GM0004": "for"}
+    for code, choice in yes_no.items():
+        answer = await vote(kiosks[code], single, choice, f"s-{code}", secrets[code])
+        assert (answer["type"], answer["choice"]) == ("ack", None)
+    closed = await hall.post(f"/api/ballots/{single}/close")
+    assert closed.status_code == 200, closed.text
+    # A single-candidate vote is a yes/no vote: elected is adopted (117 of 192).
+    assert (closed.json()["result"]["outcome"], closed.json()["result"]["for"]) == ("adopted", 117)
+
+    async with hall.client() as client:
+        log = (
+            await client.get(f"/api/meetings/{seeded.meeting_id}/audit", headers=bearer(seeded, Role.ADMIN))
+        ).text
+    closes = {
+        entry["data"]["ballot"]: entry["data"]["result"]
+        for entry in map(json.loads, log.splitlines())
+        if entry["type"] == "ballot_closed"
+    }
+    assert closes[election]["outcome"] == "elected" and closes[election]["elected"] == anna
+    assert [(c["id"], c["votes"], c["members"]) for c in closes[election]["candidates"]] == [
+        (anna, 150, None), (bert, 42, None),
+    ]  # fmt: skip
+    assert (closes[single]["outcome"], closes[single]["against"], closes[single]["members_voted"]) == (
+        "elected", 75, 3,
+    )  # fmt: skip
+    path = tmp_path / "audit.ndjson"
+    path.write_text(log, encoding="utf-8")
+    own = [f"--secret=VH1:{election}:{code}:{secret}" for code, secret in secrets.items()]
+    out, err = io.StringIO(), io.StringIO()
+    assert verify([str(path), *own], out=out, err=err) == 0, out.getvalue() + err.getvalue()
+    for kiosk in kiosks.values():
+        await kiosk.close()
