@@ -15,6 +15,7 @@ from server.auth.service import Operator, authenticate
 from server.config import Settings
 from server.db import Database
 from server.errors import Forbidden, Unauthorized
+from server.live import sealed
 from server.live.events import take
 
 
@@ -40,6 +41,10 @@ async def get_session(
         yield session
     events, spans = take(session), journal.spans(session)
     hub = getattr(request.app.state, "live", None)
+    # A secret ballot's key is held from the commit that opened (or unlocked) it, forgotten from
+    # the one that closed or voided it; then the deleted sealed rows are scrubbed.
+    if sealed.settle(session, hub.sealed if hub is not None else None):
+        await sealed.scrub(database)
     if (events or spans) and hub is not None:
         await hub.after_commit(events, spans=spans)
 

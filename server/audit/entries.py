@@ -27,6 +27,7 @@ Meeting chain:
 | `ballot_closed` | `ballot`, `result` {for, against, abstain, cast, members_voted, percent_for, outcome}; for an election or single-candidate vote the shape of `server.rules.election_data` (a secret one without member counts per choice) |
 | `ballot_lot` | `ballot`, `candidate` (the id the lot drew), `drawn_by`, `operator`, `result` (the election's result after the lot) |
 | `ballot_released` | `ballot`, `operator`: a closed secret ballot's result may go on the public screens |
+| `ballot_unlocked` | `ballot`, `operator`: the committee gave the server an open secret ballot's key again (after a restart), so that it can be closed |
 | `ballot_acclamation`, `ballot_withdrawn`, `ballot_held` | `ballot` |
 | `ballot_edited` | `ballot` {as in `ballot_created`}, `changed` [field names], `operator` |
 | `ballot_deleted` | `ballot` (id), `operator` |
@@ -78,6 +79,7 @@ PARTICIPATION: Final = "participation"
 BALLOT_UNITS: Final = "ballot_units"
 BALLOT_LOT: Final = "ballot_lot"
 BALLOT_RELEASED: Final = "ballot_released"
+BALLOT_UNLOCKED: Final = "ballot_unlocked"
 COMMITTEE_KEY: Final = "committee_key"
 BALLOT_CLOSED: Final = "ballot_closed"
 BALLOT_ACCLAMATION: Final = "ballot_acclamation"

@@ -915,6 +915,16 @@ def _ballot_released(state: Replay, seq: Any, data: Mapping[str, Any], line: Log
     ballot.released = True
 
 
+def _ballot_unlocked(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    """The committee gave the server an open secret ballot's key again: only such a ballot."""
+    ballot = _ballot(state, seq, data)
+    if ballot is not None and (not ballot.secret or ballot.status != "open"):
+        state.problem(
+            seq,
+            say("unlocks ballot {ballot}, which is not an open secret ballot", ballot=ballot.id),
+        )
+
+
 def _published(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
     state.published = True
 
@@ -940,6 +950,7 @@ _HANDLERS: dict[str, Handler] = {
     E.BALLOT_UNITS: _ballot_units,
     E.BALLOT_LOT: _ballot_lot,
     E.BALLOT_RELEASED: _ballot_released,
+    E.BALLOT_UNLOCKED: _ballot_unlocked,
     E.COMMITTEE_KEY: _committee_key,
     E.BALLOT_CLOSED: _ballot_closed,
     E.BALLOT_ACCLAMATION: _decided_without_vote,

@@ -382,6 +382,9 @@ DUTCH: dict[str, str] = {
     "is a vote entry on the secret ballot {ballot}, whose votes are logged as participations only": (
         "is een stem op de geheime stemming {ballot}, waarvan alleen deelnames worden gelogd"
     ),
+    "unlocks ballot {ballot}, which is not an open secret ballot": (
+        "ontgrendelt stemming {ballot}, die geen open geheime stemming is"
+    ),
     "releases the result of ballot {ballot} a second time": (
         "geeft de uitslag van stemming {ballot} een tweede keer vrij"
     ),

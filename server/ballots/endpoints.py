@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
-from server.ballots import repository, round_service, rounds, service
+from server.ballots import repository, round_service, rounds, sealed_close, service
 from server.ballots.models import Ballot, Candidate
 from server.ballots.schemas import (
     BallotCreate,
@@ -18,10 +18,13 @@ from server.ballots.schemas import (
     OpenIn,
     ResultOut,
     TallyOut,
+    UnlockIn,
     VoidIn,
+    WrappedKeyOut,
 )
 from server.deps import ChairOrAdmin, Session
 from server.live.election_view import election_minutes, result_view, running
+from server.live.sealed import SealedKeys
 from server.meetings import repository as meeting_repository
 from server.rules import (
     BallotAction,
@@ -124,6 +127,8 @@ def ballot_out(
         off_agenda=ballot.off_agenda,
         revote_of=ballot.revote_of_id,
         secret=ballot.secret,
+        sealing_key=ballot.sealing_key,
+        released=ballot.released_at is not None,
         candidates=[CandidateOut(id=c.id, name=c.name, note=c.note) for c in candidates],
         round_of=ballot.round_of_id,
         round=ballot.round,
@@ -178,7 +183,8 @@ async def _answer(session: Session, ballot: Ballot) -> BallotOut:
     counting = ballot.status == "open" and not ballot.secret and rounds.is_election(ballot, candidates)
     return ballot_out(
         ballot,
-        await service.live_tally(session, ballot),
+        # No running tally of a secret ballot to anyone, the chair included (SPEC 2.9).
+        None if ballot.secret else await service.live_tally(session, ballot),
         await _dissent_names(session, [ballot]),
         candidates,
         await rounds.counted(session, ballot, candidates) if counting else None,
@@ -288,8 +294,51 @@ def _lifecycle_route(action: BallotAction, summary: str) -> None:
     )
 
 
-_lifecycle_route(BallotAction.CLOSE, "Close the ballot and record its result")
 _lifecycle_route(BallotAction.ACCLAMATION, "Record a decision by acclamation, without a vote")
 _lifecycle_route(BallotAction.WITHDRAW, "Record that the motion was withdrawn")
 _lifecycle_route(BallotAction.HOLD, "Record that the motion is held over")
 _lifecycle_route(BallotAction.OUT_OF_ORDER, "Declare the motion or amendment out of order, without a vote")
+
+
+# Secret ballots (SPEC 2.9, docs/SECRET_BALLOTS.md): the close that needs the ballot's key, the
+# release of a result to the public screens, and the committee's unlock after a restart.
+
+
+def _keys(request: Request) -> SealedKeys | None:
+    hub = getattr(request.app.state, "live", None)
+    return hub.sealed if hub is not None else None
+
+
+@router.post(
+    "/api/ballots/{ballot_id}/close",
+    response_model=BallotOut,
+    summary="Close the ballot and record its result",
+)
+async def close_ballot(
+    ballot_id: int, request: Request, session: Session, operator: ChairOrAdmin
+) -> BallotOut:
+    """Close the ballot and record its result. A secret ballot is counted from its sealed votes
+    by the process that holds its key: 409 `committee_unlock_needed` without it."""
+    ballot = await service.act(session, ballot_id, BallotAction.CLOSE, operator=operator, keys=_keys(request))
+    return await _answer(session, ballot)
+
+
+@router.post("/api/ballots/{ballot_id}/release", response_model=BallotOut)
+async def release_ballot(ballot_id: int, session: Session, operator: ChairOrAdmin) -> BallotOut:
+    """Let a closed secret ballot's result onto the public screens (logged `ballot_released`)."""
+    return await _answer(session, await sealed_close.release(session, ballot_id, operator))
+
+
+@router.get("/api/ballots/{ballot_id}/ballot-key", response_model=WrappedKeyOut)
+async def ballot_key(ballot_id: int, session: Session, _: ChairOrAdmin) -> WrappedKeyOut:
+    """An open secret ballot's key sealed to the committee's key, for `votehall committee unlock`."""
+    return WrappedKeyOut(**await sealed_close.wrapped_key(session, ballot_id))
+
+
+@router.post("/api/ballots/{ballot_id}/unlock", response_model=BallotOut)
+async def unlock_ballot(
+    ballot_id: int, data: UnlockIn, request: Request, session: Session, operator: ChairOrAdmin
+) -> BallotOut:
+    """Give the server an open secret ballot's key again, as the committee unwrapped it."""
+    ballot = await sealed_close.unlock(session, ballot_id, data.ballot_key, operator, _keys(request))
+    return await _answer(session, ballot)

@@ -28,6 +28,8 @@ from server.rules import (
     plan_next_round,
     result_data,
     result_from_data,
+    secret_result_data,
+    secret_result_from_data,
     tally_election,
     tally_votes,
 )
@@ -64,6 +66,15 @@ async def decide_round(
         votes = await repository.weighted_votes(session, ballot)
         tally = tally_votes({code: Choice(c) for code, c, _ in votes}, {code: w for code, _, w in votes})
         return decide_single(candidates[0].id, tally)
+    return await decide_counted(session, ballot, candidates, await counted(session, ballot, candidates))
+
+
+async def decide_counted(
+    session: AsyncSession, ballot: Ballot, candidates: Sequence[Candidate], tally: ElectionTally
+) -> ElectionResult:
+    """Decide an election round from its tally (the stored votes of a public round, the unit
+    ballots of a secret one), with the seeded candidates and open places an intermediate vote
+    takes from the round it follows."""
     kind = RoundKind(ballot.round or RoundKind.FIRST)
     seeded: tuple[int, ...] = ()
     places = 2
@@ -71,13 +82,7 @@ async def decide_round(
         plan = await _planned(session, ballot, candidates)
         seeded, places = plan.seeded, plan.places
     try:
-        return decide_election(
-            kind,
-            [c.id for c in candidates],
-            await counted(session, ballot, candidates),
-            seeded=seeded,
-            places=places,
-        )
+        return decide_election(kind, [c.id for c in candidates], tally, seeded=seeded, places=places)
     except ValueError as error:
         raise Conflict(
             f"{_named(ballot)} cannot be decided as a {kind} round: {error}", code="invalid_round"
@@ -104,14 +109,20 @@ async def _planned(session: AsyncSession, ballot: Ballot, candidates: Sequence[C
 
 
 def stored_result(ballot: Ballot) -> ElectionResult | None:
-    """A round's result as stored at its close (and after a lot), or None."""
-    return result_from_data(ballot.election_result) if ballot.election_result is not None else None
+    """A round's result as stored at its close (and after a lot), or None. A secret round's is
+    stored without member counts per candidate (`secret_result_data`): they read as zero here."""
+    if ballot.election_result is None:
+        return None
+    if ballot.secret:
+        return secret_result_from_data(ballot.election_result)[0]
+    return result_from_data(ballot.election_result)
 
 
 def store_result(ballot: Ballot, result: ElectionResult) -> dict[str, Any]:
     """Keep a round's result on the ballot: the JSON `ballot_closed` logs (answered), the outcome,
-    and the figures the yes/no columns can hold (a single-candidate vote's for and against)."""
-    data = result_data(result)
+    and the figures the yes/no columns can hold (a single-candidate vote's for and against). A
+    secret round's keeps its participants' count and no member counts per candidate."""
+    data = secret_result_data(result, ballot.members_voted or 0) if ballot.secret else result_data(result)
     ballot.election_result = data
     ballot.outcome = result.outcome.value
     single = result.round is RoundKind.SINGLE
@@ -119,7 +130,8 @@ def store_result(ballot: Ballot, result: ElectionResult) -> dict[str, Any]:
     ballot.against_weight = result.against if single else None
     ballot.abstain_weight = result.abstain
     ballot.cast_weight = result.cast
-    ballot.members_voted = result.members_voted
+    if not ballot.secret:  # a secret round's members that voted are its participants, kept
+        ballot.members_voted = result.members_voted
     ballot.percent_for = result.candidates[0].percent if single else None
     return data
 

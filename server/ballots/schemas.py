@@ -73,6 +73,21 @@ class OpenIn(Strict):
     )
 
 
+class UnlockIn(Strict):
+    ballot_key: str = Field(
+        min_length=1,
+        max_length=100,
+        description="the ballot's private key (base64), as the committee unwrapped it",
+    )
+
+
+class WrappedKeyOut(BaseModel):
+    wrapped: str = Field(description="the ballot's private key sealed to the committee's public key (base64)")
+    sealing_key: str = Field(
+        description="the ballot's public key (base64), to check the unwrapped key against"
+    )
+
+
 class VoidIn(Strict):
     reason: str = Field(
         min_length=1, max_length=300, description="why the ballot is void, as the minutes say it"
@@ -167,6 +182,9 @@ class BallotOut(BaseModel):
     off_agenda: bool = False
     revote_of: int | None = None
     secret: bool = False
+    # A secret ballot: its sealing key (base64) once open; its result released to the screens.
+    sealing_key: str | None = None
+    released: bool = False
     candidates: list[CandidateOut] = Field(default_factory=list)
     round_of: int | None = None
     round: str | None = None

@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import entries, journal
 from server.auth.service import Operator
 from server.ballots import candidates as election
-from server.ballots import repository, rounds
+from server.ballots import repository, rounds, sealed_close
 from server.ballots.elections import check_candidates_fit, default_secret
 from server.ballots.models import Ballot, Candidate
 from server.ballots.schemas import BallotCreate, BallotUpdate, HandCountIn
 from server.errors import Conflict, InvalidInput, NotFound
 from server.live.events import BallotChanged, record
+from server.live.sealed import SealedKeys
 from server.meetings import repository as meeting_repository
 from server.meetings.models import Meeting
 from server.meetings.service import get_meeting
@@ -375,11 +376,14 @@ async def act(
     *,
     operator: Operator | None = None,
     override_order: bool = False,
+    keys: SealedKeys | None = None,
 ) -> Ballot:
     """Move a ballot through its lifecycle; the chair's buttons land here.
 
     Opening keeps the order of SPEC 2.8 unless the chair overrides it (`override_order`, logged
     with the operator). Declaring a motion out of order is logged with the operator too.
+    A secret ballot gets its key at the open and is counted from its sealed votes at the close,
+    which needs the ballot's key among this process's `keys` (server.ballots.sealed_close).
     """
     ballot = await get_ballot(session, ballot_id, for_update=True)
     meeting = await _meeting_not_closed(session, ballot.meeting_id, for_update=action is BallotAction.OPEN)
@@ -397,7 +401,11 @@ async def act(
         if overridden:
             data["override_order"] = overridden
             data["operator"] = operator.log_data() if operator else None
+        if ballot.secret:
+            sealed_close.open_secret(session, ballot, meeting, data)
         ballot.opened_at = now
+    elif action is BallotAction.CLOSE and ballot.secret:
+        data["result"] = await sealed_close.close_secret(session, ballot, keys)
     elif action is BallotAction.CLOSE:
         data["result"] = await _close(session, ballot)
     else:
@@ -495,6 +503,8 @@ async def void(session: AsyncSession, ballot_id: int, reason: str, operator: Ope
     if meeting.status != "open":
         raise Conflict(f"the meeting is {meeting.status}", code="meeting_not_open")
     new_status = transition(BallotStatus(ballot.status), BallotAction.VOID, test=ballot.test)
+    if ballot.secret and ballot.status == BallotStatus.OPEN:
+        await sealed_close.void_secret(session, ballot)  # destroyed unopened (SPEC 2.9)
     if ballot.status == BallotStatus.CLOSED:
         later = await repository.opened_or_decided_after(session, ballot)
         if later is not None:

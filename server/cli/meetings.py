@@ -147,3 +147,27 @@ def meetings_import(
 
     new_id = in_transaction(load_settings(database_url), work)
     typer.echo(f"meeting {document['original_id']} imported as meeting {new_id} (closed)")
+
+
+@meetings_app.command("committee-key")
+def meetings_committee_key(
+    meeting_id: int,
+    public_key: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="the committee's committee.pub")
+    ],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Set the vote-counting committee's public key of a meeting (until a secret ballot opens)."""
+    from server.auth.service import COMMAND_LINE
+    from server.meetings.committee import set_committee_key
+    from server.secret.keys import fingerprint_display
+
+    text = public_key.read_text(encoding="ascii", errors="replace")
+
+    async def work(session: AsyncSession) -> str:
+        meeting = await set_committee_key(session, meeting_id, text, COMMAND_LINE)
+        assert meeting.committee_fingerprint is not None
+        return meeting.committee_fingerprint
+
+    fingerprint = in_transaction(load_settings(database_url), work)
+    typer.echo(f"meeting {meeting_id}: committee key set, fingerprint\n  {fingerprint_display(fingerprint)}")

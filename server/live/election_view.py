@@ -50,15 +50,16 @@ def running(tally: ElectionTally, names: Mapping[int, str]) -> dict[str, Any]:
     }
 
 
-def result_view(result: ElectionResult, names: Mapping[int, str]) -> dict[str, Any]:
-    """A closed round's stored result, per candidate, with the outcome and who it names."""
+def result_view(result: ElectionResult, names: Mapping[int, str], *, secret: bool = False) -> dict[str, Any]:
+    """A closed round's stored result, per candidate, with the outcome and who it names; on a
+    secret ballot without member counts per candidate (null), which its units do not give."""
     view: dict[str, Any] = {
         "candidates": [
             {
                 "id": c.id,
                 "name": names.get(c.id, "?"),
                 "votes": c.votes,
-                "members": c.members,
+                "members": None if secret else c.members,
                 "percent": c.percent,
             }
             for c in result.candidates

@@ -36,12 +36,14 @@ from server.live.fanout import RedisFanout
 from server.live.feed import FeedPublisher
 from server.live.links import CLOSE_SERVICE_RESTART, KioskLinks, PassRefused
 from server.live.schemas import kiosk_ballot
+from server.live.sealed import SealedKeys, seal_vote
 from server.live.snapshot import snapshot
 from server.live.state import Ack, ActivePass, LiveBallot, LiveMeeting
 from server.live.sync import LogSync
 from server.live.writer import Applied, Spans, VoteRequest, VoteWriter
 from server.rules import BallotStatus, VoteChoice
 from server.rules import vote_choice as choices
+from server.secret.hardening import forbid_core_dumps
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,7 @@ class LiveHub:
         self._started = False  # start() was called and stop() not yet
         self.kiosks = KioskLinks(lambda: self.fanout)
         self.sync = LogSync(self)
+        self.sealed = SealedKeys()  # the keys of the secret ballots opened or unlocked here
 
     def fan_out(self, redis_url: str, channel: str) -> None:
         """Share committed changes with the other server processes through Redis (before start)."""
@@ -67,6 +70,7 @@ class LiveHub:
 
     async def start(self) -> None:
         self._started = True  # from here on stop() cleans up, also after a start that failed
+        forbid_core_dumps()  # this process may hold a secret ballot's key (DESIGN.md)
         await self.sync.reload()
         self.collector.start()
         self.track_open_ballot()
@@ -127,6 +131,14 @@ class LiveHub:
         assert meeting is not None
         seat = meeting.seats[active.member_id]
         ballot = meeting.open_ballot
+        if ballot is not None and ballot.secret:  # SPEC 2.9: whether it voted, never what
+            return {
+                "type": "welcome",
+                "member": {"code": seat.code, "name": seat.name, "weight": seat.weight},
+                "ballot": kiosk_ballot(ballot),
+                "vote": None,
+                "voted": ballot.has_voted(active.member_id),
+            }
         vote = ballot.choices.get(active.member_id) if ballot is not None else None
         return {
             "type": "welcome",
@@ -137,25 +149,47 @@ class LiveHub:
 
     # The vote path
 
-    async def vote(self, active: ActivePass, ballot_id: int, choice: VoteChoice, vote_id: str) -> Ack:
-        """Check from memory what can be checked cheaply, then let the writer commit (SPEC 4.2)."""
+    async def vote(
+        self,
+        active: ActivePass,
+        ballot_id: int,
+        choice: VoteChoice,
+        vote_id: str,
+        secret: str | None = None,
+    ) -> Ack:
+        """Check from memory what can be checked cheaply, then let the writer commit (SPEC 4.2).
+
+        A vote on a secret ballot is sealed here, before it is queued: the writer and everything
+        after it see a tag and a box, never the choice (server.live.sealed)."""
         meeting = self.meeting
         if meeting is None or meeting.active_pass(active.pass_id) is None:
             raise NotEligible("this pass is not active")
+        ballot = meeting.ballots.get(ballot_id)
         known = meeting.acks.get((active.member_id, vote_id))
         if known is not None:
-            if (known.ballot_id, known.choice) != (ballot_id, choice):
+            # On a secret ballot the server keeps no choice to compare: the ballot decides.
+            same = known.ballot_id == ballot_id and (known.choice is None or known.choice == choice)
+            if not same:
                 raise VoteIdReused(f"vote_id {vote_id!r} was used for another ballot or choice")
             return known
-        ballot = meeting.ballots.get(ballot_id)
         if ballot is None:
             raise UnknownBallot(f"ballot {ballot_id} is not a ballot of this meeting")
+        if ballot.secret != (secret is not None):
+            raise BadMessage(
+                "secret: a vote on a secret ballot carries its secret"
+                if ballot.secret
+                else "secret: only a vote on a secret ballot carries a secret"
+            )
         if ballot.status is not BallotStatus.OPEN:
             raise BallotNotOpen(f"ballot {ballot_id} is {ballot.status.value}")
         _check_fits(ballot, choice)
-        if not ballot.allow_change and active.member_id in ballot.choices:
+        if not ballot.allow_change and ballot.has_voted(active.member_id):
             raise ChangeNotAllowed("this ballot does not allow changing a vote")
-        request = VoteRequest(ballot_id, active.member_id, active.pass_id, vote_id, choice)
+        if ballot.secret:
+            sealed = seal_vote(ballot, choice, secret)
+            request = VoteRequest(ballot_id, active.member_id, active.pass_id, vote_id, None, sealed=sealed)
+        else:
+            request = VoteRequest(ballot_id, active.member_id, active.pass_id, vote_id, choice)
         return await self.writer.submit(request)
 
     # After an operator's commit
@@ -217,7 +251,11 @@ class LiveHub:
         if self.fanout is not None and (applied or spans):
             self.fanout.publish(
                 "v",
-                v=[[b, m, choices.value(c), ack.vote_id, ack.receipt, ack.seq] for b, m, c, ack in applied],
+                # A participation goes out without a choice (null): there is none to send.
+                v=[
+                    [b, m, choices.value(c) if c is not None else None, ack.vote_id, ack.receipt, ack.seq]
+                    for b, m, c, ack in applied
+                ],
                 s=_span_list(spans),
             )
         self.sync.advance(spans)

@@ -242,7 +242,7 @@ async def _read_frames(
 
 async def _vote(hub: LiveHub, link: KioskLink, message: VoteMessage, received: float) -> None:
     try:
-        ack = await hub.vote(link.active, message.ballot, message.choice, message.vote_id)
+        ack = await hub.vote(link.active, message.ballot, message.choice, message.vote_id, message.secret)
     except VoteHallError as error:
         link.send(error_message(message.vote_id, error.code, error.message))
         metrics.vote_refused(error.code)

@@ -10,7 +10,6 @@ from typing import Any
 import orjson
 
 from server.audit import entries
-from server.audit.entries import BALLOT_LOT
 from server.live.events import BallotChanged, LiveEvent, PassChanged
 from server.live.repository import LogRow
 from server.live.state import LiveMeeting
@@ -24,12 +23,13 @@ _BALLOT_ENTRIES = frozenset({
     entries.BALLOT_ACCLAMATION, entries.BALLOT_WITHDRAWN, entries.BALLOT_HELD,
     entries.BALLOT_EDITED, entries.BALLOT_DELETED, entries.BALLOT_VOIDED,
     entries.BALLOT_COUNTED_BY_HAND, entries.BALLOT_OUT_OF_ORDER, entries.BALLOT_DISSENT,
-    entries.BALLOT_COUNTDOWN, BALLOT_LOT,
+    entries.BALLOT_COUNTDOWN, entries.BALLOT_LOT, entries.BALLOT_UNITS, entries.BALLOT_RELEASED,
+    entries.BALLOT_UNLOCKED,
 })  # fmt: skip
 _PASS_ENTRIES = frozenset({
     entries.PASS_ISSUED, entries.PASS_PAIRED, entries.PASS_ENDED, entries.PASS_RETURNED,
 })  # fmt: skip
-_READ_AGAIN = _BALLOT_ENTRIES | _PASS_ENTRIES | {entries.VOTE}
+_READ_AGAIN = _BALLOT_ENTRIES | _PASS_ENTRIES | {entries.VOTE, entries.PARTICIPATION}
 
 
 def read_entries(
@@ -46,10 +46,11 @@ def read_entries(
         if entry.type not in _READ_AGAIN:
             return None
         data = orjson.loads(entry.body)["data"]
-        if entry.type == entries.VOTE:
+        if entry.type in (entries.VOTE, entries.PARTICIPATION):  # a participation has no choice
             member = codes.get(data["member"])
             if member is not None:
-                votes.append([data["ballot"], member, data["choice"], data["vote_id"], entry.hash, entry.seq])
+                choice = data.get("choice")
+                votes.append([data["ballot"], member, choice, data["vote_id"], entry.hash, entry.seq])
         elif entry.type in _PASS_ENTRIES:
             events[PassChanged(int(data["pass"]))] = None
         else:

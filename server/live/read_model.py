@@ -48,20 +48,21 @@ def replay(meeting: LiveMeeting, applied: list[Applied]) -> None:
         meeting.acks[(member_id, ack.vote_id)] = ack
         ballot = meeting.ballots.get(ballot_id)
         if ballot is not None and member_id in meeting.seats:
-            ballot.apply_vote(member_id, choice, meeting.seats[member_id].weight, ack.seq)
+            ballot.apply_committed(member_id, choice, meeting.seats[member_id].weight, ack.seq)
 
 
 def apply_votes(meeting: LiveMeeting, votes: list[list[Any]], recorders: list[list[Applied]]) -> None:
     """Apply votes committed elsewhere, as the fan-out carries them ([ballot, member, choice,
-    vote_id, receipt, seq]): another process's, or read from the log by a catch-up. Each is
-    noted for the reloads under way too (`recording`)."""
+    vote_id, receipt, seq]; choice null for a participation on a secret ballot): another
+    process's, or read from the log by a catch-up. Each is noted for the reloads under way too
+    (`recording`)."""
     for ballot_id, member_id, choice_value, vote_id, receipt, seq in votes:
-        choice = from_value(choice_value)
+        choice = from_value(choice_value) if choice_value is not None else None
         ack = Ack(vote_id, ballot_id, choice, receipt, seq)
         meeting.acks.setdefault((member_id, vote_id), ack)
         ballot = meeting.ballots.get(ballot_id)
         if ballot is not None and member_id in meeting.seats:
-            ballot.apply_vote(member_id, choice, meeting.seats[member_id].weight, seq)
+            ballot.apply_committed(member_id, choice, meeting.seats[member_id].weight, seq)
         for recorder in recorders:
             recorder.append((ballot_id, member_id, choice, ack))
 
@@ -96,7 +97,7 @@ def _ballot_changed(
 ) -> None:
     for ballot_id, member_id, choice, ack in applied:
         if ballot_id == live.id:
-            live.apply_vote(member_id, choice, meeting.seats[member_id].weight, ack.seq)
+            live.apply_committed(member_id, choice, meeting.seats[member_id].weight, ack.seq)
     previous = meeting.ballots.get(live.id)
     meeting.ballots[live.id] = live
     was_open = previous is not None and previous.status is BallotStatus.OPEN

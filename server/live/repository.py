@@ -12,10 +12,12 @@ from server.audit.models import LogEntry
 from server.audit.service import head_of
 from server.ballots.models import Ballot, Vote, VoteEvent
 from server.ballots.repository import candidate_names, candidates_of
+from server.ballots.rounds import stored_result
 from server.desk.models import Pass
+from server.live.sealed import stored_choice
 from server.live.state import Ack, ActivePass, LiveBallot, LiveCandidate, LiveMeeting, Result, Seat
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
-from server.rules import BallotStatus, ElectionResult, VoteChoice, result_from_data
+from server.rules import BallotStatus, ElectionResult, VoteChoice
 from server.rules.vote_choice import from_text
 
 
@@ -37,7 +39,7 @@ def _result(ballot: Ballot, seats: dict[int, Seat]) -> Result | None:
 
 
 def _election_result(ballot: Ballot) -> ElectionResult | None:
-    return result_from_data(ballot.election_result) if ballot.election_result is not None else None
+    return stored_result(ballot)
 
 
 def _mentioned(result: ElectionResult | None) -> set[int]:
@@ -79,8 +81,13 @@ async def load_ballot(session: AsyncSession, ballot: Ballot, seats: dict[int, Se
         round=ballot.round,
         election_result=election_result,
         candidate_names=names,
+        sealing_key=ballot.sealing_key,
+        released=ballot.released_at is not None,
     )
-    live.reset(await current_choices(session, ballot.id), seats)
+    if ballot.secret:
+        live.reset_participation(await current_participants(session, ballot.id), seats)
+    else:
+        live.reset(await current_choices(session, ballot.id), seats)
     return live
 
 
@@ -96,6 +103,12 @@ async def current_choices(session: AsyncSession, ballot_id: int) -> dict[int, tu
     query = select(Vote.member_id, Vote.choice, Vote.log_seq).where(Vote.ballot_id == ballot_id)
     votes = await session.execute(query)
     return {member_id: (from_text(choice), seq or 0) for member_id, choice, seq in votes.all()}
+
+
+async def current_participants(session: AsyncSession, ballot_id: int) -> dict[int, int]:
+    """Member id -> the log seq of its current vote, on a secret ballot (choices stay sealed)."""
+    query = select(Vote.member_id, Vote.log_seq).where(Vote.ballot_id == ballot_id)
+    return {member_id: seq or 0 for member_id, seq in (await session.execute(query)).all()}
 
 
 def active_pass(pass_: Pass) -> ActivePass:
@@ -136,7 +149,7 @@ async def load_meeting(session: AsyncSession, meeting: Meeting, *, with_acks: bo
         current_item=meeting.current_item,
         acks={
             (member_id, vote_id): Ack(
-                vote_id=vote_id, ballot_id=ballot_id, choice=from_text(choice), receipt=receipt
+                vote_id=vote_id, ballot_id=ballot_id, choice=stored_choice(choice), receipt=receipt
             )
             for member_id, vote_id, ballot_id, choice, receipt in events.all()
         },

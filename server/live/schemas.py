@@ -29,6 +29,8 @@ class VoteMessage(Inbound):
     # A yes/no choice, or in an election a candidate's id (a JSON integer) or "abstain".
     choice: Choice | Annotated[int, Field(ge=1)]
     vote_id: str = Field(pattern=VOTE_ID_PATTERN)
+    # A secret ballot's vote: the handheld's 32 random bytes for this ballot, as 64 lowercase hex.
+    secret: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 
 class OperatorHello(Inbound):
@@ -68,7 +70,7 @@ def ack_message(ack: Ack) -> dict[str, Any]:
         "type": "ack",
         "vote_id": ack.vote_id,
         "ballot": ack.ballot_id,
-        "choice": choices.value(ack.choice),
+        "choice": choices.value(ack.choice) if ack.choice is not None else None,  # null: secret
         "receipt": ack.receipt,
     }
 

@@ -39,9 +39,12 @@ def _result_tally(result: Result) -> tuple[dict[str, Any] | None, dict[str, int]
     return tally, voted
 
 
-def minutes(result: Result) -> dict[str, str]:
+def minutes(result: Result) -> dict[str, str] | None:
     """The minutes sentence, made once by the server's rules (SPEC 2.6, 2.7): the pages show it
-    as it is, in the hall's language or in English, and never word a result themselves."""
+    as it is, in the hall's language or in English, and never word a result themselves. None for
+    an election round's outcome (elected, next_round, lot), which a yes/no sentence cannot say."""
+    if result.outcome not in Outcome.__members__.values():
+        return None
     return {
         lang: minutes_sentence(
             Outcome(result.outcome),
@@ -58,7 +61,7 @@ def minutes(result: Result) -> dict[str, str]:
 _ELECTION_OUTCOMES = frozenset(o.value for o in ElectionOutcome)
 
 
-def ballot_minutes(ballot: LiveBallot, result: Result) -> dict[str, str]:
+def ballot_minutes(ballot: LiveBallot, result: Result) -> dict[str, str] | None:
     """The minutes of a decided ballot: an election round's in the words of SPEC 2.10."""
     if ballot.election_result is not None and result.outcome in _ELECTION_OUTCOMES:
         return election_minutes(ballot.election_result, ballot.candidate_names)
@@ -74,7 +77,8 @@ def election(ballot: LiveBallot, *, shown: bool) -> dict[str, Any] | None:
         return running(ballot.election, ballot.candidate_names)
     if ballot.election_result is None:
         return None
-    return result_view(ballot.election_result, ballot.candidate_names)
+    # A secret round's result gives no member counts per candidate (units carry weights only).
+    return result_view(ballot.election_result, ballot.candidate_names, secret=ballot.secret)
 
 
 def _ref(meeting: LiveMeeting, ballot_id: int | None) -> dict[str, Any] | None:
@@ -88,7 +92,8 @@ def _ref(meeting: LiveMeeting, ballot_id: int | None) -> dict[str, Any] | None:
 def ballot_dict(ballot: LiveBallot, *, chair: bool, meeting: LiveMeeting | None = None) -> dict[str, Any]:
     """The feed's ballot. The running tally is hidden on public channels while the ballot is open
     unless the ballot shows it live (SPEC 2.9), and on a secret ballot from everyone, the chair
-    included; once decided, the stored result is shown."""
+    included; once decided, the stored result is shown (a secret ballot's on the public channels
+    only once the chair released it: `released`)."""
     tally: dict[str, Any] | None
     voted: dict[str, int] | None
     shown = not ballot.secret and (chair or ballot.show_live_tally)
@@ -98,11 +103,15 @@ def ballot_dict(ballot: LiveBallot, *, chair: bool, meeting: LiveMeeting | None 
         members, weight = ballot.voted()
         voted = {"members": members, "weight": weight}
         outcome = None
+    elif withheld(ballot, chair=chair):
+        tally, voted, outcome = None, None, None
     elif ballot.result is not None:
         tally, voted = _result_tally(ballot.result)
         if ballot.election_result is not None and ballot.is_election:
             counted = ballot.election_result
-            voted = {"members": counted.members_voted, "weight": counted.cast + counted.abstain}
+            # A secret round's members that voted are its participants (the ballot row's count).
+            members = (ballot.result.members_voted or 0) if ballot.secret else counted.members_voted
+            voted = {"members": members, "weight": counted.cast + counted.abstain}
         outcome = ballot.result.outcome
     else:
         tally, voted, outcome = None, None, None
@@ -121,10 +130,24 @@ def ballot_dict(ballot: LiveBallot, *, chair: bool, meeting: LiveMeeting | None 
         "submitters": ballot.submitter_names,
         "voted": voted,
         "tally": tally,
-        "election": election(ballot, shown=shown),
+        "election": None if withheld(ballot, chair=chair) else election(ballot, shown=shown),
         "outcome": outcome,
-        **_corrections(ballot, meeting),
+        **_corrections(ballot, meeting, chair=chair),
+        **({"released": ballot.released} if ballot.secret else {}),
     }
+
+
+def withheld(ballot: LiveBallot, *, chair: bool) -> bool:
+    """A closed secret ballot's result stays off the public screens until the chair releases
+    it (SECRET_BALLOTS.md); the chair sees it at once."""
+    return (
+        ballot.secret
+        and not chair
+        and not ballot.released
+        and ballot.status is BallotStatus.CLOSED
+        and ballot.result is not None
+        and not ballot.result.counted_by_hand
+    )
 
 
 def candidates(listed: list[LiveCandidate]) -> list[dict[str, Any]]:
@@ -132,10 +155,12 @@ def candidates(listed: list[LiveCandidate]) -> list[dict[str, Any]]:
     return [{"id": c.id, "name": c.name, "note": c.note} for c in listed]
 
 
-def _corrections(ballot: LiveBallot, meeting: LiveMeeting | None) -> dict[str, Any]:
+def _corrections(ballot: LiveBallot, meeting: LiveMeeting | None, *, chair: bool = False) -> dict[str, Any]:
     """What a screen says besides the tally: the minutes sentence, a void's reason, a count by
     hand, a re-vote, an amendment's proposal, a motion not on the agenda (SPEC 2.7, 2.8)."""
     result = ballot.result if ballot.status is not BallotStatus.OPEN else None
+    if withheld(ballot, chair=chair):
+        result = None
     return {
         "minutes": ballot_minutes(ballot, result) if result is not None else None,
         "void_reason": result.void_reason if result is not None else None,
@@ -155,13 +180,17 @@ def countdown_ends_at(ballot: LiveBallot) -> str | None:
     return ballot.countdown_ends_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def decisions(meeting: LiveMeeting) -> list[dict[str, Any]]:
-    """Decided ballots in the order decided; test ballots never enter the decisions (SPEC 2.7)."""
+def decisions(meeting: LiveMeeting, *, chair: bool = False) -> list[dict[str, Any]]:
+    """Decided ballots in the order decided; test ballots never enter the decisions (SPEC 2.7),
+    nor a secret ballot whose result the chair has not released (but on the chair's channel)."""
     decided = sorted(
         (
             b
             for b in meeting.ballots.values()
-            if b.result is not None and not b.test and b.decided_at is not None
+            if b.result is not None
+            and not b.test
+            and b.decided_at is not None
+            and not withheld(b, chair=chair)
         ),
         key=lambda b: (b.decided_at, b.id),
     )
@@ -209,7 +238,7 @@ def snapshot(meeting: LiveMeeting | None, version: int, *, chair: bool = False) 
             "of_weight": meeting.total_weight,
         },
         "ballot": ballot_dict(shown, chair=chair, meeting=meeting) if shown is not None else None,
-        "decisions": decisions(meeting),
+        "decisions": decisions(meeting, chair=chair),
     }
     if chair:
         body["not_voted"] = not_voted(meeting)
@@ -221,6 +250,6 @@ def not_voted(meeting: LiveMeeting) -> list[dict[str, Any]]:
     ballot = meeting.open_ballot
     if ballot is None:
         return []
-    waiting = {p.member_id for p in meeting.passes.values()} - ballot.choices.keys()
+    waiting = {p.member_id for p in meeting.passes.values() if not ballot.has_voted(p.member_id)}
     seats = sorted((meeting.seats[m] for m in waiting), key=lambda s: s.name)
     return [{"code": s.code, "name": s.name, "weight": s.weight} for s in seats]

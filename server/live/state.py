@@ -44,7 +44,7 @@ class ActivePass:
 class Ack:
     vote_id: str
     ballot_id: int
-    choice: VoteChoice  # a candidate's id in an election (server.rules.vote_choice)
+    choice: VoteChoice | None  # a candidate's id in an election; None on a secret ballot
     receipt: str
     # The number of the vote's entry in the meeting's log: orders the votes of one member when
     # they reach a process by different ways (its own writer, the fan-out, a reload).
@@ -109,6 +109,13 @@ class LiveBallot:
     # mentions (also those seeded from an earlier round), for the screens' minutes.
     election_result: ElectionResult | None = None
     candidate_names: dict[int, str] = field(default_factory=dict)
+    # A secret ballot (SPEC 2.9): who took part (member -> log seq of its latest participation)
+    # and their weight together; no choice and no tally while it is open. `released`: the chair
+    # let its result onto the public screens.
+    sealing_key: str | None = None  # the ballot key's public half (base64), once it opened
+    participants: dict[int, int] = field(default_factory=dict)
+    participation_weight: int = 0
+    released: bool = False
 
     def __post_init__(self) -> None:
         if self.election is None and self.is_election:
@@ -125,7 +132,9 @@ class LiveBallot:
         return tuple(c.id for c in self.candidates) if self.is_election else None
 
     def voted(self) -> tuple[int, int]:
-        """Members that voted, and their weight (abstentions included)."""
+        """Members that voted, and their weight (abstentions included; SPEC 4.3 `voted`)."""
+        if self.secret:
+            return len(self.participants), self.participation_weight
         if self.election is not None:
             return self.election.members_voted, self.election.cast + self.election.abstain
         return self.tally.members_voted, self.tally.weight_voted
@@ -137,6 +146,30 @@ class LiveBallot:
             self.election = ElectionTally.empty(self.election.candidates)
         for member_id, (choice, seq) in choices.items():
             self.apply_vote(member_id, choice, seats[member_id].weight, seq)
+
+    def reset_participation(self, participants: dict[int, int], seats: dict[int, Seat]) -> None:
+        """Replace the participations of a secret ballot with those stored."""
+        self.participants, self.participation_weight = {}, 0
+        for member_id, seq in participants.items():
+            self.apply_participation(member_id, seats[member_id].weight, seq)
+
+    def apply_participation(self, member_id: int, weight: int, seq: int = 0) -> None:
+        """Apply one committed vote on a secret ballot: the member took part (its weight counts
+        once, also after a change of vote); what it chose stays sealed."""
+        if member_id not in self.participants:
+            self.participation_weight += weight
+        self.participants[member_id] = max(seq, self.participants.get(member_id, 0))
+
+    def apply_committed(self, member_id: int, choice: VoteChoice | None, weight: int, seq: int = 0) -> None:
+        """Apply a committed vote as it reaches a process: with its choice on a public ballot,
+        as a participation (choice None) on a secret one."""
+        if choice is None or self.secret:
+            self.apply_participation(member_id, weight, seq)
+        else:
+            self.apply_vote(member_id, choice, weight, seq)
+
+    def has_voted(self, member_id: int) -> bool:
+        return member_id in (self.participants if self.secret else self.choices)
 
     def apply_vote(self, member_id: int, choice: VoteChoice, weight: int, seq: int = 0) -> None:
         """Apply one committed vote: a change moves the member's weight, never adds it twice.

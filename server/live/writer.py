@@ -6,6 +6,11 @@ transaction what memory may have wrong (the ballot is still open, the pass still
 member has not voted yet on a ballot without changes, the vote_id is not stored already - or is
 stored for this very ballot and choice, a resend), writes the accepted votes in one transaction,
 commits, and only then resolves the futures and updates the read model (DESIGN invariants 1-3).
+
+A vote on a secret ballot reaches the writer sealed (`server.live.sealed`): a tag and a box, no
+choice. It is stored in the same group commit as every vote, as a `participation` entry, `votes`
+and `vote_events` rows with the choice "sealed", and the box in `sealed_votes`; a change of vote
+must carry the same tag, and no two members one tag (one query per batch).
 One fsync for a whole group is what makes ten thousand durable votes a second possible.
 
 The writer also says whether it can commit (`failing`): from a group commit that failed for
@@ -41,7 +46,8 @@ from server.errors import (
     VoteHallError,
     VoteIdReused,
 )
-from server.live.repository import current_choices
+from server.live import sealed as sealed_path
+from server.live.repository import current_choices, current_participants
 from server.live.state import Ack, LiveMeeting
 from server.ops import metrics
 from server.rules import VoteChoice
@@ -55,7 +61,7 @@ VOTE_EVENTS: Table = VoteEvent.__table__  # type: ignore[assignment]
 VOTES: Table = Vote.__table__  # type: ignore[assignment]
 
 Decided = list[tuple["VoteRequest", Ack | VoteHallError]]
-Applied = tuple[int, int, VoteChoice, Ack]  # ballot, member, choice, ack: one committed vote
+Applied = tuple[int, int, VoteChoice | None, Ack]  # ballot, member, choice (None: sealed), ack
 Spans = dict[int, tuple[int, int]]  # chain -> (first, last) seq a commit wrote (journal.spans)
 
 
@@ -65,8 +71,9 @@ class VoteRequest:
     member_id: int
     pass_id: int
     vote_id: str
-    choice: VoteChoice
+    choice: VoteChoice | None  # None for a sealed vote: the writer never holds a secret choice
     future: asyncio.Future[Ack] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    sealed: sealed_path.SealedChoice | None = None  # a vote on a secret ballot: its tag and box
 
 
 def _unavailable() -> Unavailable:
@@ -229,7 +236,9 @@ class VoteWriter:
         meeting.acks[key] = ack
         ballot = meeting.ballots.get(ack.ballot_id)
         if ballot is not None and request.member_id in meeting.seats:
-            ballot.apply_vote(request.member_id, ack.choice, meeting.seats[request.member_id].weight, ack.seq)
+            ballot.apply_committed(
+                request.member_id, ack.choice, meeting.seats[request.member_id].weight, ack.seq
+            )
         for recorder in self.recorders:
             recorder.append((ack.ballot_id, request.member_id, ack.choice, ack))
         self.committed += 1
@@ -241,7 +250,9 @@ class VoteWriter:
         async with self._database.transaction(readonly=True) as session:
             for ballot_id in ballot_ids:
                 ballot = meeting.ballots.get(ballot_id)
-                if ballot is not None:
+                if ballot is not None and ballot.secret:
+                    ballot.reset_participation(await current_participants(session, ballot_id), meeting.seats)
+                elif ballot is not None:
                     ballot.reset(await current_choices(session, ballot_id), meeting.seats)
 
     async def _commit(self, batch: list[VoteRequest], *, look_up: bool) -> tuple[Decided, set[int], Spans]:
@@ -262,6 +273,10 @@ class VoteWriter:
                 and (meeting is None or (r.member_id, r.vote_id) not in meeting.acks)
             }
             stored = await _stored_acks(session, unknown)
+            tags = await sealed_path.TagBook.read(
+                session, [(r.ballot_id, r.member_id, r.sealed.tag) for r in batch if r.sealed is not None]
+            )
+            boxes: dict[tuple[int, int], dict[str, Any]] = {}
             slots: list[tuple[VoteRequest, Ack | VoteHallError | journal.Pending]] = []
             stale: set[int] = set()
             accepted: dict[tuple[int, str], journal.Pending] = {}
@@ -276,6 +291,8 @@ class VoteWriter:
                     slots.append((request, known if _resends(request, known) else _reused(request)))
                     continue
                 refusal = _refusal(request, statuses, active, voted, current)
+                if refusal is None and request.sealed is not None:
+                    refusal = tags.refusal(request.ballot_id, request.member_id, request.sealed.tag)
                 if refusal is not None:
                     slots.append((request, refusal))
                     continue
@@ -284,18 +301,22 @@ class VoteWriter:
                     slots.append((request, NotEligible("the member is not in the register of this meeting")))
                     continue
                 # The log entry, whose hash becomes the receipt (SPEC 4.2 step 5, issue 5).
-                entry = journal.note(session, statuses[request.ballot_id][2], entries.VOTE, {
-                    "ballot": request.ballot_id, "member": seat.code, "choice": choices.value(request.choice),
-                    "vote_id": request.vote_id, "pass": request.pass_id,
-                })  # fmt: skip
+                entry = journal.note(session, statuses[request.ballot_id][2], *_entry(request, seat.code))
                 accepted[key] = entry
                 row = {
                     "ballot_id": request.ballot_id,
                     "member_id": request.member_id,
                     "pass_id": request.pass_id,
                     "vote_id": request.vote_id,
-                    "choice": choices.text(request.choice),
+                    "choice": choices.text(request.choice)
+                    if request.choice is not None
+                    else sealed_path.SEALED,
                 }
+                if request.sealed is not None:
+                    tags.accept(request.ballot_id, request.member_id, request.sealed.tag)
+                    boxes[(request.ballot_id, request.member_id)] = sealed_path.sealed_row(
+                        request.ballot_id, request.member_id, request.sealed
+                    )
                 rows.append(row)
                 current[(request.ballot_id, request.member_id)] = row | {"cast_at": now}
                 slots.append((request, entry))
@@ -305,7 +326,7 @@ class VoteWriter:
                 await journal.flush(session)
                 for (member_id, vote_id), entry in accepted.items():
                     assert entry.written is not None
-                    ballot_id, choice = entry.data["ballot"], choices.from_value(entry.data["choice"])
+                    ballot_id, choice = entry.data["ballot"], _choice_of(entry.data)
                     receipts[member_id, vote_id] = Ack(
                         vote_id, ballot_id, choice, entry.written.hash, entry.written.seq
                     )
@@ -321,6 +342,9 @@ class VoteWriter:
                     for key in sorted(current)
                 ]
                 await session.execute(_upsert_current(self._database.dialect), latest)
+                await sealed_path.upsert_sealed(
+                    session, self._database.dialect, [boxes[k] for k in sorted(boxes)]
+                )
             for request, outcome in slots:
                 if isinstance(outcome, journal.Pending):
                     decided.append((request, receipts[request.member_id, request.vote_id]))
@@ -329,11 +353,33 @@ class VoteWriter:
         return decided, stale, journal.spans(session)
 
 
+def _entry(request: VoteRequest, member: str) -> tuple[str, dict[str, Any]]:
+    """The log entry of a vote: with its choice, or on a secret ballot a participation without."""
+    data: dict[str, Any] = {"ballot": request.ballot_id, "member": member}
+    if request.choice is None:
+        return entries.PARTICIPATION, data | {"vote_id": request.vote_id, "pass": request.pass_id}
+    return entries.VOTE, data | {
+        "choice": choices.value(request.choice), "vote_id": request.vote_id, "pass": request.pass_id,
+    }  # fmt: skip
+
+
+def _choice_of(data: dict[str, Any]) -> VoteChoice | None:
+    """A logged vote's choice; None for a participation (a vote on a secret ballot)."""
+    return choices.from_value(data["choice"]) if "choice" in data else None
+
+
 def _resends(request: VoteRequest, known: Ack | journal.Pending) -> bool:
-    """Whether a request with a known vote_id is that vote sent again (same ballot and choice)."""
+    """Whether a request with a known vote_id is that vote sent again (same ballot and choice;
+    on a secret ballot the same ballot: the server keeps no choice to compare)."""
+    if request.choice is None:
+        ballot_id = known.ballot_id if isinstance(known, Ack) else known.data["ballot"]
+        return bool(ballot_id == request.ballot_id)
     if isinstance(known, Ack):
         return (known.ballot_id, known.choice) == (request.ballot_id, request.choice)
-    return (known.data["ballot"], known.data["choice"]) == (request.ballot_id, choices.value(request.choice))
+    return (known.data["ballot"], known.data.get("choice")) == (
+        request.ballot_id,
+        choices.value(request.choice),
+    )
 
 
 def _reused(request: VoteRequest) -> VoteIdReused:
@@ -389,7 +435,7 @@ async def _stored_acks(session: AsyncSession, keys: set[tuple[int, str]]) -> dic
     )
     rows = await session.execute(query.where(tuple_(VoteEvent.member_id, VoteEvent.vote_id).in_(list(keys))))
     return {
-        (member_id, vote_id): Ack(vote_id, ballot_id, choices.from_text(choice), receipt)
+        (member_id, vote_id): Ack(vote_id, ballot_id, sealed_path.stored_choice(choice), receipt)
         for member_id, vote_id, ballot_id, choice, receipt in rows.all()
     }
 

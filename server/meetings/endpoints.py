@@ -3,10 +3,11 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from server.deps import AdminOnly, ChairOrAdmin, Session
-from server.meetings import service
+from server.meetings import committee, service
 from server.meetings.schemas import (
     AgendaItemIn,
     AgendaItemOut,
+    CommitteeKeyIn,
     CurrentItemIn,
     FrozenMemberOut,
     MeetingCloseIn,
@@ -14,6 +15,7 @@ from server.meetings.schemas import (
     MeetingOut,
     WeightRuleOut,
 )
+from server.secret.keys import fingerprint_display
 
 router = APIRouter(prefix="/api/meetings", tags=["meetings"])
 
@@ -44,6 +46,9 @@ def meeting_out(view: service.MeetingView) -> MeetingOut:
         current_item=meeting.current_item,
         close_seq=view.closing_entry[0] if view.closing_entry else None,
         close_hash=view.closing_entry[1] if view.closing_entry else None,
+        committee_fingerprint=(
+            fingerprint_display(meeting.committee_fingerprint) if meeting.committee_fingerprint else None
+        ),
     )
 
 
@@ -110,3 +115,13 @@ async def frozen_register(meeting_id: int, session: Session, _: ChairOrAdmin) ->
         FrozenMemberOut(code=m.cbs_code, name=m.name, population=m.population, weight=m.weight)
         for m in view.register
     ]
+
+
+@router.post("/{meeting_id}/committee-key", response_model=MeetingOut)
+async def committee_key(
+    meeting_id: int, data: CommitteeKeyIn, session: Session, operator: AdminOnly
+) -> MeetingOut:
+    """Set the vote-counting committee's public key (the text of committee.pub), until the
+    meeting's first secret ballot opens; logged with its fingerprint (`committee_key`)."""
+    meeting = await committee.set_committee_key(session, meeting_id, data.public_key, operator)
+    return meeting_out(await service.view(session, meeting))

@@ -96,6 +96,16 @@ class MeetingOut(BaseModel):
         None,
         description="its hash: what the vote-counting committee signs (publication adds entries after it)",
     )
+    committee_fingerprint: str | None = Field(
+        None,
+        description="the fingerprint of the committee's public key, in groups of four as people compare it",
+    )
+
+
+class CommitteeKeyIn(Strict):
+    public_key: str = Field(
+        min_length=1, max_length=200, description="the text of committee.pub (votehall committee keygen)"
+    )
 
 
 class CurrentItemIn(Strict):

@@ -20,6 +20,7 @@ from server.ballots.models import Ballot
 from server.ballots.service import list_ballots
 from server.db import Database
 from server.errors import Conflict, Forbidden
+from server.live.sealed import SEALED
 from server.meetings.models import Meeting
 from server.meetings.repository import frozen_register
 from server.meetings.service import get_meeting
@@ -80,7 +81,8 @@ async def build_record(session: AsyncSession, meeting: Meeting) -> Record:
     voted = [b.id for b in ballots if b.electronic]
     choices: dict[str, dict[int, VoteChoice]] = {}
     for ballot_id, code, choice in await repository.current_votes(session, meeting.id, voted):
-        choices.setdefault(code, {})[ballot_id] = from_text(choice)
+        if choice != SEALED:  # a secret ballot's votes are not in the record, only its units
+            choices.setdefault(code, {})[ballot_id] = from_text(choice)
     roles = await repository.latest_roles(session, meeting.id)
     members = tuple(
         RecordMember(

@@ -1,0 +1,98 @@
+"""Votes on a secret ballot through the hub (docs/SECRET_BALLOTS.md): the writer's tag rules within
+one batch, and the participation (never a choice) reaching another process through the log and
+a reload; the key stays with the process that opened the ballot."""
+
+from __future__ import annotations
+
+import asyncio
+
+from server.audit import journal
+from server.auth.service import COMMAND_LINE
+from server.ballots.schemas import BallotCreate
+from server.ballots.service import act, create_ballot
+from server.errors import BadMessage, ChangeNotAllowed, VoteHallError
+from server.live import sealed
+from server.live.events import take
+from server.live.hub import LiveHub
+from server.live.state import Ack
+from server.meetings.committee import set_committee_key
+from server.rules import BallotAction, BallotKind, Choice
+from server.secret.keys import generate_committee_key
+from server.secret.sealing import new_secret
+from tests.live.hub.conftest import Live, pass_of, until
+
+
+async def open_secret_ballot(live: Live, hub: LiveHub) -> int:
+    """A secret slate opened through `hub`'s process, which then holds its key (as get_session
+    settles it after the commit)."""
+    meeting = live.seeded.meeting_id
+    async with live.database.transaction() as session:
+        await set_committee_key(session, meeting, generate_committee_key().public.text, COMMAND_LINE)
+        ballot = await create_ballot(
+            session,
+            meeting,
+            BallotCreate(agenda="4", title="Kascommissie", kind=BallotKind.BENOEMING, secret=True),
+        )
+        ballot_id = ballot.id
+    async with live.database.transaction() as session:
+        await act(session, ballot_id, BallotAction.OPEN, override_order=True)
+        events = take(session)
+    sealed.settle(session, hub.sealed)
+    await hub.after_commit(events, spans=journal.spans(session))
+    return ballot_id
+
+
+async def test_one_batch_keeps_one_secret_per_member_and_one_member_per_secret(live: Live) -> None:
+    hub = live.hub
+    ballot = await open_secret_ballot(live, hub)
+    assert ballot in hub.sealed
+    shared, own = new_secret(), new_secret()
+    # Queued together, so that the writer sees them in one batch: the second use of a secret by
+    # another member is refused, as is a member's second secret.
+    answers = await asyncio.gather(
+        hub.vote(pass_of(hub, "GM0001"), ballot, Choice.FOR, "a-1", shared),
+        hub.vote(pass_of(hub, "GM0002"), ballot, Choice.AGAINST, "b-1", shared),
+        hub.vote(pass_of(hub, "GM0003"), ballot, Choice.FOR, "c-1", own),
+        hub.vote(pass_of(hub, "GM0003"), ballot, Choice.AGAINST, "c-2", new_secret()),
+        return_exceptions=True,
+    )
+    assert [type(a) for a in answers] == [Ack, BadMessage, Ack, ChangeNotAllowed]
+    assert all(a.choice is None for a in answers if isinstance(a, Ack))
+    meeting = hub.meeting
+    assert meeting is not None
+    live_ballot = meeting.ballots[ballot]
+    assert live_ballot.choices == {} and live_ballot.tally.members_voted == 0
+    assert set(live_ballot.participants) == {pass_of(hub, c).member_id for c in ("GM0001", "GM0003")}
+    assert live_ballot.voted() == (2, 75 + 1)
+    # The writer never held a choice: the public vote path refuses a secret on a public ballot.
+    public = live.seeded.ballot_ids[0]
+    try:
+        await hub.vote(pass_of(hub, "GM0004"), public, Choice.FOR, "d-1", new_secret())
+    except VoteHallError as error:
+        assert error.code == "bad_message"
+    else:
+        raise AssertionError("a secret on a public ballot was taken")
+
+
+async def test_another_process_learns_participations_from_the_log(redis_away: Live) -> None:
+    live = redis_away
+    first, other = live.hubs
+    ballot = await open_secret_ballot(live, other)
+    assert ballot in other.sealed and ballot not in first.sealed
+    await other.vote(pass_of(other, "GM0002"), ballot, Choice.FOR, "b-1", new_secret())
+    # The first process hears of the open ballot from the log, and seals with its public key.
+    await until(lambda: first.meeting is not None and first.meeting.open_ballot is not None)
+    await first.vote(pass_of(first, "GM0004"), ballot, Choice.AGAINST, "d-1", new_secret())
+    member = pass_of(first, "GM0002").member_id
+    await until(lambda: first.meeting is not None and member in first.meeting.ballots[ballot].participants)
+    await until(lambda: first.head == other.head)
+    for hub in (first, other):
+        assert hub.meeting is not None
+        assert hub.meeting.ballots[ballot].voted() == (2, 42 + 75)
+        assert hub.meeting.ballots[ballot].choices == {}
+    # A reload reads the participations from the votes stored "sealed".
+    await first.sync.reload()
+    assert first.meeting is not None and first.meeting.ballots[ballot].voted() == (2, 42 + 75)
+    welcome = first.welcome(pass_of(first, "GM0002"))
+    assert (welcome["vote"], welcome["voted"]) == (None, True)
+    assert first.welcome(pass_of(first, "GM0001"))["voted"] is False
