@@ -420,3 +420,22 @@ def test_election_rounds_are_refused_from_the_command_line_until_a_round_ends_so
     assert (
         len(votehall("ballots", "list", "1", env=env).stdout.splitlines()) == 4
     )  # one ballot, its round, two
+
+
+def test_the_committee_key_is_set_from_the_command_line(tmp_path: Path) -> None:
+    env = {"VOTEHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'hall.db'}"}
+    agenda = Path(__file__).parents[1] / "server" / "data" / "alv_2025-06-18_agenda.json"
+    votehall("meetings", "create", str(agenda), env=env)
+    made = votehall("committee", "keygen", str(tmp_path / "committee")).stdout
+    fingerprint = made.split("fingerprint: ")[1].splitlines()[0]
+    answer = votehall(
+        "meetings", "committee-key", "1", str(tmp_path / "committee" / "committee.pub"), env=env
+    )
+    assert fingerprint in answer.stdout
+    leaked = votehall(
+        "meetings", "committee-key", "1", str(tmp_path / "committee" / "committee.key"), env=env, check=False
+    )
+    assert leaked.returncode == 1 and "PRIVATE" in leaked.stderr
+    with sqlite3.connect(tmp_path / "hall.db") as connection:
+        stored = connection.execute("SELECT committee_fingerprint FROM meetings WHERE id = 1").fetchone()[0]
+    assert fingerprint == " ".join(stored[i : i + 4] for i in range(0, 64, 4))

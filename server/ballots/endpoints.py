@@ -318,7 +318,11 @@ async def close_ballot(
     ballot_id: int, request: Request, session: Session, operator: ChairOrAdmin
 ) -> BallotOut:
     """Close the ballot and record its result. A secret ballot is counted from its sealed votes
-    by the process that holds its key: 409 `committee_unlock_needed` without it."""
+    by the process that holds its key (asked through the fan-out when that is another one):
+    409 `committee_unlock_needed` when no process holds it."""
+    hub = getattr(request.app.state, "live", None)
+    if hub is not None and await sealed_close.close_elsewhere(hub, ballot_id):
+        return await _answer(session, await service.get_ballot(session, ballot_id))  # closed there
     ballot = await service.act(session, ballot_id, BallotAction.CLOSE, operator=operator, keys=_keys(request))
     return await _answer(session, ballot)
 

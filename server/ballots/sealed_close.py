@@ -18,7 +18,7 @@ import base64
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,11 +29,12 @@ from server.ballots import repository, rounds
 from server.ballots.models import Ballot, SealedVote, Vote
 from server.ballots.models import BallotKey as BallotKeyRow
 from server.errors import Conflict, InvalidInput, NotFound
-from server.live.events import BallotChanged, record
-from server.live.sealed import SealedKeys, forget_after_commit, keep_after_commit
+from server.live.events import BallotChanged, record, take
+from server.live.sealed import SealedKeys, forget_after_commit, keep_after_commit, scrub, settle
 from server.meetings.models import Meeting, MeetingMember
 from server.rules import (
     ABSTAIN,
+    BallotAction,
     BallotStatus,
     ElectionTally,
     Majority,
@@ -46,6 +47,9 @@ from server.secret.keys import BallotKey, read_committee_public
 from server.secret.sealing import unseal
 from server.secret.units import Unit, chunks, make_units
 from server.secret.values import SecretChoice
+
+if TYPE_CHECKING:
+    from server.live.hub import LiveHub
 
 OPEN_CHUNK = 500  # boxes opened per trip to the worker thread
 INSERT_CHUNK = 20_000  # unit ballots per insert
@@ -260,3 +264,42 @@ async def _ballot(session: AsyncSession, ballot_id: int, *, for_update: bool = F
     if ballot is None:
         raise NotFound(f"there is no ballot {ballot_id}", code="unknown_ballot")
     return ballot
+
+
+# Several processes (SPEC 4.2, DESIGN "Several processes"): a chair's close may land on a process
+# that does not hold the ballot's key. It asks the holder through the fan-out and waits for the
+# close to reach its own read model; without an answer the chair sees 409 committee_unlock_needed.
+FORWARD_WAIT = 5.0  # seconds
+
+
+async def close_elsewhere(hub: LiveHub, ballot_id: int) -> bool:
+    """Ask the process holding an open secret ballot's key to close it; True once it is closed
+    here too. False at once when this process holds the key itself (or there is no fan-out)."""
+    meeting = hub.meeting
+    ballot = meeting.ballots.get(ballot_id) if meeting is not None else None
+    if ballot is None or not ballot.secret or ballot.status is not BallotStatus.OPEN:
+        return False
+    if ballot_id in hub.sealed or hub.fanout is None:
+        return False
+    hub.fanout.publish("c", b=ballot_id)
+    deadline = asyncio.get_running_loop().time() + FORWARD_WAIT
+    while asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+        meeting = hub.meeting
+        current = meeting.ballots.get(ballot_id) if meeting is not None else None
+        if current is None or current.status is not BallotStatus.OPEN:
+            return True
+    return False
+
+
+async def close_held(hub: LiveHub, ballot_id: int) -> None:
+    """Close a secret ballot whose key this process holds, as another process asked: its own
+    transaction, then the key forgotten, the rows scrubbed and the change passed on."""
+    from server.ballots.service import act  # the service imports this module
+
+    async with hub.database.transaction() as session:
+        await act(session, ballot_id, BallotAction.CLOSE, keys=hub.sealed)
+        events = take(session)
+    if settle(session, hub.sealed):
+        await scrub(hub.database)
+    await hub.after_commit(events, spans=journal.spans(session))

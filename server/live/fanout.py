@@ -17,6 +17,8 @@ After each commit a process publishes what changed:
   a newer one answers with its own "h";
 - `{"o": origin, "k": "x", "x": [[pass, ns], ...]}`: those connections ended (after their votes
   in flight settled), so that a newer hello elsewhere need not wait for them any more.
+- `{"o": origin, "k": "c", "b": ballot}`: "close this secret ballot": a chair's close landed on
+  a process without the ballot's key; the process that holds it closes it (server.ballots.sealed_close).
 
 Redis down: votes are still taken, committed and acked (the vote path never waits for Redis);
 this process's screens follow its own commits; a hello is seen only by its own process. When

@@ -62,6 +62,7 @@ class LiveHub:
         self.kiosks = KioskLinks(lambda: self.fanout)
         self.sync = LogSync(self)
         self.sealed = SealedKeys()  # the keys of the secret ballots opened or unlocked here
+        self._closing: set[asyncio.Task[None]] = set()  # closes other processes asked of this one
 
     def fan_out(self, redis_url: str, channel: str) -> None:
         """Share committed changes with the other server processes through Redis (before start)."""
@@ -272,6 +273,11 @@ class LiveHub:
             self.kiosks.remote_hellos(str(message["o"]), message["h"])
         elif message.get("k") == "x":
             self.kiosks.remote_ends(str(message["o"]), message["x"])
+        elif message.get("k") == "c" and int(message["b"]) in self.sealed:
+            # Another process was asked to close a secret ballot whose key lives here.
+            task = asyncio.create_task(self._close_held(int(message["b"])), name="live-secret-close")
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     def _remote_votes(self, votes: list[list[Any]]) -> None:
         meeting = self.meeting
@@ -279,6 +285,14 @@ class LiveHub:
             return
         read_model.apply_votes(meeting, votes, self.writer.recorders)
         self.feed.mark_dirty()
+
+    async def _close_held(self, ballot_id: int) -> None:
+        from server.ballots.sealed_close import close_held  # the ballots area imports the hub's parts
+
+        try:
+            await close_held(self, ballot_id)
+        except Exception as error:  # the asking process answers the chair 409 after its wait
+            log.warning("live: could not close secret ballot %d for another process (%s)", ballot_id, error)
 
     async def _fanout_resync(self) -> None:
         """The fan-out is back, or another process missed messages: rebuild, and tell the others

@@ -195,6 +195,11 @@ async def scrub(database: Database) -> None:
                 await autocommit.execute(text("VACUUM sealed_votes, ballot_keys"))
         else:
             async with database.engine.connect() as connection:
-                await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                # On the driver itself: the engine begins every transaction IMMEDIATE, and SQLite
+                # checkpoints only outside one. The deleted rows were zeroed (secure_delete);
+                # this takes their old pages out of the WAL file.
+                raw = await connection.get_raw_connection()
+                driver: Any = raw.driver_connection
+                await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except Exception as error:  # the rows are deleted; only their bytes may stay a while longer
         log.warning("sealed votes: could not vacuum after the close (%s)", error)

@@ -421,3 +421,35 @@ async def test_a_secret_election_and_a_secret_single_candidate_vote(
     assert verify([str(path), *own], out=out, err=err) == 0, out.getvalue() + err.getvalue()
     for kiosk in kiosks.values():
         await kiosk.close()
+
+
+@pytest.mark.parametrize("database_template", ["postgresql"], indirect=True)  # several processes
+async def test_a_close_on_the_process_without_the_key_is_done_by_the_holder(
+    database: Database, tmp_path: Path
+) -> None:
+    await require_redis()
+    seeded, _ = await seed_hall(database)
+    env = {"VOTEHALL_REDIS_URL": REDIS_URL, "VOTEHALL_REDIS_CHANNEL": f"votehall-test-{uuid.uuid4().hex}"}
+    holder, other = ServerProcess(database.url, env=env), ServerProcess(database.url, env=env)
+    holder.start()
+    other.start()
+    try:
+        hall = SecretHall(holder, seeded, write_committee_key(tmp_path / "committee"))
+        answer = await hall.post(
+            f"/api/meetings/{seeded.meeting_id}/committee-key",
+            Role.ADMIN,
+            public_key=hall.committee.public_path.read_text(),
+        )
+        assert answer.status_code == 200, answer.text
+        ballot = await hall.secret_ballot()  # opened on `holder`, which keeps the key
+        k1, _ = await hall.kiosk("GM0001")
+        assert (await vote(k1, ballot, "for", "f-1", new_secret()))["type"] == "ack"
+        await asyncio.sleep(0.5)  # the other process has heard of the open ballot
+        async with httpx.AsyncClient(base_url=other.base, timeout=30) as client:
+            closed = await client.post(f"/api/ballots/{ballot}/close", headers=bearer(seeded, Role.CHAIR))
+        assert closed.status_code == 200, closed.text
+        assert (closed.json()["status"], closed.json()["result"]["for"]) == ("closed", 75)
+        await k1.close()
+    finally:
+        holder.stop()
+        other.stop()
