@@ -5,14 +5,22 @@
 import { t } from "/assets/lib/i18n.js";
 import * as api from "./chair-api.js";
 import { ask, ballotList } from "./chair-dialog.js";
-import { ballotDialog, dissentDialog, handCountDialog, settingsOf, subject, voidDialog } from "./chair-forms.js";
+import {
+  ballotDialog,
+  dissentDialog,
+  handCountDialog,
+  lotDialog,
+  settingsOf,
+  subject,
+  voidDialog,
+} from "./chair-forms.js";
 import { closeCountText } from "./chair-live.js";
 import { markPublished } from "./chair-meeting.js";
 import { h } from "./render.js";
 
 const ORDER_CODES = new Set(["agenda_order", "amendments_pending"]); // SPEC 2.8: the server asks first
-const CONFIRMED = new Set(["acclamation", "withdraw", "hold", "out_of_order", "delete"]); // final acts
-const PATHS = { out_of_order: "out-of-order" };
+const CONFIRMED = new Set(["acclamation", "withdraw", "hold", "out_of_order", "delete", "release"]); // final acts
+const PATHS = { out_of_order: "out-of-order", next_round: "next-round" };
 
 const paragraph = (text, cls) => h("p", { class: cls ?? null, text });
 
@@ -35,7 +43,7 @@ export function chairActs({ state, run, load, currentItem }) {
   // Every button of a ballot lands here.
   async function act(ballot, action) {
     const acts = { open: openBallot, close: closeBallot, void: voidBallot, revote, edit: editBallot,
-      hand_count: handCount, dissent: noteDissent }; // prettier-ignore
+      hand_count: handCount, dissent: noteDissent, lot: enterLot }; // prettier-ignore
     if (acts[action]) return acts[action](ballot);
     if (CONFIRMED.has(action)) {
       const sure = await ask({
@@ -127,6 +135,13 @@ export function chairActs({ state, run, load, currentItem }) {
 
   async function voidBallot(ballot) {
     const done = await voidDialog(ballot, (reason) => about({ ballot }, api.voidBallot(ballot.id, reason)));
+    await afterDialog(done);
+  }
+
+  async function enterLot(ballot) {
+    const done = await lotDialog(ballot, (candidate, drawnBy) =>
+      about({ ballot }, api.enterLot(ballot.id, candidate, drawnBy)),
+    );
     await afterDialog(done);
   }
 

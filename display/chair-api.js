@@ -52,6 +52,11 @@ export function deleteBallot(ballotId) {
   return client.call("DELETE", `/api/ballots/${ballotId}`);
 }
 
+// The lot drawn in the hall (SPEC 2.10): the candidate drawn and who drew it.
+export function enterLot(ballotId, candidate, drawnBy) {
+  return client.call("POST", `/api/ballots/${ballotId}/lot`, { candidate, drawn_by: drawnBy });
+}
+
 export function voidBallot(ballotId, reason) {
   return client.call("POST", `/api/ballots/${ballotId}/void`, { reason });
 }

@@ -51,7 +51,7 @@ export function actionsOf(ballot, ballots, running) {
     case "open":
       return { main: ballot.test ? ["close"] : ["close", "void"], more: [] };
     case "closed":
-      return { main: !ballot.test && !decidedAfter(ballot, ballots) ? ["void"] : [], more: [] };
+      return { main: [...afterClose(ballot, ballots), ...(!ballot.test && !decidedAfter(ballot, ballots) ? ["void"] : [])], more: [] };
     case "voided":
       return { main: ballots.some((b) => b.revote_of === ballot.id) ? [] : ["revote"], more: [] };
     case "acclamation":
@@ -59,6 +59,19 @@ export function actionsOf(ballot, ballots, running) {
     default:
       return { main: [], more: [] };
   }
+}
+
+// After an election round or a secret ballot closes (SPEC 2.10): release the result to the
+// screens as the committee announces it, start the next round, or enter the lot drawn in the hall.
+function afterClose(ballot, ballots) {
+  const acts = [];
+  if (ballot.secret && !ballot.released && !ballot.result?.counted_by_hand) acts.push("release");
+  const outcome = ballot.result?.outcome;
+  if (outcome === "next_round" && !ballots.some((b) => b.round_of === ballot.id && b.status !== "voided")) {
+    acts.push("next_round");
+  }
+  if (outcome === "lot") acts.push("lot");
+  return acts;
 }
 
 function actionButton(ballot, action, view) {
@@ -96,6 +109,11 @@ function notes(ballot, view) {
     ballot.abstain_is_cast ? note("setting", t("chair.setting.abstain_is_cast")) : null,
     ballot.allow_change ? null : note("setting", t("chair.setting.no_change")),
     ballot.show_live_tally ? note("setting", t("chair.setting.live_tally")) : null,
+    ballot.secret ? note("setting secret", t("chair.setting.secret")) : null,
+    ballot.round && ballot.round !== "first" ? note("setting round", t(`chair.round.${ballot.round}`)) : null,
+    ballot.candidates?.length
+      ? note("candidates", t("chair.candidates", { names: ballot.candidates.map((c) => c.name).join(", ") }))
+      : null,
   ].filter(Boolean);
   if (!parts.length) return null;
   // A real separator, not a CSS one: it is read out and copied with the text.

@@ -12,14 +12,31 @@ const MOVED_BY_MEMBERS = new Set(["motie", "amendement"]); // submitters and a p
 const AMENDABLE = new Set(["voorstel", "resolutie"]);
 // What a ballot's settings are, in the order PATCH and POST know them (server/ballots/schemas.py).
 const FIELDS = ["agenda", "title", "kind", "majority", "abstain_is_cast", "allow_change", "test", "amends",
-  "submitters", "preadvies", "show_live_tally", "off_agenda"]; // prettier-ignore
+  "submitters", "preadvies", "show_live_tally", "off_agenda", "secret", "candidates"]; // prettier-ignore
 
 let counter = 0;
 const uid = (name) => `${name}-${++counter}`;
 
 // A ballot's settings as the API names them: for a re-vote, and to compare an edit with.
 export function settingsOf(ballot) {
-  return Object.fromEntries(FIELDS.map((field) => [field, ballot[field] ?? null]));
+  const settings = Object.fromEntries(FIELDS.map((field) => [field, ballot[field] ?? null]));
+  // A candidate is sent as a name and a note; its id belongs to the ballot it stood on.
+  settings.candidates = (ballot.candidates ?? []).map(({ name, note }) => ({ name, note: note ?? null }));
+  settings.secret = Boolean(ballot.secret);
+  return settings;
+}
+
+// "Anna Alfa | wethouder, Aa en Hunze" a line: the candidates of an election (SPEC 2.10).
+export function parseCandidates(text) {
+  return text
+    .split("\n")
+    .map((line) => line.split("|"))
+    .filter(([name]) => name.trim())
+    .map(([name, ...note]) => ({ name: name.trim(), note: note.join("|").trim() || null }));
+}
+
+function candidatesText(candidates) {
+  return (candidates ?? []).map((c) => (c.note ? `${c.name} | ${c.note}` : c.name)).join("\n");
 }
 
 // What the server would refuse as not fitting the kind is cleared, not sent (rules/ballot_state.py).
@@ -31,6 +48,13 @@ function fitKind(fields) {
     submitters: moved ? fields.submitters : [],
     preadvies: moved ? fields.preadvies : null,
     off_agenda: fields.kind === "motie" ? fields.off_agenda : false,
+    // Only an appointment has candidates and is secret here (SPEC 2.9, 2.10); with candidates the
+    // majority is that of an election, and abstentions are not cast.
+    ...(fields.kind === "benoeming"
+      ? fields.candidates?.length
+        ? { majority: "simple", abstain_is_cast: false }
+        : {}
+      : { candidates: [], secret: false }),
   };
 }
 
@@ -133,7 +157,7 @@ export function ballotDialog({ ballot = null, meeting, ballots, members, agenda 
     ? settingsOf(ballot)
     : { agenda: agenda ?? meeting.agenda?.[0]?.number ?? "", title: "", kind: "voorstel", majority: "simple",
         abstain_is_cast: false, allow_change: true, test: false, amends: null, submitters: [], preadvies: null,
-        show_live_tally: false, off_agenda: false }; // prettier-ignore
+        show_live_tally: false, off_agenda: false, secret: true, candidates: [] }; // prettier-ignore
 
   const items = meeting.agenda ?? [];
   let agendaField;
@@ -176,6 +200,11 @@ export function ballotDialog({ ballot = null, meeting, ballots, members, agenda 
   const amendsField = field(t("chair.form.amends"), amends);
   const amendsEmpty = paragraph(t("chair.form.amends.empty"), "muted");
   const preadviesField = field(t("chair.form.preadvies"), preadvies);
+  const candidates = h("textarea", { name: "candidates", rows: "4", maxlength: "10000" });
+  candidates.value = candidatesText(start.candidates);
+  const candidatesField = field(t("chair.form.candidates"), candidates, { cls: "wide" });
+  const candidatesHelp = paragraph(t("chair.form.candidates.help"), "muted");
+  const secret = checkbox("secret", t("chair.form.secret"), start.secret);
   const settings = {
     abstain_is_cast: checkbox("abstain_is_cast", t("chair.form.abstain_is_cast"), start.abstain_is_cast),
     allow_change: checkbox("allow_change", t("chair.form.allow_change"), start.allow_change),
@@ -192,6 +221,10 @@ export function ballotDialog({ ballot = null, meeting, ballots, members, agenda 
     preadviesField.hidden = !moved;
     picker.element.hidden = !moved;
     offAgenda.hidden = kind.value !== "motie";
+    const appointment = kind.value === "benoeming";
+    candidatesField.hidden = !appointment;
+    candidatesHelp.hidden = !appointment;
+    secret.hidden = !appointment;
   }
   kind.addEventListener("change", fit);
   fit();
@@ -203,7 +236,9 @@ export function ballotDialog({ ballot = null, meeting, ballots, members, agenda 
     amendsField,
     amendsEmpty,
     picker.element,
-    h("div", { class: "checks" }, offAgenda, Object.values(settings)),
+    candidatesField,
+    candidatesHelp,
+    h("div", { class: "checks" }, offAgenda, secret, Object.values(settings)),
   ];
 
   function read(form) {
@@ -220,6 +255,8 @@ export function ballotDialog({ ballot = null, meeting, ballots, members, agenda 
       preadvies: preadvies.value || null,
       show_live_tally: settings.show_live_tally.querySelector("input").checked,
       off_agenda: offAgenda.querySelector("input").checked,
+      secret: secret.querySelector("input").checked,
+      candidates: parseCandidates(candidates.value),
     });
     if (!next.agenda) throw new Refusal(t("chair.form.agenda.missing"));
     if (!next.title) throw new Refusal(t("chair.form.title.missing"));
@@ -357,5 +394,28 @@ export function dissentDialog(ballot, members, save) {
     confirm: t("chair.dissent.button"),
     wide: true,
     submit: () => save(picker.value()),
+  });
+}
+
+// The lot drawn in the hall after a tie only a lot decides (SPEC 2.10): the chair enters whose
+// name was drawn, among the tied, and who drew it; the log records both with the chair's token.
+export function lotDialog(ballot, save) {
+  const tied = ballot.result?.election?.next_candidates ?? [];
+  const choices = tied.map((candidate, i) => radio("drawn", String(candidate.id), candidate.name, i === 0));
+  const drawnBy = h("input", { name: "drawn_by", maxlength: "200", autocomplete: "off" });
+  return showDialog({
+    title: t("chair.lot.title"),
+    content: [
+      subject(ballot),
+      paragraph(t("chair.lot.help")),
+      h("fieldset", { class: "choices-field" }, h("legend", { text: t("chair.lot.drawn") }), choices),
+      field(t("chair.lot.drawn_by"), drawnBy, { cls: "wide" }),
+    ],
+    confirm: t("chair.lot.button"),
+    submit() {
+      const picked = choices.map((c) => c.querySelector("input")).find((input) => input.checked);
+      if (!picked) throw new Refusal(t("chair.lot.missing"));
+      return save(Number(picked.value), drawnBy.value.trim() || null);
+    },
   });
 }

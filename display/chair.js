@@ -49,6 +49,11 @@ function drawFrame() {
   $("notice").hidden = !state.notice;
   $("meeting-title").textContent = state.meeting?.title ?? "";
   $("meeting-title").hidden = !state.meeting?.title; // no empty heading before signing in
+  // The vote-counting committee's key for secret ballots, by its fingerprint, so that a swapped
+  // key is seen: the committee compares it with what `votehall committee keygen` printed.
+  const fingerprint = state.meeting?.committee_fingerprint;
+  $("committee-key").textContent = fingerprint ? t("chair.committee_key", { fingerprint }) : "";
+  $("committee-key").hidden = !fingerprint;
   const lost = state.connection === "lost" ? t("conn.lost") : "";
   $("connection").textContent = lost;
   $("connection").hidden = !lost;

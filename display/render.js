@@ -281,7 +281,9 @@ export function ballotView(ballot, present) {
       ? h("p", { class: "tally-hidden", text: t(ballot.secret ? "tally.secret" : "tally.hidden") })
       : null,
     // A closed secret ballot whose result the chair has not yet released (SPEC 2.10).
-    !open && ballot.released === false ? h("p", { class: "result-pending", text: t("result.pending") }) : null,
+    !open && ballot.released === false && !ballot.tally && !ballot.election
+      ? h("p", { class: "result-pending", text: t("result.pending") })
+      : null,
     outcomeLine(ballot),
   );
 }

@@ -90,7 +90,9 @@ def result_out(
         percent_for=ballot.percent_for,
         minutes=ballot_minutes(ballot, names, "nl", candidates),
         minutes_en=ballot_minutes(ballot, names, "en", candidates),
-        election=result_view(election, candidates or {}) if election is not None else None,
+        election=result_view(election, candidates or {}, secret=ballot.secret)
+        if election is not None
+        else None,
         counted_by_hand=ballot.counted_by_hand,
         confirmed_by=ballot.confirmed_by,
         void_reason=ballot.void_reason,

@@ -101,8 +101,10 @@ def _ballot_changed(
     previous = meeting.ballots.get(live.id)
     meeting.ballots[live.id] = live
     was_open = previous is not None and previous.status is BallotStatus.OPEN
+    # A secret result the chair released reaches the handhelds as it reaches the screens.
+    released = previous is not None and not previous.released and live.released
     # A result voided after its close is withdrawn on the handhelds too (SPEC 2.7).
-    if was_open or live.status in (BallotStatus.OPEN, BallotStatus.VOIDED):
+    if was_open or released or live.status in (BallotStatus.OPEN, BallotStatus.VOIDED):
         kiosks.broadcast({"type": "ballot", "ballot": kiosk_ballot(live)})
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Final, Literal
 
 from server.rules import (
     TERMINAL,
@@ -40,6 +41,11 @@ def in_record(status: str, test: bool) -> bool:
     return not test and status in ENDED
 
 
+# A member's cell on a secret ballot (SPEC 2.9): that it voted, never how.
+VOTED: Final = "voted"
+RecordChoice = VoteChoice | Literal["voted"]
+
+
 @dataclass(frozen=True, slots=True)
 class RecordBallot:
     """A decided ballot. The totals are None for a decision without an electronic vote."""
@@ -65,6 +71,7 @@ class RecordBallot:
     # An election round (SPEC 2.10): its stored result, and the names of the candidates it names.
     election: ElectionResult | None = None
     candidates: tuple[tuple[int, str], ...] = ()
+    secret: bool = False  # SPEC 2.9: the members' cells say only that they voted
 
     @property
     def electronic(self) -> bool:
@@ -83,9 +90,11 @@ class RecordBallot:
             dissent=self.dissent,
         )
 
-    def cell(self, choice: VoteChoice) -> str:
+    def cell(self, choice: RecordChoice) -> str:
         """A member's choice as the record's table says it: voor, tegen, onthouding, or in an
-        election the name of the candidate it chose (SPEC 2.9: public ballots only)."""
+        election the name of the candidate it chose; on a secret ballot only "gestemd" (SPEC 2.9)."""
+        if choice == VOTED:
+            return "gestemd"
         if isinstance(choice, Choice):
             return CHOICE_NL[choice]
         return dict(self.candidates).get(choice, str(choice))
@@ -102,7 +111,8 @@ class RecordMember:
     name: str
     weight: int  # frozen when the meeting opened (SPEC 2.1)
     role: str | None  # of the member's latest voting pass; None if it was never present
-    votes: Mapping[int, VoteChoice | None]  # per electronically closed ballot; None: did not vote
+    # Per electronically closed ballot; None: did not vote; VOTED: voted on a secret ballot.
+    votes: Mapping[int, RecordChoice | None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,7 +143,7 @@ TEMPLATE = """\
     {%- for m in r.members %}
       <tr><td>{{ m.code }}</td><td>{{ m.name }}</td><td class="num">{{ m.weight }}</td><td>{{ m.role or "—" }}</td>
       {%- for b in voted %}{% set c = m.votes.get(b.id) %}
-        <td class="{{ (c.value if c.value is defined else 'candidate') if c else 'none' }}">{{ b.cell(c) if c else "—" }}</td>
+        <td class="{{ (c.value if c.value is defined else ('voted' if c == 'voted' else 'candidate')) if c else 'none' }}">{{ b.cell(c) if c else "—" }}</td>
       {%- endfor %}</tr>
     {%- endfor %}
     </tbody>

@@ -53,9 +53,10 @@ class RecordMemberOut(BaseModel):
     role: str | None = Field(
         description="the representative's role on the latest pass; null if never present"
     )
-    votes: dict[str, Choice | int | None] = Field(
+    votes: dict[str, Choice | int | str | None] = Field(
         description="per ballot id decided by an electronic vote: the member's choice (in an election "
-        "the candidate's id: see the ballot's `election`), null if it did not vote"
+        "the candidate's id: see the ballot's `election`; on a secret ballot only \"voted\", SPEC 2.9), "
+        "null if it did not vote"
     )
 
 
@@ -96,7 +97,9 @@ def record_out(record: Record) -> RecordOut:
                 minutes_en=b.minutes("en"),
                 log_seq=b.log_seq,
                 log_hash=b.log_hash,
-                election=result_view(b.election, dict(b.candidates)) if b.election is not None else None,
+                election=result_view(b.election, dict(b.candidates), secret=b.secret)
+                if b.election is not None
+                else None,
             )
             for b in record.ballots
         ],

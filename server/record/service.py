@@ -25,8 +25,8 @@ from server.meetings.models import Meeting
 from server.meetings.repository import frozen_register
 from server.meetings.service import get_meeting
 from server.record import page, pdf, repository, schemas, spreadsheet
-from server.record.content import Record, RecordBallot, RecordMember, in_record
-from server.rules import ElectionOutcome, ElectionResult, Outcome, VoteChoice
+from server.record.content import VOTED, Record, RecordBallot, RecordChoice, RecordMember, in_record
+from server.rules import ElectionOutcome, ElectionResult, Outcome
 from server.rules.vote_choice import from_text
 
 # Before publication the chair and the admin check the record; the log is the admin's (SPEC 4.1).
@@ -79,10 +79,11 @@ async def build_record(session: AsyncSession, meeting: Meeting) -> Record:
         if in_record(b.status, b.test)
     ]
     voted = [b.id for b in ballots if b.electronic]
-    choices: dict[str, dict[int, VoteChoice]] = {}
+    choices: dict[str, dict[int, RecordChoice]] = {}
     for ballot_id, code, choice in await repository.current_votes(session, meeting.id, voted):
-        if choice != SEALED:  # a secret ballot's votes are not in the record, only its units
-            choices.setdefault(code, {})[ballot_id] = from_text(choice)
+        # A secret ballot's record says that the member voted, never how (SPEC 2.9): its
+        # choices are only in the unit ballots, which name no member.
+        choices.setdefault(code, {})[ballot_id] = VOTED if choice == SEALED else from_text(choice)
     roles = await repository.latest_roles(session, meeting.id)
     members = tuple(
         RecordMember(
@@ -138,6 +139,7 @@ def _record_ballot(ballot: Ballot, names: Mapping[str, str], candidates: Mapping
         dissent=tuple(names.get(code, code) for code in ballot.dissent),
         election=election,
         candidates=tuple(candidates.items()),
+        secret=ballot.secret,
     )
 
 
