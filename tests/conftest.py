@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -41,6 +41,16 @@ async def _postgres_reachable(url: str) -> str | None:
     await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     await connection.close()
     return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dumpable_test_process() -> Iterator[None]:
+    """Hubs started inside the test process leave its core dumps allowed: forbidding them cannot
+    be undone in a process, and tests/secret/test_hardening.py needs a process that may dump to
+    show that `forbid_core_dumps` forbids it. A served process forbids them (test_sealed_votes)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("server.live.hub.forbid_core_dumps", lambda: None)
+        yield
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

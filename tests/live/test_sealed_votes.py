@@ -145,6 +145,12 @@ async def test_a_secret_ballot_from_the_kiosks_to_the_verified_units(
             await client.get(f"/api/meetings/{seeded.meeting_id}", headers=bearer(seeded, Role.CHAIR))
         ).json()
     fingerprint = hall.committee.fingerprint
+    # The served process may hold a ballot key: it allows no core dumps (DESIGN.md).
+    assert hall.server.process is not None
+    limits = await asyncio.to_thread(Path(f"/proc/{hall.server.process.pid}/limits").read_text)
+    assert next(line for line in limits.splitlines() if line.startswith("Max core file size")).split()[4:6] == [
+        "0", "0",
+    ]  # fmt: skip
     assert shown["committee_fingerprint"] == " ".join(fingerprint[i : i + 4] for i in range(0, 64, 4))
 
     heard: list[bytes] = []
