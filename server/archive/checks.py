@@ -22,7 +22,7 @@ from server.archive.schemas import BallotDoc, MeetingDocument
 from server.audit import entries as E
 from server.audit.chain import LogLine, canonical, check_chain
 from server.audit.replay import Replay, replay
-from server.rules import vote_choice
+from server.rules import Choice, VoteChoice, vote_choice
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 MAX_TYPE = 40  # LogEntry.type
@@ -229,9 +229,14 @@ def _ballot(where: str, ballot: BallotDoc, created: Mapping[str, Any], state: Re
     return found
 
 
+def _value(choice: VoteChoice | str) -> str | int:
+    """A document's choice as the log says it; "sealed" (a secret ballot's vote) as it is."""
+    return choice if isinstance(choice, str) and not isinstance(choice, Choice) else vote_choice.value(choice)
+
+
 def _votes(document: MeetingDocument, state: Replay, lines: Sequence[LogLine]) -> list[Finding]:
     found: list[Finding] = []
-    current = {(v.ballot, v.member): vote_choice.value(v.choice) for v in document.votes}
+    current = {(v.ballot, v.member): _value(v.choice) for v in document.votes}
     if len(current) != len(document.votes):
         found.append(Finding("votes", "lists two current votes of one member on one ballot"))
     # A yes/no ballot's votes are `choices`, an election's `picks` (a candidate's id or "abstain").
@@ -245,6 +250,10 @@ def _votes(document: MeetingDocument, state: Replay, lines: Sequence[LogLine]) -
         for ballot in state.ballots.values()
         for member, pick in ballot.picks.items()
     }
+    # A secret ballot's current votes are its participations (docs/SECRET_BALLOTS.md).
+    replayed |= {
+        (ballot.id, member): "sealed" for ballot in state.ballots.values() for member in ballot.participants
+    }
     for key in sorted(current.keys() | replayed.keys()):
         if current.get(key) != replayed.get(key):
             where = f"votes[ballot={key[0]}, member={key[1]}]"
@@ -255,14 +264,14 @@ def _votes(document: MeetingDocument, state: Replay, lines: Sequence[LogLine]) -
             where = f"votes[ballot={v.ballot}, member={v.member}]"
             found.append(Finding(where, f"names pass {v.pass_id}, which is not a pass of {v.member}"))
     events = {
-        (e.member, e.vote_id): (e.ballot, vote_choice.value(e.choice), e.pass_id, e.receipt)
+        (e.member, e.vote_id): (e.ballot, _value(e.choice), e.pass_id, e.receipt)
         for e in document.vote_events
     }
     if len(events) != len(document.vote_events):
         found.append(Finding("vote_events", "lists a vote_id of one member twice"))
     logged = {
-        (d["member"], d["vote_id"]): (d["ballot"], d["choice"], d["pass"], line.hash)
-        for line in _of_type(lines, E.VOTE)
+        (d["member"], d["vote_id"]): (d["ballot"], d.get("choice", "sealed"), d["pass"], line.hash)
+        for line in [*_of_type(lines, E.VOTE), *_of_type(lines, E.PARTICIPATION)]
         for d in [line.entry["data"]]
     }
     for member, vote_id in sorted(events.keys() | logged.keys()):

@@ -118,6 +118,9 @@ class BallotDoc(Part):
 # In an election a choice is a candidate's id in the exporting database (docs/SECRET_BALLOTS.md
 # "Choices on the wire"), as the log names it; an import maps it to the candidate's new id.
 CandidateChoice = Annotated[int, Field(ge=1, strict=True)]
+# A vote on a secret ballot (docs/SECRET_BALLOTS.md): the tables keep that the member voted,
+# never the choice, which is only in the ballot's unit ballots.
+SealedChoice = Literal["sealed"]
 
 
 class VoteDoc(Part):
@@ -126,7 +129,7 @@ class VoteDoc(Part):
     ballot: int
     member: Code
     pass_id: int | None = Field(None, alias="pass")
-    choice: Choice | CandidateChoice
+    choice: Choice | CandidateChoice | SealedChoice
     vote_id: str = Field(min_length=1, max_length=64)
     cast_at: AwareDatetime
 
@@ -138,7 +141,7 @@ class VoteEventDoc(Part):
     member: Code
     pass_id: int = Field(alias="pass")
     vote_id: str = Field(min_length=1, max_length=64)
-    choice: Choice | CandidateChoice
+    choice: Choice | CandidateChoice | SealedChoice
     receipt: HexHash
     created_at: AwareDatetime
 

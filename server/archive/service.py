@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from pydantic import ValidationError
@@ -44,11 +44,20 @@ from server.ballots import repository as ballot_repository
 from server.ballots.models import Ballot, Candidate, UnitBallot, Vote, VoteEvent
 from server.desk.models import Pass
 from server.errors import Conflict, InvalidInput
+from server.live.sealed import SEALED
 from server.meetings import repository as meeting_repository
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
 from server.meetings.service import get_meeting
 from server.register.models import Member
-from server.rules import Choice, VoteChoice, result_data, result_from_data, vote_choice
+from server.rules import (
+    Choice,
+    VoteChoice,
+    result_data,
+    result_from_data,
+    secret_result_data,
+    secret_result_from_data,
+    vote_choice,
+)
 from server.rules.vote_choice import from_text
 from server.security import hash_token, new_token
 
@@ -87,13 +96,13 @@ async def export_meeting(session: AsyncSession, meeting_id: int) -> dict[str, An
         ],
         ballots=[_ballot_doc(ballot, candidates[ballot.id]) for ballot in ballots],
         votes=[
-            VoteDoc(ballot=v.ballot_id, member=code, pass_id=v.pass_id, choice=from_text(v.choice),
+            VoteDoc(ballot=v.ballot_id, member=code, pass_id=v.pass_id, choice=_doc_choice(v.choice),
                     vote_id=v.vote_id, cast_at=v.cast_at)
             for v, code in await repository.votes_of(session, meeting_id)
         ],
         vote_events=[
             VoteEventDoc(ballot=e.ballot_id, member=code, pass_id=e.pass_id, vote_id=e.vote_id,
-                         choice=from_text(e.choice), receipt=e.receipt, created_at=e.created_at)
+                         choice=_doc_choice(e.choice), receipt=e.receipt, created_at=e.created_at)
             for e, code in await repository.vote_events_of(session, meeting_id)
         ],
         unit_ballots=[
@@ -283,7 +292,8 @@ async def _rebuild(session: AsyncSession, doc: MeetingDocument, lines: Sequence[
             code="vote_id_taken",
         ) from None
     await repository.insert_rows(session, UnitBallot, [
-        {"ballot_id": ballots[u.ballot], "receipt": u.receipt, "choice": u.choice} for u in doc.unit_ballots
+        {"ballot_id": ballots[u.ballot], "receipt": u.receipt, "choice": _unit_choice(u.choice, candidates)}
+        for u in doc.unit_ballots
     ])  # fmt: skip
     await _log(session, meeting.id, lines)
     return meeting
@@ -303,16 +313,36 @@ async def _members(session: AsyncSession, register: Sequence[SeatDoc]) -> dict[s
     return {member.cbs_code: member.id for member in [*existing.values(), *added]}
 
 
-def _choice_text(choice: VoteChoice, candidates: Mapping[int, int]) -> str:
+def _doc_choice(stored: str) -> VoteChoice | Literal["sealed"]:
+    """A stored choice as the document gives it: "sealed" for a vote on a secret ballot."""
+    return "sealed" if stored == SEALED else from_text(stored)
+
+
+def _choice_text(choice: VoteChoice | Literal["sealed"], candidates: Mapping[int, int]) -> str:
     """A vote's choice as the tables keep it, a candidate by its new id."""
+    if choice == "sealed":
+        return SEALED
+    assert not isinstance(choice, str) or isinstance(choice, Choice)
     return vote_choice.text(choice if isinstance(choice, Choice) else candidates[choice])
 
 
-def _remapped(result: dict[str, Any] | None, candidates: Mapping[int, int]) -> dict[str, Any] | None:
-    """An election round's stored result with the candidates' new ids (the log keeps the old)."""
+def _unit_choice(choice: str, candidates: Mapping[int, int]) -> str:
+    """A unit ballot's choice as the table keeps it, a candidate by its new id (the log keeps the
+    old one, as every id in the log)."""
+    return str(candidates[int(choice)]) if choice.isdigit() else choice
+
+
+def _remapped(
+    result: dict[str, Any] | None, candidates: Mapping[int, int], *, secret: bool = False
+) -> dict[str, Any] | None:
+    """An election round's stored result with the candidates' new ids (the log keeps the old).
+    A secret round's has no member counts per candidate (`secret_result_data`)."""
     if result is None:
         return None
-    data = result_data(result_from_data(result))  # refuses a malformed result
+    if secret:  # refuses a malformed result
+        data = secret_result_data(*secret_result_from_data(result))
+    else:
+        data = result_data(result_from_data(result))
     new = {**data, "candidates": [{**c, "id": candidates[c["id"]]} for c in data["candidates"]]}
     for key in ("next_candidates", "seeded", "drawn"):
         new[key] = [candidates[c] for c in data[key]]
@@ -354,7 +384,7 @@ async def _ballots(
     candidates = {original: row.id for original, row in added.items()}
     for doc in docs:
         try:
-            rows[doc.id].election_result = _remapped(doc.election_result, candidates)
+            rows[doc.id].election_result = _remapped(doc.election_result, candidates, secret=doc.secret)
         except (KeyError, ValueError) as error:
             raise InvalidInput(
                 f"ballot {doc.id}: its election result does not fit its candidates ({error})",
