@@ -63,6 +63,8 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/ballots/{ballot_id}/countdown"): CHAIR,
     ("POST", "/api/ballots/{ballot_id}/release"): CHAIR,
     ("POST", "/api/ballots/{ballot_id}/candidates/{candidate_id}/withdraw"): CHAIR,
+    ("POST", "/api/ballots/{ballot_id}/next-round"): CHAIR,
+    ("POST", "/api/ballots/{ballot_id}/lot"): CHAIR,
     ("GET", "/api/ballots/{ballot_id}/ballot-key"): CHAIR,
     ("POST", "/api/ballots/{ballot_id}/unlock"): CHAIR,
     ("POST", "/api/meetings/{meeting_id}/committee-key"): ADMIN,
