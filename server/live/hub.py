@@ -175,12 +175,10 @@ class LiveHub:
             return known
         if ballot is None:
             raise UnknownBallot(f"ballot {ballot_id} is not a ballot of this meeting")
-        if ballot.secret != (secret is not None):
-            raise BadMessage(
-                "secret: a vote on a secret ballot carries its secret"
-                if ballot.secret
-                else "secret: only a vote on a secret ballot carries a secret"
-            )
+        if ballot.secret and secret is None:
+            raise BadMessage("secret: a vote on a secret ballot carries its secret")
+        if not ballot.secret and secret is not None:
+            raise BadMessage("secret: only a vote on a secret ballot carries a secret")
         if ballot.status is not BallotStatus.OPEN:
             raise BallotNotOpen(f"ballot {ballot_id} is {ballot.status.value}")
         _check_fits(ballot, choice)
