@@ -354,7 +354,7 @@ def test_elections_from_the_agenda_file_and_the_command_line(tmp_path: Path) -> 
     listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
     assert [line.split() for line in listed] == [
         ["1", "12", "benoeming", "draft", "public", "Leden", "van", "het", "bestuur"],
-        ["2", "12", "benoeming", "draft", "public", "Penningmeester"],
+        ["2", "12", "benoeming", "draft", "secret", "Penningmeester"],  # unsaid: a benoeming is secret
         ["round", "single"],
         ["candidate", "1:", "Dirk", "Delta"],
         ["3", "12", "benoeming", "draft", "secret", "Voorzitter"],

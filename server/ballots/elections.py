@@ -39,12 +39,10 @@ def round_title(title: str, kind: RoundKind) -> str:
 
 
 def default_secret(kind: BallotKind) -> bool:
-    """Whether a new ballot of this kind is secret when its creator does not say.
-
-    SPEC 4.1 makes a new `benoeming` secret by default; until the sealed vote path exists every
-    kind stays public, and this is the one line that flips.
-    """
-    return False
+    """Whether a new ballot of this kind is secret when its creator does not say: a `benoeming`
+    is (SPEC 2.9, 4.1: votes about persons are secret), every other kind is public. Ballots stored
+    before this rule read as public (the column's server default), whatever their kind."""
+    return kind is BallotKind.BENOEMING
 
 
 def clean_candidates(names: Sequence[tuple[str, str | None]]) -> list[tuple[str, str | None]]:

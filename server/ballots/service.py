@@ -81,6 +81,9 @@ async def create_ballot(session: AsyncSession, meeting_id: int, data: BallotCrea
     await _check_settings(session, ballot, meeting.status, candidates=len(names))
     if data.round_of is not None:
         await election.follow(session, ballot, data.round_of)
+        if data.secret is None:  # a later round is as secret as the round it follows
+            followed = await repository.get(session, data.round_of)
+            ballot.secret = followed is not None and followed.secret
     election.settle_round(ballot, len(names), given_round)
     if data.revote_of is not None:
         redone = await repository.get(session, data.revote_of)

@@ -180,7 +180,7 @@ async def test_elections_and_their_rounds_round_trip(database: Database, target:
         item = AgendaItemIn(
             number="12", title="Vacatures", decision=True, kind=BallotKind.BENOEMING,
             vacancies=[VacancyIn(title="Voorzitter", candidates=names, secret=True),
-                       VacancyIn(title="Leden van het bestuur")],
+                       VacancyIn(title="Leden van het bestuur", secret=False)],
         )  # fmt: skip
         meeting = await create_meeting(session, MeetingCreate(title="ALV", date="2026-06-18", agenda=[item]))
         first, _slate = sorted(await ballot_repository_of(session, meeting.id), key=lambda b: b.id)

@@ -66,19 +66,20 @@ async def test_an_election_a_single_candidate_and_a_slate(
     names = [(c["name"], c["note"]) for c in election["candidates"]]
     assert names == [("Anna Alfa", "Aa en Hunze"), ("Bert Beta", None), ("Cees Gamma", None)]
     assert len({c["id"] for c in election["candidates"]}) == 3
-    assert (election["round"], election["round_of"], election["secret"]) == ("first", None, False)
+    # A benoeming its creator does not call public or secret is secret (SPEC 2.9, 4.1).
+    assert (election["round"], election["round_of"], election["secret"]) == ("first", None, True)
 
-    single = await created(client, tokens, meeting_id, candidates=[{"name": "Dirk Delta"}], secret=True)
-    assert (single["round"], single["secret"], len(single["candidates"])) == ("single", True, 1)
+    single = await created(client, tokens, meeting_id, candidates=[{"name": "Dirk Delta"}], secret=False)
+    assert (single["round"], single["secret"], len(single["candidates"])) == ("single", False, 1)
     slate = await created(client, tokens, meeting_id, title="Benoeming van Anna Alfa en Bert Beta")
-    assert (slate["round"], slate["candidates"], slate["secret"]) == (None, [], False)
+    assert (slate["round"], slate["candidates"], slate["secret"]) == (None, [], True)
     proposal = await created(client, tokens, meeting_id, agenda="2", kind="voorstel", title="Jaarverslag")
     assert (proposal["round"], proposal["candidates"], proposal["secret"]) == (None, [], False)
 
     listed = (await client.get(f"/api/meetings/{meeting_id}/ballots", headers=chair(tokens))).json()
     by_id = {b["id"]: b for b in listed}
     assert by_id[election["id"]]["candidates"] == election["candidates"]
-    assert by_id[single["id"]]["secret"] is True
+    assert (by_id[single["id"]]["secret"], by_id[slate["id"]]["secret"]) == (False, True)
     one = (await client.get(f"/api/ballots/{election['id']}", headers=chair(tokens))).json()
     assert one["candidates"] == election["candidates"] and one["round"] == "first"
 
@@ -129,7 +130,8 @@ async def test_a_later_round_names_the_one_it_follows(
     second = await created(
         client, tokens, meeting_id, round_of=first["id"], candidates=CANDIDATES, round="second"
     )
-    assert (second["round_of"], second["round"]) == (first["id"], "second")
+    # A later round is as secret as the round it follows when its creator does not say.
+    assert (second["round_of"], second["round"], second["secret"]) == (first["id"], "second", True)
     assert {c["id"] for c in second["candidates"]}.isdisjoint(c["id"] for c in first["candidates"])
     again = await post(client, tokens, meeting_id, round_of=first["id"], candidates=two, round="runoff")
     assert (again.status_code, again.json()["error"]) == (409, "round_already_followed")
@@ -143,11 +145,16 @@ async def test_a_later_round_names_the_one_it_follows(
     deleted = await client.delete(f"/api/ballots/{second['id']}", headers=chair(tokens))
     assert (deleted.status_code, deleted.json()["error"]) == (409, "ballot_followed")
 
+    public = await created(client, tokens, meeting_id, title="Lid", candidates=CANDIDATES, secret=False)
+    later = {"round_of": public["id"], "candidates": two, "round": "runoff"}
+    after_public = await created(client, tokens, meeting_id, title="Lid", **later)
+    assert (public["secret"], after_public["secret"]) == (False, False)
+
 
 async def test_a_draft_changes_its_candidates_and_secrecy(
     client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
 ) -> None:
-    ballot = await created(client, tokens, meeting_id, title="Benoeming van Anna Alfa")
+    ballot = await created(client, tokens, meeting_id, title="Benoeming van Anna Alfa", secret=False)
     url = f"/api/ballots/{ballot['id']}"
     edited = await client.patch(url, json={"candidates": CANDIDATES, "secret": True}, headers=chair(tokens))
     assert edited.status_code == 200, edited.text
