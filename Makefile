@@ -67,7 +67,7 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) $(LOCK_VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis votehall-demo.db*
+	rm -rf $(VENV) $(LOCK_VENV) node_modules .pytest_cache .ruff_cache .mypy_cache .hypothesis votehall-demo.db* votehall-demo-committee
 
 # Mutation testing (not part of `make test` or CI: it takes long on a small machine). mutmut
 # copies the code to mutants/, mutates server/rules, server/audit and the vote writer's checks

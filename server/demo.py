@@ -10,21 +10,25 @@ from importlib.resources import files
 from typing import Any
 
 from server.auth.roles import Role
-from server.auth.service import create_token
+from server.auth.service import Operator, create_token
 from server.ballots.schemas import BallotCreate
 from server.ballots.service import create_ballot
+from server.ballots.vacancies import create_vacancy_ballots
 from server.cards.service import issue_missing
 from server.db import Database
+from server.meetings.committee import set_committee_key
 from server.meetings.schemas import AgendaItemIn, MeetingCreate, WeightRuleIn
 from server.meetings.service import create_meeting, open_meeting
 from server.register.names import NameIndex
 from server.register.reference import reference_names, shipped_register_text
 from server.register.service import import_register
-from server.rules import BallotKind
+from server.secret.keys import PRIVATE_FILE, CommitteePublicKey, fingerprint_display
 from server.seed import issue_passes
 
 DEMO_AGENDA = "alv_2025-06-18_agenda.json"
 DEMO_ATTENDANCE = "alv_2024-11-29_present.txt"
+# Who set the committee's key, as the event log names it.
+DEMO_OPERATOR = Operator(role=Role.ADMIN, token_id=None, label="votehall demo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,7 @@ class DemoSetup:
     pairing_codes: dict[str, str]  # member code -> pairing code, for a person with a phone
     names: dict[str, str]
     absent_cards: dict[str, str]  # member code -> voting card, for members not checked in: try the desk
+    committee_fingerprint: str  # of the vote-counting committee's key the meeting's secret ballots use
 
 
 def attendance_codes() -> list[str]:
@@ -80,21 +85,31 @@ SETUP_STEPS = (
 )
 
 
-async def set_up_demo(database: Database, step: Callable[[str], None] = lambda _: None) -> DemoSetup:
-    """Load the register, create and open the demo meeting with one ballot per decision item,
-    issue every member's voting card and check in the members of the real attendance list.
-    `step(name)` is called as each of SETUP_STEPS begins. One transaction: all or nothing."""
-    agenda = demo_agenda()
+async def set_up_demo(
+    database: Database, committee: CommitteePublicKey, step: Callable[[str], None] = lambda _: None
+) -> DemoSetup:
+    """Load the register, create and open the demo meeting with the vote-counting committee's
+    public key and its ballots (one per decision item, one per vacancy of an item that has
+    vacancies, in agenda order), issue every member's voting card and check in the members of the
+    real attendance list. `step(name)` is called as each of SETUP_STEPS begins. One transaction:
+    all or nothing."""
+    data = meeting_from_agenda(demo_agenda())
+    # The vacancies' ballots are made below, in their item's place among the others, so that the
+    # ballot ids follow the agenda (create_meeting would make them first).
+    bare = [item.model_copy(update={"vacancies": []}) for item in data.agenda]
     async with database.transaction() as session:
         step(SETUP_STEPS[0])
         report = await import_register(session, shipped_register_text())
         step(SETUP_STEPS[1])
-        meeting = await create_meeting(session, meeting_from_agenda(agenda))
+        meeting = await create_meeting(session, data.model_copy(update={"agenda": bare}))
+        await set_committee_key(session, meeting.id, committee.text, DEMO_OPERATOR)
         ballots = 0
-        for item in agenda["items"]:
-            if item.get("decision"):
-                data = BallotCreate(agenda=item["number"], title=item["title"], kind=BallotKind(item["kind"]))
-                await create_ballot(session, meeting.id, data)
+        for item in data.agenda:
+            if item.vacancies:
+                ballots += len(await create_vacancy_ballots(session, meeting.id, [item]))
+            elif item.decision and item.kind is not None:
+                ballot = BallotCreate(agenda=item.number, title=item.title, kind=item.kind)
+                await create_ballot(session, meeting.id, ballot)
                 ballots += 1
         await open_meeting(session, meeting.id)
         step(SETUP_STEPS[2])
@@ -113,6 +128,7 @@ async def set_up_demo(database: Database, step: Callable[[str], None] = lambda _
         pairing_codes={code: pairing for code, (_, _, pairing) in issued.items()},
         names=names,
         absent_cards={code: card for code, card in sorted(cards.items()) if code not in issued},
+        committee_fingerprint=committee.fingerprint,
     )
 
 
@@ -139,9 +155,13 @@ def public_base(host: str, port: int) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
-def describe(setup: DemoSetup, base: str, yours: str, *, simulate: bool, database: str) -> str:
-    """The text `votehall demo` prints once the meeting is set up (rich markup)."""
+def describe(
+    setup: DemoSetup, base: str, yours: str, *, simulate: bool, database: str, committee: str
+) -> str:
+    """The text `votehall demo` prints once the meeting is set up (rich markup). `committee` is
+    the directory that holds the vote-counting committee's key pair."""
     pairing = setup.pairing_codes[yours]
+    key = f"{committee.rstrip('/')}/{PRIVATE_FILE}"
     absent, card = next(iter(setup.absent_cards.items()))
     lines = [
         "",
@@ -160,6 +180,13 @@ def describe(setup: DemoSetup, base: str, yours: str, *, simulate: bool, databas
         "",
         "[bold]Tokens[/] (paste into the page, or send as 'Authorization: Bearer <token>'):",
         *(f"  {role.value:<6} {secret}" for role, secret in setup.tokens.items()),
+        "",
+        "[bold]Secret ballots[/] (the appointments of item 12) are sealed to the vote-counting committee's",
+        f"  key, made for the demo in {committee}/; the chair page shows its fingerprint",
+        f"  {fingerprint_display(setup.committee_fingerprint)}.",
+        f"  The private key, [bold]{key}[/], stays with the committee. Should the server",
+        "  restart while a secret ballot is open, the committee unlocks that ballot so that it can close:",
+        f"  votehall committee unlock --ballot <id> --key {key} --url {base} --token <chair token>",
         "",
         "[bold]Try it[/]:",
         f"  - The handheld link votes for {setup.names[yours]}: open it, or open {base}/kiosk",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -20,8 +21,12 @@ from alembic.script import ScriptDirectory
 
 from server.migrate import alembic_config
 from server.register.reference import shipped_register_text
+from server.secret.keys import fingerprint_display, read_committee_public
 
 COMMANDS = ["migrate", "serve", "demo", "token", "members", "meetings", "ballots"]
+SHIPPED_AGENDA = Path(__file__).parents[1] / "server" / "data" / "alv_2025-06-18_agenda.json"
+# The shipped agenda's item 12 has two vacancies: `meetings create` makes them ballots 1 and 2.
+VACANCY_BALLOTS = 2
 
 
 def votehall(
@@ -139,6 +144,19 @@ def test_meeting_from_agenda_file(tmp_path: Path) -> None:
     assert twice.returncode == 1 and "meeting 1 has this title and date already" in twice.stderr
     assert "meeting 2 created" in votehall("meetings", "create", str(agenda), "--again", env=env).stdout
     assert "meeting 1 is open" in votehall("meetings", "open", "1", env=env).stdout
+    # Item 12's vacancies: an uncontested slate and a contested vacancy, both secret (SPEC 2.9, 2.10).
+    listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
+    assert [line.split()[:5] for line in listed if not line.startswith("      ")] == [
+        ["1", "12", "benoeming", "draft", "secret"],
+        ["2", "12", "benoeming", "draft", "secret"],
+    ]
+    assert listed[1:] == [
+        "   2  12     benoeming    draft        secret  Lid VNG-bestuur",
+        "      round first",
+        "      candidate 1: Femke Dijkstra (wethouder, Leeuwarden)",
+        "      candidate 2: Joost van Wijngaarden (burgemeester, Oss)",
+        "      candidate 3: Samira El Idrissi (wethouder, Tilburg)",
+    ]
     again = votehall("meetings", "open", "1", env=env, check=False)
     assert again.returncode == 1
     assert "cannot open a meeting that is open" in again.stderr
@@ -151,18 +169,20 @@ def test_ballots_are_prepared_from_the_command_line(tmp_path: Path) -> None:
     votehall("members", "import", str(register), env=env)
     agenda = Path(__file__).parents[1] / "server" / "data" / "alv_2025-06-18_agenda.json"
     votehall("meetings", "create", str(agenda), env=env)
+    first = VACANCY_BALLOTS + 1
     ballot = ["ballots", "create", "1", "--agenda", "8a"]
     proposal = votehall(*ballot, "--title", "Begroting 2026", "--kind", "voorstel", env=env).stdout
-    assert proposal.strip() == "ballot 1 created"
-    amendment = ["--title", "Amendement A", "--kind", "amendement", "--amends", "1", "--submitter", "GM0363"]
-    assert "ballot 2 created" in votehall(*ballot, *amendment, env=env).stdout
+    assert proposal.strip() == f"ballot {first} created"
+    amendment = ["--title", "Amendement A", "--kind", "amendement", "--amends", str(first), "--submitter",
+                 "GM0363"]  # fmt: skip
+    assert f"ballot {first + 1} created" in votehall(*ballot, *amendment, env=env).stdout
     motion = ["--title", "Motie B", "--kind", "motie", "--preadvies", "ontraden", "--majority", "two_thirds"]
-    assert "ballot 3 created" in votehall(*ballot, *motion, env=env).stdout
+    assert f"ballot {first + 2} created" in votehall(*ballot, *motion, env=env).stdout
     listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
-    assert [line.split()[:4] for line in listed] == [
-        ["2", "8a", "amendement", "draft"],  # amendments first within an item (SPEC 2.8)
-        ["1", "8a", "voorstel", "draft"],
-        ["3", "8a", "motie", "draft"],
+    assert _rows(listed, "8a") == [
+        [str(first + 1), "8a", "amendement", "draft"],  # amendments first within an item (SPEC 2.8)
+        [str(first), "8a", "voorstel", "draft"],
+        [str(first + 2), "8a", "motie", "draft"],
     ]
     # Bad input: a clear message and a non-zero exit, nothing created.
     unknown = votehall(
@@ -183,7 +203,13 @@ def test_ballots_are_prepared_from_the_command_line(tmp_path: Path) -> None:
         check=False,
     )
     assert too_long.returncode == 2 and "--agenda" in too_long.stderr
-    assert len(votehall("ballots", "list", "1", env=env).stdout.splitlines()) == 3
+    assert len(_rows(votehall("ballots", "list", "1", env=env).stdout.splitlines(), "8a")) == 3
+
+
+def _rows(listed: list[str], item: str) -> list[list[str]]:
+    """The first four columns (id, item, kind, status) of `ballots list`'s rows of agenda `item`."""
+    rows = [line.split() for line in listed if not line.startswith("      ")]
+    return [row[:4] for row in rows if row[1] == item]
 
 
 def test_a_meeting_is_corrected_and_closed_from_the_command_line(tmp_path: Path) -> None:
@@ -193,22 +219,23 @@ def test_a_meeting_is_corrected_and_closed_from_the_command_line(tmp_path: Path)
     votehall("members", "import", str(register), env=env)
     agenda = Path(__file__).parents[1] / "server" / "data" / "alv_2025-06-18_agenda.json"
     votehall("meetings", "create", str(agenda), env=env)
-    assert "no ballots yet" in votehall("ballots", "list", "1", env=env).stdout
+    assert _rows(votehall("ballots", "list", "1", env=env).stdout.splitlines(), "8a") == []
+    first, second = VACANCY_BALLOTS + 1, VACANCY_BALLOTS + 2
     ballot = ["ballots", "create", "1", "--agenda", "8a", "--kind", "voorstel"]
     votehall(*ballot, "--title", "Begroting 2O26", env=env)
     votehall(*ballot, "--title", "Dubbel", env=env)
     edited = votehall(
-        "ballots", "edit", "1", "--title", "Begroting 2026", "--majority", "two_thirds", env=env
+        "ballots", "edit", str(first), "--title", "Begroting 2026", "--majority", "two_thirds", env=env
     )
-    assert edited.stdout.strip() == "ballot 1 edited: Begroting 2026"
-    nothing = votehall("ballots", "edit", "1", env=env, check=False)
+    assert edited.stdout.strip() == f"ballot {first} edited: Begroting 2026"
+    nothing = votehall("ballots", "edit", str(first), env=env, check=False)
     assert nothing.returncode == 2 and "at least one option" in nothing.stderr
-    assert votehall("ballots", "delete", "2", env=env).stdout.strip() == "ballot 2 deleted"
+    assert votehall("ballots", "delete", str(second), env=env).stdout.strip() == f"ballot {second} deleted"
     listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
-    assert [line.split()[:4] for line in listed] == [["1", "8a", "voorstel", "draft"]]
+    assert _rows(listed, "8a") == [[str(first), "8a", "voorstel", "draft"]]
 
     votehall("meetings", "open", "1", env=env)
-    refused = votehall("ballots", "void", "1", "--reason", "storing", env=env, check=False)
+    refused = votehall("ballots", "void", str(first), "--reason", "storing", env=env, check=False)
     assert refused.returncode == 1 and "cannot void a ballot that is draft" in refused.stderr
     undecided = votehall("meetings", "close", "1", env=env, check=False)
     assert undecided.returncode == 1 and "8a 'Begroting 2026'" in undecided.stderr
@@ -217,7 +244,7 @@ def test_a_meeting_is_corrected_and_closed_from_the_command_line(tmp_path: Path)
     blocks = closed.stdout.splitlines()[-1].split()
     assert len(blocks) == 8 and all(len(block) == 8 for block in blocks)
     listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
-    assert [line.split()[:4] for line in listed] == [["1", "8a", "voorstel", "not_decided"]]
+    assert _rows(listed, "8a") == [[str(first), "8a", "voorstel", "not_decided"]]
     votehall("meetings", "export", "1", str(tmp_path / "meeting.json"), env=env)
     document = json.loads((tmp_path / "meeting.json").read_text(encoding="utf-8"))
     corrections = [entry for entry in document["log"] if entry["type"] in ("ballot_edited", "ballot_deleted")]
@@ -265,8 +292,6 @@ def demo_running(tmp_path: Path, port: int, *args: str) -> Iterator[tuple[str, s
 
 
 def test_demo_prints_working_addresses_and_tokens_and_runs_again(tmp_path: Path) -> None:
-    import re
-
     port = free_port()
     with demo_running(tmp_path, port) as (base, printed):
         tokens = dict(re.findall(r"^  (admin|desk|chair) +(vht_\S+)$", printed, re.MULTILINE))
@@ -279,7 +304,17 @@ def test_demo_prints_working_addresses_and_tokens_and_runs_again(tmp_path: Path)
         present = httpx.get(f"{base}/api/feed").json()["present"]
         assert (present["members"], present["of_members"]) == (271, 342)
         chair = {"Authorization": f"Bearer {tokens['chair']}"}
-        assert len(httpx.get(f"{base}/api/meetings/1/ballots", headers=chair).json()) == 14
+        ballots = httpx.get(f"{base}/api/meetings/1/ballots", headers=chair).json()
+        # One per decision item, in agenda order; item 12's vacancies one each, secret (SPEC 2.9).
+        assert [b["id"] for b in ballots] == list(range(1, 16))
+        appointments = [b for b in ballots if b["kind"] == "benoeming"]
+        assert [(b["agenda"], b["secret"], len(b["candidates"])) for b in appointments] == [
+            ("12", True, 0),
+            ("12", True, 3),
+        ]
+        fingerprint = committee_key_of_the_demo(tmp_path, printed)
+        meeting = httpx.get(f"{base}/api/meetings/1", headers=chair).json()
+        assert meeting["committee_fingerprint"] == fingerprint_display(fingerprint)
         assert httpx.post(f"{base}/api/kiosk/pair", json={"pairing_code": pairing[1]}).status_code == 200
         checkin = httpx.post(
             f"{base}/api/meetings/1/checkins",
@@ -297,8 +332,29 @@ def test_demo_prints_working_addresses_and_tokens_and_runs_again(tmp_path: Path)
         assert "Traceback" not in again.stderr + taken.stderr
         assert httpx.get(f"{base}/api/feed").json()["present"]["members"] == 272
 
-    with demo_running(tmp_path, port) as (base, _):  # starts over: the check-in above is gone
+    with demo_running(tmp_path, port) as (base, printed):  # starts over: the check-in above is gone
         assert httpx.get(f"{base}/api/feed").json()["present"]["members"] == 271
+        assert committee_key_of_the_demo(tmp_path, printed) != fingerprint  # and a new key
+
+
+def committee_key_of_the_demo(directory: Path, printed: str) -> str:
+    """The fingerprint of the committee's key pair the demo made beside its database, checked:
+    the private key readable by its owner only, and the banner saying where it lies and how the
+    committee unlocks a ballot with it."""
+    from server.secret.keys import parse_committee_private
+
+    committee = directory / "votehall-demo-committee"
+    private = committee / "committee.key"
+    assert private.stat().st_mode & 0o777 == 0o600
+    public = read_committee_public((committee / "committee.pub").read_text(encoding="ascii"))
+    assert parse_committee_private(private.read_text(encoding="ascii")).public == public
+    assert "in votehall-demo-committee/" in printed and fingerprint_display(public.fingerprint) in printed
+    assert re.search(
+        r"votehall committee unlock --ballot <id> --key votehall-demo-committee/committee\.key "
+        r"--url http://127\.0\.0\.1:\d+ --token <chair token>",
+        printed,
+    ), printed
+    return public.fingerprint
 
 
 def test_migrate_does_not_print_the_database_password() -> None:
@@ -410,16 +466,18 @@ def test_election_rounds_are_refused_from_the_command_line_until_a_round_ends_so
     agenda = Path(__file__).parents[1] / "server" / "data" / "alv_2025-06-18_agenda.json"
     votehall("meetings", "create", str(agenda), env=env)
     election = ["ballots", "create", "1", "--agenda", "8a", "--kind", "benoeming", "--title", "Voorzitter"]
-    votehall(*election, "--candidate", "Anna Alfa", "--candidate", "Bert Beta", "--public", env=env)
-    nxt = votehall("ballots", "next-round", "1", env=env, check=False)
+    made = votehall(*election, "--candidate", "Anna Alfa", "--candidate", "Bert Beta", "--public", env=env)
+    ballot = str(VACANCY_BALLOTS + 1)
+    assert made.stdout.strip() == f"ballot {ballot} created"
+    nxt = votehall("ballots", "next-round", ballot, env=env, check=False)
     assert nxt.returncode == 1 and "only a round without a winner has a next round" in nxt.stderr
     lot = votehall(
-        "ballots", "lot", "1", "--candidate", "1", "--drawn-by", "de notaris", env=env, check=False
+        "ballots", "lot", ballot, "--candidate", "4", "--drawn-by", "de notaris", env=env, check=False
     )
     assert lot.returncode == 1 and "a lot is drawn after a tie" in lot.stderr
-    assert (
-        len(votehall("ballots", "list", "1", env=env).stdout.splitlines()) == 4
-    )  # one ballot, its round, two
+    listed = votehall("ballots", "list", "1", env=env).stdout.splitlines()
+    assert _rows(listed, "8a") == [[ballot, "8a", "benoeming", "draft"]]  # nothing else was made
+    assert len(listed) == 1 + 5 + 4  # item 12's slate, its election (a round, 3 candidates), this one
 
 
 def test_the_committee_key_is_set_from_the_command_line(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from server.config import Settings
 from server.db import Database
 from server.migrate import upgrade
 from server.secret.hardening import forbid_core_dumps
+from server.secret.keys import CommitteePublicKey, write_committee_key
 
 
 def demo(
@@ -48,13 +49,18 @@ def demo(
         raise typer.Exit(1)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
+    # The vote-counting committee's key pair, made afresh next to the fresh database: the
+    # meeting's secret ballots are sealed to it (a real committee makes it on its own machine).
+    committee = committee_directory(database)
+    keys = write_committee_key(committee, force=True)
     settings = load_settings(f"sqlite+aiosqlite:///{database.resolve()}", host=host, port=port)
-    setup = _set_up_demo(settings, console)
+    setup = _set_up_demo(settings, console, keys.public)
     base = public_base(host, port)
     # One present member is left to a person with a phone; the simulation drives the others.
     yours = sorted(setup.pairing_codes)[0]
     simulated = {code: token for code, token in setup.passes.items() if code != yours}
-    console.print(describe(setup, base, yours, simulate=simulate, database=str(database)), soft_wrap=True)
+    text = describe(setup, base, yours, simulate=simulate, database=str(database), committee=str(committee))
+    console.print(text, soft_wrap=True)
     hall = None
     if simulate:
         hall = _simulate_in_background(base, setup.tokens[Role.CHAIR], setup.meeting_id, simulated)
@@ -63,6 +69,12 @@ def demo(
     finally:
         if hall is not None:
             hall.stop()
+
+
+def committee_directory(database: Path) -> Path:
+    """Where the demo keeps the committee's key pair: beside the database, named after it
+    (votehall-demo.db -> votehall-demo-committee/)."""
+    return database.with_name(f"{database.stem}-committee")
 
 
 def _demo_blocked(database: Path, host: str, port: int) -> str | None:
@@ -84,7 +96,7 @@ def _demo_blocked(database: Path, host: str, port: int) -> str | None:
     return f"{problem}: make demo DEMO_ARGS='--port {port + 1}'" if problem else None
 
 
-def _set_up_demo(settings: Settings, console: Any) -> Any:
+def _set_up_demo(settings: Settings, console: Any, committee: CommitteePublicKey) -> Any:
     """The schema and the demo meeting, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -101,7 +113,7 @@ def _set_up_demo(settings: Settings, console: Any) -> Any:
         async def run() -> Any:
             db = Database(settings.database_url)
             try:
-                return await set_up_demo(db, step)
+                return await set_up_demo(db, committee, step)
             finally:
                 await db.dispose()
 
