@@ -2,6 +2,12 @@
 ballot of the agenda, driven through the product's own interfaces (the chair's HTTP API and the
 kiosk WebSocket), so the hall screen moves on its own.
 
+On a secret ballot each handheld sends a fresh secret with its vote, as kiosk/secret.js does
+(docs/SECRET_BALLOTS.md), and the chair releases the result once the ballot closes; in an
+election it votes for a candidate by id. An election round without a winner is followed by the
+next round (the chair's one click: POST next-round), voted too, and a lot is drawn when only a
+lot decides, so that the meeting plays to its end.
+
 The simulated handhelds never reconnect: a connection that ends ends that handheld's part, as a
 4403 (pass revoked) or a 4409 (the pass said hello on another device, SPEC 4.2 item 5) ends a
 real handheld's. When
@@ -15,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +44,12 @@ LEANINGS: Mapping[str, tuple[float, float, float]] = {
 }
 CHOICES = ("for", "against", "abstain")
 CLOSE_MEETING_CLOSED = 4410
+# In an election a few representatives abstain; the others vote for the candidate they prefer
+# among those on the ballot. Preferences hold across rounds, and the first-named candidates are a
+# little more popular, so that the first free round rarely has a winner and the rounds play out.
+ELECTION_ABSTAIN = 0.04
+# Enough for every round of an election (SPEC 2.10): first, second, intermediate votes, run-off.
+MAX_ROUNDS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +109,8 @@ class SimulatedKiosk:
         self.connection: ClientConnection | None = None
         self.acked: set[int] = set()
         self._reader: asyncio.Task[None] | None = None
+        self._secrets: dict[int, str] = {}  # per secret ballot, kept for a change of vote
+        self._preference: dict[str, float] = {}  # candidate name -> rank key, higher preferred
 
     async def connect(self) -> None:
         self.connection = await websockets.connect(f"{self.ws_url}/ws/kiosk", open_timeout=30)
@@ -125,17 +140,44 @@ class SimulatedKiosk:
     async def vote(self, ballot: dict[str, Any], pace: Pace) -> None:
         if self.connection is None:
             return
-        weights = LEANINGS.get(ballot["kind"], (0.6, 0.3, 0.1))
         await asyncio.sleep(self.rng.uniform(0.3, pace.voting * 0.7))
-        choice = self.rng.choices(CHOICES, weights=weights)[0]
-        await self._send(ballot["id"], choice)
+        await self._send(ballot, self.choose(ballot))
         if ballot["allow_change"] and self.rng.random() < 0.05:
             await asyncio.sleep(self.rng.uniform(0.5, 2.0))
-            await self._send(ballot["id"], self.rng.choice(CHOICES))
+            await self._send(ballot, self.choose(ballot, again=True))
 
-    async def _send(self, ballot_id: int, choice: str) -> None:
+    def choose(self, ballot: dict[str, Any], *, again: bool = False) -> str | int:
+        """This handheld's choice: in an election (two or more candidates) a candidate's id or an
+        abstention, else for, against or abstain as the kind leans (a change of mind: any)."""
+        candidates: list[dict[str, Any]] = ballot.get("candidates") or []
+        if len(candidates) < 2:
+            if again:
+                return self.rng.choice(CHOICES)
+            return self.rng.choices(CHOICES, weights=LEANINGS.get(ballot["kind"], (0.6, 0.3, 0.1)))[0]
+        if self.rng.random() < ELECTION_ABSTAIN:
+            return "abstain"
+        if again:
+            return int(self.rng.choice(candidates)["id"])
+        for position, candidate in enumerate(candidates):
+            if candidate["name"] not in self._preference:
+                # A weighted random order (Efraimidis-Spirakis): the first-named a little ahead.
+                self._preference[candidate["name"]] = self.rng.random() ** (position + 3)
+        return int(max(candidates, key=lambda c: self._preference[c["name"]])["id"])
+
+    def _secret_for(self, ballot_id: int) -> str:
+        """The handheld's secret for a secret ballot: 32 random bytes in hex, made at the first
+        vote and sent again with a change (docs/SECRET_BALLOTS.md, kiosk/secret.js)."""
+        if ballot_id not in self._secrets:
+            self._secrets[ballot_id] = secrets.token_hex(32)
+        return self._secrets[ballot_id]
+
+    async def _send(self, ballot: dict[str, Any], choice: str | int) -> None:
         assert self.connection is not None
-        frame = {"type": "vote", "ballot": ballot_id, "choice": choice, "vote_id": str(uuid.uuid4())}
+        frame: dict[str, Any] = {
+            "type": "vote", "ballot": ballot["id"], "choice": choice, "vote_id": str(uuid.uuid4()),
+        }  # fmt: skip
+        if ballot.get("secret"):
+            frame["secret"] = self._secret_for(ballot["id"])
         try:
             await self.connection.send(orjson.dumps(frame).decode())
         except websockets.ConnectionClosed:
@@ -164,31 +206,15 @@ async def simulate_hall(
         await asyncio.gather(*(kiosk.connect() for kiosk in kiosks[start : start + 50]))
         observer.connecting(min(start + 50, len(kiosks)), len(kiosks))
     headers = {"Authorization": f"Bearer {chair_token}"}
-    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as chair:
-        ballots = (await chair.get(f"/api/meetings/{meeting_id}/ballots")).json()
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as http:
+        chair = SimulatedChair(http, rng, observer, pace, kiosks, meeting_closed)
+        ballots = (await http.get(f"/api/meetings/{meeting_id}/ballots")).json()
         drafts = [ballot for ballot in ballots if ballot["status"] == "draft"]
-        for number, ballot in enumerate(drafts, start=1):
+        chair.total = len(drafts)
+        for ballot in drafts:
             if meeting_closed.is_set():
                 break
-            opened = await chair.post(f"/api/ballots/{ballot['id']}/open")
-            if opened.status_code != 200:
-                if _error_code(opened) == "meeting_closed":  # closed before a handheld heard it
-                    meeting_closed.set()
-                    break
-                log.info("simulation: ballot %s not opened: %s", ballot["id"], opened.text)
-                continue
-            observer.opened(ballot, number, len(drafts), len(kiosks))
-            await asyncio.wait_for(
-                asyncio.gather(*(kiosk.vote(ballot, pace) for kiosk in kiosks)), timeout=pace.voting + 5
-            )
-            await asyncio.sleep(1.0)
-            closed = await chair.post(f"/api/ballots/{ballot['id']}/close")
-            if closed.status_code == 200:
-                observer.closed(closed.json())
-            # The result stays up, then a breath before the next ballot; a close of the meeting
-            # meanwhile ends the play at once.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(meeting_closed.wait(), pace.result + pace.between)
+            await chair.play(ballot)
     for kiosk in kiosks:
         if kiosk.connection is not None:
             await kiosk.connection.close()
@@ -198,6 +224,100 @@ async def simulate_hall(
         return
     observer.done()
     log.info("simulation: the agenda is done")
+
+
+class SimulatedChair:
+    """The chair's part: open a ballot, let the handhelds vote, close it, release a secret
+    result, and take an election through its rounds (next round, lot) until it has a winner."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        rng: random.Random,
+        observer: Observer,
+        pace: Pace,
+        kiosks: list[SimulatedKiosk],
+        meeting_closed: asyncio.Event,
+    ) -> None:
+        self.http, self.rng, self.observer, self.pace = http, rng, observer, pace
+        self.kiosks, self.meeting_closed = kiosks, meeting_closed
+        self.number = 0  # of the ballots opened so far
+        self.total = 0  # the ballots to play; an election's later rounds add to it
+
+    async def play(self, ballot: dict[str, Any]) -> None:
+        """One ballot of the agenda, and, for an election without a winner, its later rounds."""
+        for _ in range(MAX_ROUNDS):
+            closed = await self.vote(ballot)
+            if closed is None or self.meeting_closed.is_set():
+                return
+            closed = await self.decide_by_lot(closed)
+            if _outcome(closed) != "next_round":
+                return
+            made = await self.http.post(f"/api/ballots/{closed['id']}/next-round")
+            if made.status_code != 201:
+                log.info("simulation: no next round after ballot %s: %s", closed["id"], made.text)
+                return
+            ballot = made.json()
+            self.total += 1
+
+    async def vote(self, ballot: dict[str, Any]) -> dict[str, Any] | None:
+        """Open, vote, close (and release a secret result); the ballot as closed, or None."""
+        opened = await self.http.post(f"/api/ballots/{ballot['id']}/open")
+        if opened.status_code != 200:
+            if _error_code(opened) == "meeting_closed":  # closed before a handheld heard it
+                self.meeting_closed.set()
+            else:
+                log.info("simulation: ballot %s not opened: %s", ballot["id"], opened.text)
+            return None
+        self.number += 1
+        self.observer.opened(ballot, self.number, self.total, len(self.kiosks))
+        await asyncio.wait_for(
+            asyncio.gather(*(kiosk.vote(ballot, self.pace) for kiosk in self.kiosks)),
+            timeout=self.pace.voting + 5,
+        )
+        await asyncio.sleep(1.0)
+        answer = await self.http.post(f"/api/ballots/{ballot['id']}/close")
+        if answer.status_code != 200:
+            log.info("simulation: ballot %s not closed: %s", ballot["id"], answer.text)
+            return None
+        closed: dict[str, Any] = answer.json()
+        if closed["secret"]:  # the committee announces the result: the chair releases it
+            released = await self.http.post(f"/api/ballots/{ballot['id']}/release")
+            if released.status_code == 200:
+                closed = released.json()
+        self.observer.closed(closed)
+        # The result stays up, then a breath before the next ballot; a close of the meeting
+        # meanwhile ends the play at once.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.meeting_closed.wait(), self.pace.result + self.pace.between)
+        return closed
+
+    async def decide_by_lot(self, closed: dict[str, Any]) -> dict[str, Any]:
+        """A round that only a lot decides: the lot is drawn in the hall (here: by the chair's
+        dice) and entered, once per open place, trying the candidates in a random order (the
+        server refuses one the lot is not drawn among)."""
+        for _ in range(MAX_ROUNDS):
+            if _outcome(closed) != "lot":
+                return closed
+            candidates = [c["id"] for c in closed["candidates"]]
+            self.rng.shuffle(candidates)
+            for candidate in candidates:
+                body = {"candidate": candidate, "drawn_by": "de voorzitter (gesimuleerd)"}
+                answer = await self.http.post(f"/api/ballots/{closed['id']}/lot", json=body)
+                if answer.status_code == 200:
+                    closed = answer.json()
+                    self.observer.closed(closed)
+                    break
+            else:
+                log.info("simulation: no lot could be entered for ballot %s", closed["id"])
+                return closed
+        return closed
+
+
+def _outcome(ballot: dict[str, Any]) -> str | None:
+    result = ballot.get("result") or {}
+    outcome = result.get("outcome")
+    return str(outcome) if outcome is not None else None
 
 
 def _error_code(answer: httpx.Response) -> str | None:
