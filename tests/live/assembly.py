@@ -14,6 +14,7 @@ import zxingcpp
 from PIL import Image, ImageOps
 
 from server.auth.roles import Role
+from server.secret.keys import generate_committee_key
 from server.seed import SeedMember
 from tests.live.conftest import Hall
 
@@ -123,15 +124,23 @@ class Agenda:
     motion: int
     acclaimed: int
     withdrawn: int
+    appointment: int  # a `benoeming` created without saying secret: secret (SPEC 2.9)
+    committee_fingerprint: str  # of the vote-counting committee's key the meeting got
 
 
 def admin(hall: Hall) -> dict[str, str]:
     return {"Authorization": f"Bearer {hall.seeded.tokens[Role.ADMIN]}"}
 
 
+APPOINTMENT = "Benoeming kascommissie: Anouk de Graaf en Ruud Kamphuis"
+
+
 async def prepare_agenda(hall: Hall) -> Agenda:
     """The secretariat's agenda, through the API: item 4 with a proposal, an amendment on it and
-    a motion; item 5 to be adopted by acclamation; item 6 a motion its submitter withdraws."""
+    a motion; item 5 to be adopted by acclamation; item 6 a motion its submitter withdraws; item
+    7 an appointment (a slate), which is secret as a `benoeming` is unless its creator says
+    otherwise. The meeting gets the vote-counting committee's public key, which a secret ballot
+    needs to open (the committee keeps the private key: made here and dropped)."""
     ids: dict[str, int] = {}
 
     async def ballot(key: str, **body: Any) -> None:
@@ -156,7 +165,16 @@ async def prepare_agenda(hall: Hall) -> Agenda:
         "withdrawn", agenda="6", title="Motie vreemd aan de orde van de dag", kind="motie",
         submitters=["GM0003"], preadvies="aanhouden",
     )  # fmt: skip
-    return Agenda(**ids)
+    await ballot("appointment", agenda="7", title=APPOINTMENT, kind="benoeming")
+    committee = generate_committee_key().public
+    async with httpx.AsyncClient(base_url=hall.server.base) as client:
+        response = await client.post(
+            f"/api/meetings/{hall.seeded.meeting_id}/committee-key",
+            json={"public_key": committee.text},
+            headers=admin(hall),
+        )
+    assert response.status_code == 200, response.text
+    return Agenda(**ids, committee_fingerprint=committee.fingerprint)
 
 
 def read_qr(png: bytes) -> str:

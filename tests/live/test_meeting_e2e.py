@@ -17,6 +17,8 @@ to docs/screenshots/ for the README.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections.abc import AsyncIterator
@@ -29,11 +31,17 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
+from server.audit.chain import parse_line
+from server.audit.replay import replay
 from server.auth.roles import Role
 from server.db import Database
 from server.meetings.schemas import MeetingCreate
+from server.record.content import CHOICE_NL
+from server.rules import Choice
+from server.secret.keys import fingerprint_display
 from server.seed import seed_meeting
 from tests.live.assembly import (
+    APPOINTMENT,
     ARRIVALS,
     CHOICES,
     LOST_ACK,
@@ -269,7 +277,15 @@ async def test_a_meeting_from_door_to_minutes(
                 "Motie digitale toegankelijkheid",
                 "Jaarverslag 2024",
                 "Motie vreemd aan de orde van de dag",
+                APPOINTMENT,
             ]
+        )
+        # The appointment is secret without anyone saying so, and the committee's key is set.
+        await expect(item(chair, agenda.appointment).locator(".item-notes")).to_contain_text(
+            "geheime stemming"
+        )
+        await expect(chair.locator("#committee-key")).to_have_text(
+            f"Sleutel commissie van stemopneming: {fingerprint_display(agenda.committee_fingerprint)}"
         )
         # The proposal does not go to the vote before its amendment unless the chair insists.
         await item(chair, agenda.proposal).get_by_role("button", name="Openen").click()
@@ -386,6 +402,17 @@ async def test_a_meeting_from_door_to_minutes(
         await screenshot(display, request, "display-decisions")
         await screenshot(overlay, request, "overlay-decisions", omit_background=True)
 
+        # The appointment: a secret vote (SPEC 2.9). The handhelds vote as on any yes/no ballot;
+        # nobody sees a running tally, and the result reaches the hall when the chair releases it.
+        await run_secret_vote(
+            hall, agenda.appointment, **screens,
+            taps=[("GM0001", "for"), ("GM0002", "against"), ("GM0003", "for"), ("GM0004", "abstain"),
+                  ("GM0005", "against"), ("GM0003", "against")],
+        )  # fmt: skip
+        minutes.insert(0, ledger.minutes(agenda.appointment))
+        for page in (display, overlay, chair):
+            await expect(page.locator(".decision-outcome")).to_have_text(minutes)
+
         # The minutes: the chair closes the meeting and publishes how every member voted.
         await chair.get_by_role("button", name="Vergadering sluiten").click()
         await answer_dialog(chair)
@@ -402,7 +429,60 @@ async def test_a_meeting_from_door_to_minutes(
     assert watch.problems == []
     await check_sent_once(phones, motion)
     await check_record(hall, agenda, ledger)
-    await check_log(hall, motion, receipts)
+    await check_log(hall, motion, receipts, agenda.appointment)
+
+
+async def run_secret_vote(
+    hall: Hall,
+    ballot: int,
+    *,
+    chair: Page,
+    display: Page,
+    overlay: Page,
+    phones: dict[str, Phone],
+    ledger: Ledger,
+    taps: list[tuple[str, str]],
+) -> None:
+    """The chair opens the secret `ballot`, the handhelds tap `taps` (a member tapping twice
+    changes its vote, with the same secret), the chair closes and releases the result; while open
+    the hall and the chair see who voted, never a tally."""
+    await item(chair, ballot).get_by_role("button", name="Openen").click()
+    await expect(item(chair, ballot).locator(".status")).to_have_text("Stemming geopend")
+    await expect(display.locator(".ballot-title")).to_have_text(APPOINTMENT)
+    await expect(display.locator(".secret")).to_have_text("Geheim")
+    for phone in phones.values():
+        await expect(phone.page.locator("#ballot-title")).to_have_text(APPOINTMENT)
+        await expect(phone.page.locator("#secret-note")).to_contain_text("Geheime stemming")
+    for member, choice in taps:
+        phone = phones[member]
+        await phone.tap(choice)
+        ledger.vote(ballot, member, choice)
+        await expect(phone.page.locator("#vote-choice")).to_have_text(f"Uw stem: {CHOICES[choice]}")
+        await expect(phone.page.locator("#vote-status-text")).to_have_text("Uw stem is ontvangen")
+        await expect(phone.page.locator("#vote-receipt .receipt-label")).to_have_text("Bewijs van deelname:")
+        await expect(display.locator(".progress-line")).to_have_text(ledger.progress(ballot))
+        await expect(display.locator(".tally")).to_have_count(0)
+        await expect(chair.locator("#current .tally-weight")).to_have_count(0)
+    await expect(chair.locator(".waiting-title")).to_have_text("Alle aanwezige leden hebben gestemd.")
+    await item(chair, ballot).get_by_role("button", name="Sluiten").click()
+    await answer_dialog(chair)
+    await expect(display.locator(".result-pending")).to_have_text(
+        "De voorzitter maakt de uitslag bekend namens de commissie van stemopneming."
+    )
+    await expect(display.locator(".tally")).to_have_count(0)
+    await item(chair, ballot).get_by_role("button", name="Uitslag vrijgeven").click()
+    await answer_dialog(chair, "Vrijgeven")
+    minutes, tally = ledger.minutes(ballot), ledger.tally(ballot)
+    for page in (display, overlay, chair):
+        await expect(page.locator(".outcome")).to_have_text(minutes)
+    await expect(display.locator(".tally-row .tally-weight")).to_have_text(
+        [dutch(tally["for"]), dutch(tally["against"]), dutch(tally["abstain"])]
+    )
+    result = (await hall.ballot(ballot))["result"]
+    assert {k: result[k] for k in ("for", "against", "abstain", "cast", "members_voted")} == {
+        k: tally[k] for k in ("for", "against", "abstain", "cast", "members_voted")
+    }
+    assert result["minutes"] == minutes
 
 
 async def check_sent_once(phones: dict[str, Phone], motion: int) -> None:
@@ -420,8 +500,10 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     """The published record (public now) says what the ledger says, member by member."""
     async with httpx.AsyncClient(base_url=hall.server.base) as client:
         response = await client.get(f"/api/meetings/{hall.seeded.meeting_id}/record.json")
+        as_csv = await client.get(f"/api/meetings/{hall.seeded.meeting_id}/record.csv")
     assert response.status_code == 200, response.text
-    record = response.json()
+    assert as_csv.status_code == 200, as_csv.text
+    record, spreadsheet = response.json(), as_csv.text
     ballots = {b["id"]: b for b in record["ballots"]}
     for ballot in (agenda.amendment, agenda.proposal, agenda.motion):
         tally = ledger.tally(ballot)
@@ -444,14 +526,53 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     assert members["GM0006"]["role"] is None
     assert {a.member: a.role for a in ARRIVALS} == {c: m["role"] for c, m in members.items() if m["role"]}
 
+    # The secret appointment: its totals after release, and per member only that it voted.
+    appointment, tally = ballots[agenda.appointment], ledger.tally(agenda.appointment)
+    assert {k: appointment[k] for k in ("for", "against", "abstain", "cast", "members_voted")} == {
+        k: tally[k] for k in ("for", "against", "abstain", "cast", "members_voted")
+    }
+    assert appointment["minutes"] == ledger.minutes(agenda.appointment)
+    assert {code: member["votes"].get(str(agenda.appointment)) for code, member in members.items()} == {
+        code: "voted" if code in ledger.votes[agenda.appointment] else None for code in NAMES
+    }
+    # The spreadsheet: the appointment's column says "gestemd" (or nothing) in every member's
+    # row, and its summary rows the totals.
+    rows = list(csv.reader(io.StringIO(spreadsheet.lstrip("\ufeff")), delimiter=";"))
+    column = next(i for i, name in enumerate(rows[0]) if name.endswith(f"(#{agenda.appointment})"))
+    blank = rows.index([])
+    assert {row[0]: row[column] for row in rows[1:blank]} == {
+        code: "gestemd" if code in ledger.votes[agenda.appointment] else "" for code in NAMES
+    }
+    summary = {row[0]: row[column] for row in rows[blank + 1 :]}
+    assert [summary[label] for label in ("voor", "tegen", "onthouding", "leden gestemd")] == [
+        str(tally["for"]), str(tally["against"]), str(tally["abstain"]), str(tally["members_voted"])
+    ]  # fmt: skip
+    for ballot in voted:  # the public ballots' cells say the choice
+        column = next(i for i, name in enumerate(rows[0]) if name.endswith(f"(#{ballot})"))
+        assert {row[0]: row[column] for row in rows[1:blank]} == {
+            code: CHOICE_NL[Choice(ledger.votes[ballot][code])] if code in ledger.votes[ballot] else ""
+            for code in NAMES
+        }
 
-async def check_log(hall: Hall, motion: int, receipts: dict[str, str | None]) -> None:
+
+async def check_log(hall: Hall, motion: int, receipts: dict[str, str | None], secret: int) -> None:
     """Each of the two troubled votes is in the event log once, and the receipt on the handheld
-    is the start of that entry's hash (SPEC 4.2, 5)."""
+    is the start of that entry's hash (SPEC 4.2, 5). The secret ballot's votes are there as
+    participations only, its result as unit ballots; and the whole log verifies."""
     async with httpx.AsyncClient(base_url=hall.server.base) as client:
         response = await client.get(f"/api/meetings/{hall.seeded.meeting_id}/audit")
     assert response.status_code == 200, response.text
     entries = [json.loads(line) for line in response.text.splitlines() if line]
+    assert replay([parse_line(line) for line in response.text.splitlines() if line]).problems == []
+    about = [e for e in entries if e["data"].get("ballot") == secret]
+    assert "vote" not in {e["type"] for e in about}
+    # One participation per vote sent: Kleindorp changed its vote.
+    assert sorted(e["data"]["member"] for e in about if e["type"] == "participation") == [
+        "GM0001", "GM0002", "GM0003", "GM0003", "GM0004", "GM0005"
+    ]  # fmt: skip
+    assert [e["type"] for e in about if e["type"] in ("ballot_closed", "ballot_released")] == [
+        "ballot_closed", "ballot_released"
+    ]  # fmt: skip
     for member, receipt in receipts.items():
         votes = [
             e
