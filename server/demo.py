@@ -197,7 +197,8 @@ def describe(
     if simulate:
         lines += [
             f"  - Simulated handhelds vote for the other {len(setup.passes) - 1} members present and the",
-            "    chair's part plays itself: watch the hall screen.",
+            "    chair's part plays itself (it releases each secret result and runs the election's",
+            "    rounds): watch the hall screen.",
         ]
     else:
         lines += [
