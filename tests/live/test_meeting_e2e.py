@@ -497,13 +497,15 @@ async def check_sent_once(phones: dict[str, Phone], motion: int) -> None:
 
 
 async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
-    """The published record (public now) says what the ledger says, member by member."""
+    """The published record (public now: JSON, CSV and the page) says what the ledger says,
+    member by member; on the secret appointment only that a member voted."""
     async with httpx.AsyncClient(base_url=hall.server.base) as client:
         response = await client.get(f"/api/meetings/{hall.seeded.meeting_id}/record.json")
         as_csv = await client.get(f"/api/meetings/{hall.seeded.meeting_id}/record.csv")
-    assert response.status_code == 200, response.text
-    assert as_csv.status_code == 200, as_csv.text
-    record, spreadsheet = response.json(), as_csv.text
+        as_html = await client.get(f"/api/meetings/{hall.seeded.meeting_id}/record.html")
+    for answer in (response, as_csv, as_html):
+        assert answer.status_code == 200, answer.text
+    record, spreadsheet, page = response.json(), as_csv.text, as_html.text
     ballots = {b["id"]: b for b in record["ballots"]}
     for ballot in (agenda.amendment, agenda.proposal, agenda.motion):
         tally = ledger.tally(ballot)
@@ -553,6 +555,18 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
             code: CHOICE_NL[Choice(ledger.votes[ballot][code])] if code in ledger.votes[ballot] else ""
             for code in NAMES
         }
+    # The page: a row per member with a cell per ballot voted on, in agenda order (the
+    # amendment, the proposal, the motion, then the appointment of item 7).
+    cells = {
+        code: re.findall(r"<td[^>]*>(.*?)</td>", row)[3:]
+        for code, row in re.findall(r"<tr><td>(GM\d{4})</td>(.*?)</tr>", page, re.DOTALL)
+    }
+    order = (agenda.amendment, agenda.proposal, agenda.motion)
+    assert cells == {
+        code: [CHOICE_NL[Choice(ledger.votes[b][code])] if code in ledger.votes[b] else "—" for b in order]
+        + ["gestemd" if code in ledger.votes[agenda.appointment] else "—"]
+        for code in NAMES
+    }
 
 
 async def check_log(hall: Hall, motion: int, receipts: dict[str, str | None], secret: int) -> None:
