@@ -47,14 +47,24 @@ READERS: dict[str, Role | None] = {
 def get_routes() -> list[str]:
     """Every GET path of the app, walked through its routers (not only the OpenAPI document: the
     pages and the docs are left out of that)."""
+    return sorted({path for path, methods in _routes() if "GET" in methods})
+
+
+def websocket_routes() -> list[str]:
+    """Every WebSocket path of the app."""
+    return sorted({path for path, methods in _routes() if not methods})
+
+
+def _routes() -> list[tuple[str, frozenset[str]]]:
     app = create_app(Settings(env="development"))
-    paths = []
+    found = []
     for route in app.routes:
         contexts = route.effective_route_contexts() if hasattr(route, "effective_route_contexts") else [route]
         for context in contexts:
-            if "GET" in (getattr(context, "methods", None) or ()):
-                paths.append(context.path)
-    return sorted(set(paths))
+            original = getattr(context, "original_route", None)
+            path = getattr(context, "path", "") or getattr(original, "path", "")
+            found.append((path, frozenset(getattr(context, "methods", None) or ())))
+    return found
 
 
 def readable(response: httpx.Response) -> Any:

@@ -5,8 +5,9 @@ any member's choice beyond what the totals and participation imply.
 Two WORLDS hold the same secret election on a real served process: the same members with
 distinct weights, the same participation, in the same order, the same totals per candidate, but
 with the choices assigned to members differently. Weights 11 + 29 = 17 + 23: world A gives GM0101
-and GM0102 to Anna and GM0103 and GM0104 to Bert, world B the reverse; GM0101 first votes for
-Cees and then changes its vote in both. In each world the test reads, during the ballot, after
+and GM0102 to Anna and GM0103 and GM0104 to Bert, world B the reverse; and 5 + 3 = 8: in world A
+GM0105 and GM0106 abstain and GM0107 votes for Cees, in world B the reverse. GM0101 first votes
+for Cees and then changes its vote, in both. In each world the test reads, during the ballot, after
 its close and after release and publication: every GET route with an admin, a chair and a desk
 token and without one (`adversary.get_routes`: a new route is read unless listed out of scope
 with a reason), the SSE feed, the hall screen's and the chair's WebSockets, every kiosk's
@@ -14,8 +15,9 @@ messages (acks, a resend's ack during and after the ballot, the welcome of a han
 fresh code for a member who voted), a subscriber on the Redis fan-out channel, every table with
 its system columns (SQLite's rowid and page counts, PostgreSQL's xmin and ctid), and the
 server's log with every logger at DEBUG. After normalizing what is fresh in every run
-(adversary.Normalizer, adversary.units_as_counts, each with its reason) the two worlds'
-observations must be equal: nothing tells A from B. The test then checks directly that no row or
+(adversary.Normalizer, units_as_counts, comparable_places, log_lines, each with its reason) the
+two worlds' observations must be equal: nothing tells A from B. (This found that the DEBUG line of
+each WebSocket frame gave its length, longer for "abstain" than for a candidate's id.) The test then checks directly that no row or
 message names a voter together with a candidate, that the unit ballots' physical order follows
 their random receipts (one member's units are scattered, not in a block), that the values
 normalized away are fresh (no world shares one with the other) and that no secret or choice
@@ -52,14 +54,17 @@ from server.secret.units import unit_receipts
 from server.seed import SeedMember, seed_meeting
 from tests.conftest import TABLES
 from tests.live.adversary import (
+    OUT_OF_SCOPE,
     Normalizer,
     Reader,
     comparable_places,
     differences,
+    get_routes,
     log_lines,
     sqlite_pages,
     table_rows,
     units_as_counts,
+    websocket_routes,
 )
 from tests.live.secret_hall import SecretHall, fan_out_env, listen, served
 from tests.security.test_log_scan import LOUD_LOGGING
@@ -346,7 +351,15 @@ async def worlds(database_template: str, tmp_path: Path) -> AsyncIterator[dict[s
 async def test_an_administrator_cannot_tell_two_worlds_apart(
     worlds: dict[str, World], tmp_path: Path
 ) -> None:
-    normalizers = {name: Normalizer() for name in worlds}
+    # Every route was read, or is out of scope with a reason; every socket was read.
+    assert set(OUT_OF_SCOPE) <= set(get_routes())
+    assert websocket_routes() == ["/ws/chair", "/ws/display", "/ws/kiosk"]
+    for world in worlds.values():
+        for state in ("during", "voted", "closed", "published"):
+            read = world.seen[state]["get"]
+            assert sorted(read) == sorted(set(get_routes()) - set(OUT_OF_SCOPE))
+            assert all(seen["status"] < 500 for by in read.values() for seen in by.values())
+        normalizers = {name: Normalizer() for name in worlds}
     seen = {
         name: normalizers[name](units_as_counts(comparable_places(world.seen)))
         for name, world in worlds.items()
