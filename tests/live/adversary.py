@@ -259,8 +259,8 @@ class Normalizer:
 
 def comparable_places(value: Any) -> Any:
     """`value` with PostgreSQL's row places (`sys_ctid`) made comparable between two runs: each
-    table's rows in the order of their columns, the place named only by the transaction that
-    wrote the row. PostgreSQL puts a new row on the page that the inserting connection last
+    table's rows in the order of their ids (or columns), the place replaced by "<place>"; which
+    transaction wrote the row (`sys_xmin`, as its rank) stays compared. PostgreSQL puts a new row on the page that the inserting connection last
     used (its target block) when it has room, and which pooled connection takes a request is
     timing: the same writes land on other pages in another run. The physical order that could
     say something of a choice, that of the unit ballots, is checked on its own (test_secret_
