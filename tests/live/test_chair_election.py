@@ -17,8 +17,8 @@ from server.secret.keys import fingerprint_display
 from server.secret.sealing import new_secret
 from tests.live.chair_page import answer, dialog, sign_in
 from tests.live.pages_browser import PageWatch, open_page, screenshot
+from tests.live.secret_hall import SecretHall, secret_hall, vote  # noqa: F401 - the fixture
 from tests.live.test_pages import PHONE_OPTIONS
-from tests.live.test_sealed_votes import SecretHall, secret_hall, vote  # noqa: F401 - the fixture
 
 expect.set_options(timeout=20_000)
 

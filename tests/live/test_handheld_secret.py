@@ -18,8 +18,8 @@ from server.audit.verify import main as verify
 from server.auth.roles import Role
 from tests.live.a11y import axe_violations
 from tests.live.pages_browser import PageWatch, open_page, screenshot
+from tests.live.secret_hall import SecretHall, bearer, secret_hall  # noqa: F401 - the fixture
 from tests.live.test_pages import PHONE_OPTIONS
-from tests.live.test_sealed_votes import SecretHall, bearer, secret_hall  # noqa: F401 - the fixture
 
 expect.set_options(timeout=20_000)
 

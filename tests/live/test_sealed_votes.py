@@ -9,124 +9,23 @@ import io
 import json
 import subprocess
 import sys
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as redis
-import websockets
 from sqlalchemy import func, select
-from websockets.asyncio.client import ClientConnection
 
 from server.audit.verify import main as verify
 from server.auth.roles import Role
 from server.ballots.models import BallotKey, SealedVote, UnitBallot, Vote, VoteEvent
 from server.db import Database
-from server.secret.keys import CommitteeKeyFiles, write_committee_key
+from server.secret.keys import write_committee_key
 from server.secret.sealing import new_secret
 from server.secret.units import unit_receipts
-from server.seed import Seeded
 from tests.live.conftest import seed_hall
-from tests.servers import REDIS_URL, ServerProcess, require_redis
-
-SLATE = {"agenda": "4", "title": "Kascommissie: A. Alfa en B. Beta", "kind": "benoeming", "secret": True}
-
-
-def bearer(seeded: Seeded, role: Role) -> dict[str, str]:
-    return {"Authorization": f"Bearer {seeded.tokens[role]}"}
-
-
-class SecretHall:
-    """A served meeting with the committee's key set, and its secret ballot."""
-
-    def __init__(self, server: ServerProcess, seeded: Seeded, committee: CommitteeKeyFiles) -> None:
-        self.server, self.seeded, self.committee = server, seeded, committee
-
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.server.base, timeout=60)
-
-    async def post(self, path: str, role: Role = Role.CHAIR, **body: Any) -> httpx.Response:
-        async with self.client() as client:
-            return await client.post(path, json=body or None, headers=bearer(self.seeded, role))
-
-    async def ballot(self, ballot_id: int) -> dict[str, Any]:
-        async with self.client() as client:
-            answer = await client.get(f"/api/ballots/{ballot_id}", headers=bearer(self.seeded, Role.CHAIR))
-        result: dict[str, Any] = answer.json()
-        return result
-
-    async def feed(self) -> dict[str, Any]:
-        async with self.client() as client:
-            result: dict[str, Any] = (await client.get("/api/feed")).json()
-        return result
-
-    async def secret_ballot(self, **settings: Any) -> int:
-        created = await self.post(f"/api/meetings/{self.seeded.meeting_id}/ballots", **{**SLATE, **settings})
-        assert created.status_code == 201, created.text
-        ballot_id: int = created.json()["id"]
-        opened = await self.post(f"/api/ballots/{ballot_id}/open", override_order=True)
-        assert opened.status_code == 200, opened.text
-        assert opened.json()["sealing_key"] is not None and opened.json()["tally"] is None
-        return ballot_id
-
-    async def kiosk(self, code: str) -> tuple[ClientConnection, dict[str, Any]]:
-        connection = await websockets.connect(f"{self.server.ws}/ws/kiosk")
-        await connection.send(json.dumps({"type": "hello", "pass": self.seeded.passes[code]}))
-        welcome = json.loads(await connection.recv())
-        assert welcome["type"] == "welcome", welcome
-        return connection, welcome
-
-
-async def vote(
-    kiosk: ClientConnection, ballot: int, choice: str | int, vote_id: str, secret: str | None
-) -> dict[str, Any]:
-    """Send a vote and answer the ack or error that names its vote_id (ballot broadcasts skipped)."""
-    message: dict[str, Any] = {"type": "vote", "ballot": ballot, "choice": choice, "vote_id": vote_id}
-    if secret is not None:
-        message["secret"] = secret
-    await kiosk.send(json.dumps(message))
-    while True:
-        answer: dict[str, Any] = json.loads(await asyncio.wait_for(kiosk.recv(), 10))
-        if answer.get("vote_id") == vote_id:
-            return answer
-
-
-@pytest.fixture
-async def secret_hall(database: Database, tmp_path: Path) -> AsyncIterator[SecretHall]:
-    await require_redis()
-    seeded, _ = await seed_hall(database)
-    env = {"VOTEHALL_REDIS_URL": REDIS_URL, "VOTEHALL_REDIS_CHANNEL": f"votehall-test-{uuid.uuid4().hex}"}
-    server = ServerProcess(database.url, env=env)
-    server.start()
-    try:
-        hall = SecretHall(server, seeded, write_committee_key(tmp_path / "committee"))
-        answer = await hall.post(
-            f"/api/meetings/{seeded.meeting_id}/committee-key",
-            Role.ADMIN,
-            public_key=hall.committee.public_path.read_text(),
-        )
-        assert answer.status_code == 200, answer.text
-        yield hall
-    finally:
-        server.stop()
-
-
-async def _listen(channel: str, heard: list[bytes], ready: asyncio.Event) -> None:
-    client = redis.Redis.from_url(REDIS_URL)
-    pubsub = client.pubsub()
-    await pubsub.subscribe(channel)
-    ready.set()
-    try:
-        async for message in pubsub.listen():
-            if message["type"] == "message":
-                heard.append(message["data"])
-    finally:
-        await pubsub.aclose()
-        await client.aclose()
+from tests.live.secret_hall import SecretHall, bearer, fan_out_env, listen, secret_hall, vote  # noqa: F401 - the fixture
+from tests.servers import ServerProcess, require_redis
 
 
 def no_secret_in(text: str, secrets: list[str], choice_words: bool = True) -> None:
@@ -137,7 +36,9 @@ def no_secret_in(text: str, secrets: list[str], choice_words: bool = True) -> No
 
 
 async def test_a_secret_ballot_from_the_kiosks_to_the_verified_units(
-    secret_hall: SecretHall, database: Database, tmp_path: Path
+    secret_hall: SecretHall,  # noqa: F811 - the fixture imported above
+    database: Database,
+    tmp_path: Path,
 ) -> None:
     hall, seeded = secret_hall, secret_hall.seeded
     async with hall.client() as client:
@@ -155,7 +56,7 @@ async def test_a_secret_ballot_from_the_kiosks_to_the_verified_units(
 
     heard: list[bytes] = []
     ready = asyncio.Event()
-    listener = asyncio.create_task(_listen(hall.server.env["VOTEHALL_REDIS_CHANNEL"], heard, ready))
+    listener = asyncio.create_task(listen(hall.server.env["VOTEHALL_REDIS_CHANNEL"], heard, ready))
     await ready.wait()
     ballot = await hall.secret_ballot()
 
@@ -280,7 +181,9 @@ async def test_a_secret_ballot_from_the_kiosks_to_the_verified_units(
 
 
 async def test_a_restart_keeps_the_votes_and_the_committee_unlocks_the_close(
-    secret_hall: SecretHall, database: Database, tmp_path: Path
+    secret_hall: SecretHall,  # noqa: F811 - the fixture imported above
+    database: Database,
+    tmp_path: Path,
 ) -> None:
     hall, seeded = secret_hall, secret_hall.seeded
     ballot = await hall.secret_ballot()
@@ -337,7 +240,10 @@ async def test_a_restart_keeps_the_votes_and_the_committee_unlocks_the_close(
         await kiosk.close()
 
 
-async def test_a_void_destroys_the_sealed_votes_unopened(secret_hall: SecretHall, database: Database) -> None:
+async def test_a_void_destroys_the_sealed_votes_unopened(
+    secret_hall: SecretHall,  # noqa: F811 - the fixture imported above
+    database: Database,
+) -> None:
     hall = secret_hall
     ballot = await hall.secret_ballot()
     k1, _ = await hall.kiosk("GM0001")
@@ -354,7 +260,9 @@ async def test_a_void_destroys_the_sealed_votes_unopened(secret_hall: SecretHall
     await k1.close()
 
 
-async def test_the_committee_key_is_refused_when_wrong_or_too_late(secret_hall: SecretHall) -> None:
+async def test_the_committee_key_is_refused_when_wrong_or_too_late(
+    secret_hall: SecretHall,  # noqa: F811 - the fixture imported above
+) -> None:
     hall, meeting = secret_hall, secret_hall.seeded.meeting_id
     url = f"/api/meetings/{meeting}/committee-key"
     private = hall.committee.private_path.read_text()
@@ -374,7 +282,8 @@ async def test_the_committee_key_is_refused_when_wrong_or_too_late(secret_hall: 
 
 
 async def test_a_secret_election_and_a_secret_single_candidate_vote(
-    secret_hall: SecretHall, tmp_path: Path
+    secret_hall: SecretHall,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
 ) -> None:
     hall, seeded = secret_hall, secret_hall.seeded
     candidates = [{"name": "Anna Alfa"}, {"name": "Bert Beta"}]
@@ -435,7 +344,7 @@ async def test_a_close_on_the_process_without_the_key_is_done_by_the_holder(
 ) -> None:
     await require_redis()
     seeded, _ = await seed_hall(database)
-    env = {"VOTEHALL_REDIS_URL": REDIS_URL, "VOTEHALL_REDIS_CHANNEL": f"votehall-test-{uuid.uuid4().hex}"}
+    env = fan_out_env()
     holder, other = ServerProcess(database.url, env=env), ServerProcess(database.url, env=env)
     holder.start()
     other.start()

@@ -13,12 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import journal
 from server.audit.service import head_of
-from server.ballots.service import act
+from server.auth.service import COMMAND_LINE
+from server.ballots.schemas import BallotCreate
+from server.ballots.service import act, create_ballot
 from server.db import Database
+from server.live import sealed
 from server.live.events import take
 from server.live.hub import LiveHub
 from server.live.state import ActivePass
-from server.rules import BallotAction
+from server.meetings.committee import set_committee_key
+from server.meetings.schemas import CandidateIn
+from server.rules import BallotAction, BallotKind
+from server.secret.keys import generate_committee_key
 from server.seed import Seeded
 from tests.live.conftest import seed_hall
 
@@ -105,6 +111,29 @@ async def redis_away(database: Database) -> AsyncIterator[Live]:
         for hub in hubs:
             await hub.stop()
         await second.dispose()
+
+
+async def open_secret_ballot(live: Live, hub: LiveHub, candidates: Sequence[str] = ()) -> int:
+    """A secret `benoeming` (a slate, or an election between `candidates`) opened through
+    `hub`'s process, which then holds its key (as get_session settles it after the commit); the
+    meeting gets a committee key first."""
+    meeting = live.seeded.meeting_id
+    data = BallotCreate(
+        agenda="4",
+        title="Kascommissie",
+        kind=BallotKind.BENOEMING,
+        secret=True,
+        candidates=[CandidateIn(name=name) for name in candidates],
+    )
+    async with live.database.transaction() as session:
+        await set_committee_key(session, meeting, generate_committee_key().public.text, COMMAND_LINE)
+        ballot_id = (await create_ballot(session, meeting, data)).id
+    async with live.database.transaction() as session:
+        await act(session, ballot_id, BallotAction.OPEN, override_order=True)
+        events = take(session)
+    sealed.settle(session, hub.sealed)
+    await hub.after_commit(events, spans=journal.spans(session))
+    return ballot_id
 
 
 async def log_head(live: Live, meeting: int) -> int:

@@ -6,40 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
-from server.audit import journal
-from server.auth.service import COMMAND_LINE
-from server.ballots.schemas import BallotCreate
-from server.ballots.service import act, create_ballot
 from server.errors import BadMessage, ChangeNotAllowed, VoteHallError
-from server.live import sealed
-from server.live.events import take
-from server.live.hub import LiveHub
 from server.live.state import Ack
-from server.meetings.committee import set_committee_key
-from server.rules import BallotAction, BallotKind, Choice
-from server.secret.keys import generate_committee_key
+from server.rules import Choice
 from server.secret.sealing import new_secret
-from tests.live.hub.conftest import Live, pass_of, until
-
-
-async def open_secret_ballot(live: Live, hub: LiveHub) -> int:
-    """A secret slate opened through `hub`'s process, which then holds its key (as get_session
-    settles it after the commit)."""
-    meeting = live.seeded.meeting_id
-    async with live.database.transaction() as session:
-        await set_committee_key(session, meeting, generate_committee_key().public.text, COMMAND_LINE)
-        ballot = await create_ballot(
-            session,
-            meeting,
-            BallotCreate(agenda="4", title="Kascommissie", kind=BallotKind.BENOEMING, secret=True),
-        )
-        ballot_id = ballot.id
-    async with live.database.transaction() as session:
-        await act(session, ballot_id, BallotAction.OPEN, override_order=True)
-        events = take(session)
-    sealed.settle(session, hub.sealed)
-    await hub.after_commit(events, spans=journal.spans(session))
-    return ballot_id
+from tests.live.hub.conftest import Live, open_secret_ballot, pass_of, until
 
 
 async def test_one_batch_keeps_one_secret_per_member_and_one_member_per_secret(live: Live) -> None:
