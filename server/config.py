@@ -63,9 +63,11 @@ class Settings(BaseSettings):
     smtp_from: str | None = None  # e.g. "VNG ALV <alv@vng.nl>"
     smtp_timeout: float = 30.0  # seconds per SMTP command
     # Operations (README "Operations"): a bearer token that /metrics then asks for, and the log
-    # format of `votehall serve` (json: one object per line).
+    # format and level of `votehall serve` (json: one object per line; debug shows every frame
+    # of every socket, redacted as server/log_redaction.py says).
     metrics_token: SecretStr | None = None
     log_format: Literal["text", "json"] = "text"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
     # SQLite: how long a write waits for the database's lock held by another process (the
     # writers of one process queue among themselves, server.write_lock).
     sqlite_busy_timeout_ms: int = 10_000

@@ -68,7 +68,9 @@ def several_processes_problem(settings: Settings) -> str | None:
     return None
 
 
-def run_server(settings: Settings, workers: int = 1, log_level: str = "info") -> None:
+def run_server(settings: Settings, workers: int = 1, log_level: str | None = None) -> None:
+    """Serve with uvicorn; `log_level` overrides VOTEHALL_LOG_LEVEL (the demo's quieter default)."""
+    log_level = log_level or settings.log_level
     if workers > 1:
         # Each worker process builds its app from the environment (server.app.create_app).
         os.environ.update(
@@ -83,7 +85,7 @@ def run_server(settings: Settings, workers: int = 1, log_level: str = "info") ->
         host=settings.host,
         port=settings.port,
         log_level=log_level,
-        log_config=log_config(settings.log_format),
+        log_config=log_config(settings.log_format, log_level),
         ws_max_size=MAX_FRAME,  # SPEC 4.2 bad input: a larger kiosk frame is closed with 1009
         ws_ping_interval=20,
         ws_ping_timeout=20,

@@ -77,8 +77,8 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def log_config(log_format: LogFormat = "text") -> dict[str, Any]:
-    """A `logging.config.dictConfig` dictionary: uvicorn's own, plus the server's loggers (INFO
+def log_config(log_format: LogFormat = "text", level: str = "info") -> dict[str, Any]:
+    """A `logging.config.dictConfig` dictionary: uvicorn's own, plus the server's loggers (`level`
     and up) and everyone else's warnings, in the same format."""
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     if log_format == "json":
@@ -96,5 +96,5 @@ def log_config(log_format: LogFormat = "text") -> dict[str, Any]:
         }
         config["handlers"]["app"] = {**config["handlers"]["default"], "formatter": "app"}
     config["root"] = {"handlers": ["app"], "level": "WARNING"}
-    config["loggers"]["server"] = {"level": "INFO"}
+    config["loggers"]["server"] = {"level": level.upper()}
     return config

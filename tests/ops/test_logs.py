@@ -145,3 +145,27 @@ async def test_a_secret_in_a_query_string_never_reaches_the_log(database: Databa
     assert "/api/members?token=<redacted>&access_token=<redacted>&pass=<redacted>" in output, output
     assert "meeting=424242" in output, output
     assert "WebSocket /ws/kiosk?token=<redacted>" in output, output
+
+
+async def test_the_log_level_setting_lets_debug_lines_through_and_hides_every_frame(
+    database: Database,
+) -> None:
+    frame = '{"type": "hello", "pass": "not-a-pass-but-a-frame"}'
+    outputs: dict[str, str] = {}
+    for level in ("info", "debug"):
+        server = ServerProcess(database.url, env={"VOTEHALL_LOG_LEVEL": level})
+        server.start()
+        try:
+            async with websockets.connect(f"{server.ws}/ws/kiosk") as kiosk:
+                await kiosk.send(frame)
+                with contextlib.suppress(websockets.ConnectionClosed):  # 4401: no such pass
+                    await kiosk.recv()
+        finally:
+            assert server.terminate() == 0
+            outputs[level] = server.output()
+            server.stop()  # closes its log file
+    assert "DEBUG" not in outputs["info"], outputs["info"]
+    debug_lines = [line for line in outputs["debug"].splitlines() if line.startswith("DEBUG")]
+    assert any("< TEXT <hidden>" in line for line in debug_lines), outputs["debug"]
+    assert "not-a-pass-but-a-frame" not in outputs["debug"]
+    assert not [line for line in debug_lines if "TEXT" in line and "bytes]" in line]  # no vote's length
