@@ -24,9 +24,16 @@ watched: `--screens` `/ws/display` subscribers, each pinged every `--probe-ms` (
 from the server's event loop, so a stalled loop shows as a late pong), and a `GET /api/feed`
 every `--probe-ms`. Printed per run: the close's answer (the session commits before the answer,
 so this is also "until the result is stored"), the first screen snapshot that shows the ballot
-closed, the worst ping and feed latencies from the request until that snapshot (the screens count
-as live when both stay under `--live-ms`, 1,000 ms), and the server's CPU during the close. Each
-run then checks that the units stored equal the acked members' weights and the result's figures.
+closed, and the worst ping and feed latencies from the request until half a second after the
+screens showed it (the pushes of the closed ballot to the handhelds come just after the
+screens'). The screens count as live when every probe answers within `--live-ms` (1,000 ms).
+For comparison the same probes' worst at the open (whose pushes to every handheld and screen
+are the same as the close's) and while the votes come in are printed too, and the server's CPU
+during the close. Each run then checks that the units stored equal the acked members' weights
+and the result's figures.
+
+With `--py-spy FILE` (py-spy on the PATH) the server is profiled through the close, as raw
+collapsed stacks with idle frames and threads (`bench/profile_summary.py` reads them).
 """
 
 from __future__ import annotations
@@ -75,7 +82,7 @@ TARGETS = {"demo": 1.0, "large": 30.0}  # seconds for the close
 CHOICES = (b"for", b"against", b"abstain")
 CONNECT_CONCURRENCY = 200
 VOTE_TIMEOUT = 600.0
-SETTLE = 0.5  # s of probing after the screens showed the close
+SETTLE = 0.5  # s of probing after the screens showed the open or the close
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,37 +245,40 @@ def _handhelds_process(pipe: Connection, base_ws: str, tokens: list[str], ballot
 
 
 class Screen:
-    """A `/ws/display` subscriber that keeps when each snapshot came and pings the server."""
+    """A `/ws/display` subscriber that keeps when it first saw the ballot in each status, and
+    pings the server every so often (the pong comes from the server's event loop)."""
 
-    def __init__(self, base_ws: str) -> None:
+    def __init__(self, base_ws: str, ballot_id: int) -> None:
         self.url = base_ws + "/ws/display"
-        self.closed_at: float | None = None
-        self.closed = asyncio.Event()
-        self.snapshots: list[float] = []
+        self.ballot_id = ballot_id
+        self.seen: dict[str, float] = {}  # the ballot's status -> when a snapshot first showed it
         self.pings: list[tuple[float, float]] = []  # (sent, round trip)
+        self._changed = asyncio.Event()
         self._connection: ClientConnection | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self.ballot_id = 0
 
-    async def start(self, ballot_id: int, every: float) -> None:
-        self.ballot_id = ballot_id
+    async def start(self, every: float) -> None:
         self._connection = await connect(self.url, proxy=None, compression=None, max_size=None)
         self._tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._ping(every))]
+
+    async def shows(self, status: str, wait: float) -> float:
+        """When this screen first showed the ballot `status` (NaN if not within `wait` s)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(wait):
+                while status not in self.seen:
+                    self._changed.clear()
+                    await self._changed.wait()
+        return self.seen.get(status, float("nan"))
 
     async def _read(self) -> None:
         assert self._connection is not None
         with contextlib.suppress(ConnectionClosed):
             async for frame in self._connection:
                 now = time.monotonic()
-                self.snapshots.append(now)
                 ballot = orjson.loads(frame).get("ballot") or {}
-                if (
-                    self.closed_at is None
-                    and ballot.get("id") == self.ballot_id
-                    and ballot.get("status") == "closed"
-                ):
-                    self.closed_at = now
-                    self.closed.set()
+                if ballot.get("id") == self.ballot_id:
+                    self.seen.setdefault(str(ballot.get("status")), now)
+                    self._changed.set()
 
     async def _ping(self, every: float) -> None:
         assert self._connection is not None
@@ -330,6 +340,10 @@ class RunResult:
     worst_feed: float
     pings: int
     feeds: int
+    worst_at_open: (
+        float  # the worst probe from the open's request until half a second after the screens showed it
+    )
+    worst_at_votes: float  # the worst probe while the votes came in
     server_cpu: float
     peak_mb: float
     problems: list[str]
@@ -368,33 +382,39 @@ async def one_run(url: str, hall: HallSpec, workdir: Path, options: argparse.Nam
             connected: int = await asyncio.to_thread(pipe.recv)
             if connected != len(seeded.passes):
                 problems.append(f"{connected} of {len(seeded.passes)} handhelds connected")
+            screens = [Screen(base_ws, seeded.ballot_id) for _ in range(options.screens)]
+            every = options.probe_ms / 1000
+            for screen in screens:
+                await screen.start(every)
+            probe = asyncio.create_task(feed_probe(server.base, every, feeds, stop))
+            await asyncio.sleep(1.0)  # the probes settle
+            # The open, for comparison: the same pushes to every handheld and screen.
+            opening = time.monotonic()
             opened = await post(client, f"/api/ballots/{seeded.ballot_id}/open", seeded.chair)
             if not opened.get("secret") or not opened.get("sealing_key"):
                 raise RuntimeError("the ballot did not open secret")
+            shown_open = max([await screen.shows("open", 60) for screen in screens])
+            await asyncio.sleep(SETTLE)
+            open_window = (opening, max(time.monotonic(), shown_open + SETTLE))
+            voting = time.monotonic()
             pipe.send("vote")
             voted: Voted = await asyncio.to_thread(pipe.recv)
+            vote_window = (voting, time.monotonic())
             if voted.errors:
                 problems.append(f"votes not acked: {voted.errors}")
-            screens = [Screen(base_ws) for _ in range(options.screens)]
-            every = options.probe_ms / 1000
-            for screen in screens:
-                await screen.start(seeded.ballot_id, every)
-            probe = asyncio.create_task(feed_probe(server.base, every, feeds, stop))
-            await asyncio.sleep(1.0)  # the probes settle
+            await asyncio.sleep(1.0)  # the votes' pushes are out
             spy = py_spy(server.pid, options.py_spy) if options.py_spy else None
             cpu = server.cpu_seconds()
             started = time.monotonic()
             closed = await post(client, f"/api/ballots/{seeded.ballot_id}/close", seeded.chair)
             answered = time.monotonic()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*(s.closed.wait() for s in screens)), 60)
-            shown = max((s.closed_at or float("nan")) for s in screens)
-            await asyncio.sleep(SETTLE)
+            shown = max([await screen.shows("closed", 60) for screen in screens])
+            await asyncio.sleep(SETTLE)  # the pushes to the handhelds come after the screens'
             server_cpu = server.cpu_seconds() - cpu
             if spy is not None:
                 spy.send_signal(signal.SIGINT)
                 await asyncio.to_thread(spy.wait, 60)
-            end = max(answered, shown if shown == shown else answered)
+            close_window = (started, max(answered, shown if shown == shown else answered) + SETTLE)
         stop.set()
         await probe
         pings = [sample for screen in screens for sample in screen.pings]
@@ -409,12 +429,14 @@ async def one_run(url: str, hall: HallSpec, workdir: Path, options: argparse.Nam
             )
         if server.process.poll() is not None:
             problems.append(f"the server exited with {server.process.returncode}")
+        both = pings + feeds
         return RunResult(
             hall.name, backend, voted.acked, units, voted.seconds,
             answered - started, shown - started,
-            worst_within(pings, started, end), worst_within(feeds, started, end),
-            sum(1 for sent, _ in pings if started <= sent <= end),
-            sum(1 for sent, _ in feeds if started <= sent <= end),
+            worst_within(pings, *close_window), worst_within(feeds, *close_window),
+            sum(1 for sent, _ in pings if close_window[0] <= sent <= close_window[1]),
+            sum(1 for sent, _ in feeds if close_window[0] <= sent <= close_window[1]),
+            worst_within(both, *open_window), worst_within(both, *vote_window),
             server_cpu, server.peak_rss_mb(), problems,
         )  # fmt: skip
     except BaseException:
@@ -450,6 +472,8 @@ FIGURES: tuple[tuple[str, Callable[[RunResult], str]], ...] = (
     ("worst display ping meanwhile, ms", lambda run: ms(run.worst_ping)),
     ("worst GET /api/feed meanwhile, ms", lambda run: ms(run.worst_feed)),
     ("probes sent meanwhile (pings + GETs)", lambda run: f"{run.pings} + {run.feeds}"),
+    ("for comparison: worst probe at the open, ms", lambda run: ms(run.worst_at_open)),
+    ("for comparison: worst probe as the votes came in, ms", lambda run: ms(run.worst_at_votes)),
     ("server CPU during the close, s", lambda run: f"{run.server_cpu:.1f}"),
     ("server peak memory (VmHWM), MB", lambda run: f"{run.peak_mb:,.0f}"),
     ("check (units = acked weights = result)", lambda run: "PASS" if not run.problems else "FAIL"),
@@ -530,6 +554,8 @@ def main() -> int:
     options = parser.parse_args()
     raise_open_files_limit()
     console = Console()
+    if not console.is_terminal:  # a file or a pipe: the tables unwrapped
+        console = Console(width=150)
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     console.print(f"machine: {machine()}; load average before (1, 5, 15 min): {load}")
     runs: list[RunResult] = []
