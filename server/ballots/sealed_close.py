@@ -6,9 +6,11 @@ unlock after a restart.
 A close needs the ballot's private key, which lives only in the memory of the process that
 opened the ballot (or the one the committee unlocked it in): `SealedKeys` (server.live.sealed).
 Without it the close answers 409 `committee_unlock_needed`. The close unseals every box in
-memory, in chunks on a worker thread (the event loop keeps the hall's screens live), writes the
-units sorted by receipt, deletes the sealed rows and the wrapped key, and decides from the unit
-counts, all in the transaction of the close; the key is forgotten after the commit.
+memory, in chunks on a worker thread, where it also makes, sorts and counts the units, and the
+log encodes and hashes their entries there too (`bulky`): the event loop keeps the hall's screens
+live (bench/secret_close.py). It writes the units sorted by receipt, deletes the sealed rows and
+the wrapped key, and decides from the unit counts, all in the transaction of the close; the key
+is forgotten after the commit.
 """
 
 from __future__ import annotations
