@@ -30,7 +30,8 @@ screens'). The screens count as live when every probe answers within `--live-ms`
 For comparison the same probes' worst at the open (whose pushes to every handheld and screen
 are the same as the close's) and while the votes come in are printed too, and the server's CPU
 during the close. Each run then checks that the units stored equal the acked members' weights
-and the result's figures.
+and the result's figures, and runs `votehall verify` on the meeting's exported log (after the
+probes, outside the timed close; `--no-verify` skips it).
 
 With `--py-spy FILE` (py-spy on the PATH) the server is profiled through the close, as raw
 collapsed stacks with idle frames and threads (`bench/profile_summary.py` reads them).
@@ -315,6 +316,26 @@ def worst_within(samples: list[tuple[float, float]], start: float, end: float) -
 # One run.
 
 
+async def verify_export(base: str, seeded: Seeded, workdir: Path) -> tuple[bool, float, str]:
+    """Export the meeting's log (`GET /api/meetings/{id}/audit`) and run `votehall verify` on it:
+    (passed, seconds of the verify, the end of its output)."""
+    async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=600) as client:
+        response = await client.get(
+            f"/api/meetings/{seeded.meeting_id}/audit", headers={"Authorization": f"Bearer {seeded.admin}"}
+        )
+    response.raise_for_status()
+    path = workdir / f"audit-{uuid.uuid4().hex}.ndjson"
+    path.write_bytes(response.content)
+    started = time.monotonic()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "server", "verify", str(path),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await process.communicate()
+    path.unlink()
+    return process.returncode == 0, time.monotonic() - started, out.decode(errors="replace")[-2000:]
+
+
 def py_spy(pid: int, output: str) -> subprocess.Popen[bytes]:
     """`py-spy record` on the server through the close (raw collapsed stacks, with idle frames,
     so that a stalled event loop shows where it stood); bench/profile_summary.py reads them."""
@@ -346,6 +367,7 @@ class RunResult:
     worst_at_votes: float  # the worst probe while the votes came in
     server_cpu: float
     peak_mb: float
+    verify_seconds: float  # `votehall verify` of the exported log (NaN: not run)
     problems: list[str]
 
 
@@ -427,6 +449,11 @@ async def one_run(url: str, hall: HallSpec, workdir: Path, options: argparse.Nam
             problems.append(
                 f"the result {result} does not add up to {voted.acked} members, {voted.weight} units"
             )
+        verified = float("nan")
+        if options.verify:
+            passed, verified, said = await verify_export(server.base, seeded, workdir)
+            if not passed:
+                problems.append(f"votehall verify failed on the exported log:\n{said}")
         if server.process.poll() is not None:
             problems.append(f"the server exited with {server.process.returncode}")
         both = pings + feeds
@@ -437,7 +464,7 @@ async def one_run(url: str, hall: HallSpec, workdir: Path, options: argparse.Nam
             sum(1 for sent, _ in pings if close_window[0] <= sent <= close_window[1]),
             sum(1 for sent, _ in feeds if close_window[0] <= sent <= close_window[1]),
             worst_within(both, *open_window), worst_within(both, *vote_window),
-            server_cpu, server.peak_rss_mb(), problems,
+            server_cpu, server.peak_rss_mb(), verified, problems,
         )  # fmt: skip
     except BaseException:
         sys.stderr.write(f"--- server output ---\n{server.output()}\n")
@@ -476,7 +503,11 @@ FIGURES: tuple[tuple[str, Callable[[RunResult], str]], ...] = (
     ("for comparison: worst probe as the votes came in, ms", lambda run: ms(run.worst_at_votes)),
     ("server CPU during the close, s", lambda run: f"{run.server_cpu:.1f}"),
     ("server peak memory (VmHWM), MB", lambda run: f"{run.peak_mb:,.0f}"),
-    ("check (units = acked weights = result)", lambda run: "PASS" if not run.problems else "FAIL"),
+    (
+        "votehall verify of the exported log, s",
+        lambda run: "-" if run.verify_seconds != run.verify_seconds else f"{run.verify_seconds:.1f}",
+    ),
+    ("check (units = acked weights = result; verify)", lambda run: "PASS" if not run.problems else "FAIL"),
 )
 
 
@@ -549,6 +580,9 @@ def main() -> int:
     parser.add_argument("--probe-ms", type=float, default=50.0, help="a ping and a feed GET this often")
     parser.add_argument(
         "--py-spy", metavar="FILE", help="profile the server during the close (py-spy on PATH)"
+    )
+    parser.add_argument(
+        "--no-verify", dest="verify", action="store_false", help="skip `votehall verify` of the exported log"
     )
     parser.add_argument("--live-ms", type=float, default=1000.0, help="the worst probe latency still live")
     options = parser.parse_args()
