@@ -126,7 +126,7 @@ async def seed(url: str, hall: HallSpec) -> Seeded:
         await reset_postgres(url)
     await asyncio.to_thread(upgrade, url)
     ballot = BallotCreate(
-        agenda="12", title="Verkiezing bestuurslid (geheim)", kind=BallotKind.BENOEMING, secret=True
+        agenda="12", title="Benoeming bestuurslid (geheim, ja/nee)", kind=BallotKind.BENOEMING, secret=True
     )
     database = Database(url)
     try:
