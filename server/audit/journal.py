@@ -12,6 +12,7 @@ the order of a chain is the order in which transactions committed.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ from server.audit.models import LogEntry, LogHead
 _KEY = "votehall.audit_pending"
 _SPANS = "votehall.audit_spans"
 LOG_TABLE: Table = LogEntry.__table__  # type: ignore[assignment]
+BULKY_SLICE = 20  # bulky entries encoded and hashed per trip to the worker thread (~1.5 MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +47,18 @@ class Pending:
     type: str
     data: dict[str, Any]
     written: Written | None = field(default=None)
+    bulky: bool = False  # a large entry (a ballot's unit ballots): encoded and hashed off the loop
 
 
-def note(session: AsyncSession | Session, chain: int, type_: str, data: dict[str, Any]) -> Pending:
-    """Add an entry to this transaction's part of the log; it is written before the commit."""
-    pending = Pending(chain, type_, data)
+def note(
+    session: AsyncSession | Session, chain: int, type_: str, data: dict[str, Any], *, bulky: bool = False
+) -> Pending:
+    """Add an entry to this transaction's part of the log; it is written before the commit.
+
+    `bulky` marks a large entry (a `ballot_units` part of a thousand units): a `flush` that
+    writes one encodes and hashes the batch on a worker thread, a slice at a time, so that the
+    event loop (the hall's screens, the votes) is not held for the whole batch."""
+    pending = Pending(chain, type_, data, bulky=bulky)
     session.info.setdefault(_KEY, []).append(pending)
     return pending
 
@@ -62,8 +71,22 @@ def spans(session: AsyncSession | Session) -> dict[int, tuple[int, int]]:
 
 
 async def flush(session: AsyncSession) -> list[Pending]:
-    """Write what is noted so far now (the head stays locked until the commit)."""
-    return await session.run_sync(write_pending)
+    """Write what is noted so far now (the head stays locked until the commit).
+
+    A batch with a bulky entry is encoded and hashed on a worker thread, BULKY_SLICE entries a
+    trip, between locking the heads and inserting the rows: the same entries, byte for byte, as
+    `write_pending` makes on the loop."""
+    pending: list[Pending] = session.info.get(_KEY, [])
+    if not any(item.bulky for item in pending):
+        return await session.run_sync(write_pending)
+    session.info.pop(_KEY)
+    heads = await session.run_sync(_lock_heads, pending)
+    now = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(pending), BULKY_SLICE):
+        rows += await asyncio.to_thread(_chain, pending[start : start + BULKY_SLICE], heads, now)
+    await session.run_sync(_store, rows, heads)
+    return pending
 
 
 def timestamp(moment: datetime) -> str:
@@ -75,14 +98,26 @@ def write_pending(session: Session) -> list[Pending]:
     pending: list[Pending] = session.info.pop(_KEY, [])
     if not pending:
         return []
+    heads = _lock_heads(session, pending)
+    _store(session, _chain(pending, heads, datetime.now(UTC)), heads)
+    return pending
+
+
+def _lock_heads(session: Session, pending: list[Pending]) -> dict[int, tuple[int, str]]:
+    """Lock the head of each chain the entries go on: {chain: (seq, hash)} of the head."""
     # The session's own changes first: after the head is locked nothing else may wait for a lock.
     session.flush()
-    now = datetime.now(UTC)
-    at = timestamp(now)
     heads = {chain: _lock_head(session, chain) for chain in sorted({p.chain for p in pending})}
     written: dict[int, tuple[int, int]] = session.info.setdefault(_SPANS, {})
     for chain, (head, _) in heads.items():
         written.setdefault(chain, (head + 1, head))
+    return heads
+
+
+def _chain(pending: list[Pending], heads: dict[int, tuple[int, str]], now: datetime) -> list[dict[str, Any]]:
+    """Encode and hash the entries onto their chains' heads (moved along): the rows to insert.
+    No database and no session: `flush` runs it on a worker thread for a bulky batch."""
+    at = timestamp(now)
     rows: list[dict[str, Any]] = []
     for item in pending:
         seq, prev_hash = heads[item.chain]
@@ -102,12 +137,17 @@ def write_pending(session: Session) -> list[Pending]:
         )
         heads[item.chain] = (seq, digest)
         item.written = Written(item.chain, seq, digest)
+    return rows
+
+
+def _store(session: Session, rows: list[dict[str, Any]], heads: dict[int, tuple[int, str]]) -> None:
+    """Insert the rows and move the locked heads to their last entries."""
+    written: dict[int, tuple[int, int]] = session.info[_SPANS]
     # A Core insert of the table: the ORM's bulk path costs more per row on the vote path.
     session.execute(insert(LOG_TABLE), rows)
     for chain, (seq, digest) in heads.items():
         session.execute(update(LogHead).where(LogHead.chain == chain).values(seq=seq, hash=digest))
         written[chain] = (written[chain][0], seq)
-    return pending
 
 
 def fast_canonical(entry: dict[str, Any]) -> bytes:

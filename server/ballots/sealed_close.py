@@ -6,9 +6,11 @@ unlock after a restart.
 A close needs the ballot's private key, which lives only in the memory of the process that
 opened the ballot (or the one the committee unlocked it in): `SealedKeys` (server.live.sealed).
 Without it the close answers 409 `committee_unlock_needed`. The close unseals every box in
-memory, in chunks on a worker thread (the event loop keeps the hall's screens live), writes the
-units sorted by receipt, deletes the sealed rows and the wrapped key, and decides from the unit
-counts, all in the transaction of the close; the key is forgotten after the commit.
+memory, in chunks on a worker thread, where it also makes, sorts and counts the units, and the
+log encodes and hashes their entries there too (`bulky`): the event loop keeps the hall's screens
+live (bench/secret_close.py). It writes the units sorted by receipt, deletes the sealed rows and
+the wrapped key, and decides from the unit counts, all in the transaction of the close; the key
+is forgotten after the commit.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import base64
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select
@@ -52,7 +55,7 @@ if TYPE_CHECKING:
     from server.live.hub import LiveHub
 
 OPEN_CHUNK = 500  # boxes opened per trip to the worker thread
-INSERT_CHUNK = 20_000  # unit ballots per insert
+INSERT_CHUNK = 10_000  # unit ballots per insert
 
 
 class CommitteeUnlockNeeded(Conflict):
@@ -126,13 +129,18 @@ async def close_secret(session: AsyncSession, ballot: Ballot, keys: SealedKeys |
         raise Conflict(f"the sealed votes cannot be counted: {error}", code="sealed_votes_damaged") from None
     for part, units_part in enumerate(chunks(units), start=1):
         # The (receipt, choice) tuples as they are (JSON arrays in the entry): no copy per unit.
+        # Bulky: the flush encodes and hashes these entries on a worker thread (journal.flush).
         journal.note(session, ballot.meeting_id, entries.BALLOT_UNITS, {
             "ballot": ballot.id, "part": part, "units": units_part,
-        })  # fmt: skip
+        }, bulky=True)  # fmt: skip
     await _insert_units(session, ballot.id, units)
     await _destroy(session, ballot.id)
-    counts = Counter(choice for _, choice in units)
+    counts = await asyncio.to_thread(_count, units)
     return await _decide(session, ballot, counts, len(boxes))
+
+
+def _count(units: list[Unit]) -> Counter[SecretChoice]:
+    return Counter(map(itemgetter(1), units))
 
 
 async def _insert_units(session: AsyncSession, ballot_id: int, units: list[Unit]) -> None:

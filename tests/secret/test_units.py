@@ -8,6 +8,8 @@ import random
 from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from server.secret.sealing import SecretChoice, new_secret
 from server.secret.units import (
@@ -19,6 +21,7 @@ from server.secret.units import (
     make_units,
     own_units,
     parse_own_secret,
+    sorted_by_receipt,
     unit_receipt,
     unit_receipts,
     units_by_receipt,
@@ -64,6 +67,19 @@ def test_make_units_gives_w_units_per_member_sorted_by_receipt() -> None:
     assert count_units(units) == Counter(
         {choice: sum(w for w, c, _ in sealed if c == choice) for _, choice, _ in sealed}
     )
+
+
+# Receipts over a small alphabet share their first two digits often: buckets of many, and of one.
+RECEIPTS = st.lists(st.text(alphabet="0af", min_size=64, max_size=64), unique=True, max_size=200)
+
+
+@given(RECEIPTS, st.randoms())
+def test_sorting_a_bucket_at_a_time_gives_the_order_of_one_sort(
+    receipts: list[str], rng: random.Random
+) -> None:
+    units: list[tuple[str, SecretChoice]] = [(r, rng.choice(["for", "against", "abstain"])) for r in receipts]
+    rng.shuffle(units)
+    assert sorted_by_receipt(units) == sorted(units)
 
 
 def test_units_do_not_follow_the_order_of_the_votes() -> None:
