@@ -44,6 +44,12 @@ class RecordBallotOut(BaseModel):
     election: dict[str, Any] | None = Field(
         None, description="an election round's result per candidate, with the candidates' names (SPEC 2.10)"
     )
+    secret: bool = Field(False, description='a secret ballot: members\' cells say only "voted" (SPEC 2.9)')
+    round: str | None = Field(
+        None, description="an election round's kind: first, second, intermediate, runoff, single"
+    )
+    round_of: int | None = Field(None, description="id of the election round this one follows")
+    first_round: int | None = Field(None, description="id of the first round of this round's election")
 
 
 class RecordMemberOut(BaseModel):
@@ -100,6 +106,10 @@ def record_out(record: Record) -> RecordOut:
                 election=result_view(b.election, dict(b.candidates), secret=b.secret)
                 if b.election is not None
                 else None,
+                secret=b.secret,
+                round=b.round.value if b.round is not None else None,
+                round_of=b.round_of,
+                first_round=b.first_round,
             )
             for b in record.ballots
         ],
