@@ -143,7 +143,7 @@ async def test_a_secret_election_in_two_rounds_from_the_chair_to_the_hall_and_a_
             {"GM0004": "Cees Gamma", "GM0002": "Anna Alfa", "GM0003": "abstain"}, request, "2",
         )  # fmt: skip
         await expect(display.locator(".outcome")).to_have_text("gekozen: Anna Alfa met 60,94% van de stemmen")
-        await expect(display.locator(".tally-row.candidate.marked .tally-label")).to_have_text("Anna Alfa")
+        await expect(display.locator(".tally-row.candidate.marked .candidate-name")).to_have_text("Anna Alfa")
         result = (await hall.ballot(second))["result"]
         assert (result["outcome"], result["election"]["elected"]["name"]) == ("elected", "Anna Alfa")
         # The votes per candidate, and no member counts: the units carry weights only.
