@@ -531,11 +531,22 @@ async def count_by_hand(
 
     With figures, the ballot's own majority rule decides, as for an electronic vote; without, the
     outcome is as the chair states it. The number of members that voted is not known.
+
+    A ballot with candidates (an election round, or the vote on the last candidate) is not counted
+    by hand: its count is per candidate, which for/against figures cannot say (409
+    `hand_count_election`). The chair holds it over and the committee counts the paper ballots
+    outside VoteHall (README, "Mistakes and how to correct them").
     """
     ballot = await get_ballot(session, ballot_id, for_update=True)
     meeting = await _meeting_not_closed(session, ballot.meeting_id)
     if meeting.status != "open":
         raise Conflict(f"the meeting is {meeting.status}", code="meeting_not_open")
+    if await repository.candidates_of(session, ballot.id):
+        raise Conflict(
+            f"{_named(ballot)} has candidates: an election is counted per candidate, which a count "
+            "by hand does not take; vote on the handhelds, or hold it over and count on paper",
+            code="hand_count_election",
+        )
     new_status = transition(BallotStatus(ballot.status), BallotAction.HAND_COUNT, test=ballot.test)
     figures = (data.for_, data.against, data.abstain)
     if data.outcome is not None:
