@@ -134,6 +134,7 @@ def _candidates(ballot: RecordBallot) -> list[Any]:
         style = CANDIDATE if index < len(figures) else _BASE  # the abstentions are no candidate
         rows.append([_p(name, style), nl_number(votes), share])
     table = _figures(rows, (1, 1, -1, -2), widths=[95 * MM, 22 * MM, 35 * MM])
+    table.setStyle(TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT")]))
     note = (
         f"Uitgebracht {nl_number(ballot.election.cast)} stemmen door "
         f"{nl_number(ballot.election.members_voted)} leden"
