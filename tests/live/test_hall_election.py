@@ -22,10 +22,11 @@ from websockets.asyncio.client import ClientConnection
 from server.auth.roles import Role
 from server.secret.keys import write_committee_key
 from server.secret.sealing import new_secret
+from tests.live.a11y import axe_violations, layout_problems
 from tests.live.conftest import Hall
-from tests.live.pages_browser import PageWatch, open_page
+from tests.live.pages_browser import PageWatch, open_page, screenshot
 from tests.live.test_hall_corrections import SCREENS, api, new_ballot, screen_problems, shoot, viewport
-from tests.live.test_hall_legibility import FIGURES, HEADLINE
+from tests.live.test_hall_legibility import FIGURES, HEADLINE, SHORTENED
 from tests.live.test_sealed_votes import vote
 
 pytestmark = pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)
@@ -116,10 +117,12 @@ async def test_a_secret_election_open_pending_and_released_in_two_rounds(
         async with (
             open_page(browser, hall.server.base, watch, viewport=viewport(screen)) as (_, display),
             open_page(browser, hall.server.base, watch, viewport=viewport(screen)) as (_, overlay),
+            open_page(browser, hall.server.base, watch, viewport=viewport(screen)) as (_, full),
         ):
             pages = (display, overlay)
             await display.goto("/display")
             await overlay.goto("/display/overlay")
+            await full.goto("/display/overlay?panel=full")
 
             # First round, open: Anna 75, Bert 42, Frederique 75 of 193 present; one more to come.
             await api(hall, "POST", f"/api/ballots/{first}/open", {"override_order": True})
@@ -173,6 +176,13 @@ async def test_a_secret_election_open_pending_and_released_in_two_rounds(
                 await expect(page.locator(".outcome")).to_have_class(re.compile(r"\badopted\b"))
             await shoot(request, "4-elected", display, overlay)
             problems += await screen_problems(display, overlay, "elected", result, result)
+            # The overlay's full panel: the same chart, its notes, beside the decisions.
+            await expect(full.locator(".tally-row.candidate")).to_have_count(len(CANDIDATES))
+            await expect(full.locator(".outcome")).to_have_text(minutes)
+            await screenshot(full, request, "4-elected-overlay-full", omit_background=True)
+            problems += await layout_problems(full, "overlay full, elected", whole_screen=True,
+                                              by_design=SHORTENED)  # fmt: skip
+            problems += await axe_violations(full, "overlay full, elected")
     finally:
         for connection in connections.values():
             await connection.close()
