@@ -46,13 +46,7 @@ export function actionsOf(ballot, ballots, running) {
         ? { main: ["open"], more: ["edit", "delete"] }
         : {
             main: ["open", "acclamation", "withdraw", "hold"],
-            // An election is counted per candidate: no count by hand (the server answers 409).
-            more: [
-              "edit",
-              ...(ballot.candidates?.length ? [] : ["hand_count"]),
-              ...(moved ? ["out_of_order"] : []),
-              "delete",
-            ],
+            more: ["edit", "hand_count", ...(moved ? ["out_of_order"] : []), "delete"],
           };
     case "open":
       return { main: ballot.test ? ["close"] : ["close", "void"], more: [] };

@@ -166,6 +166,9 @@ addStrings({
     "chair.hand.figures.missing": "Vul het aantal stemmen voor en tegen in, in hele getallen.",
     "chair.hand.outcome.missing": "Kies aangenomen of verworpen.",
     "chair.hand.confirmed_by.missing": "Vul in wie van de commissie van stemopneming de telling bevestigt.",
+    "chair.hand.intro.election":
+      "Een verkiezing wordt per kandidaat geteld: vul de (gewogen) stemmen van elke kandidaat in, en de onthoudingen. De regels voor verkiezingen bepalen de uitslag.",
+    "chair.hand.candidates.missing": "Vul voor elke kandidaat het aantal stemmen in, in hele getallen.",
 
     // Aantekening: members whose dissent from an acclamation is noted.
     "chair.dissent.title": "Aantekening",
@@ -233,8 +236,6 @@ addStrings({
     "chair.error.already_released": "de uitslag is al vrijgegeven.",
     "chair.error.no_next_round": "deze ronde heeft een uitslag: er volgt geen nieuwe stemronde.",
     "chair.error.no_lot": "er is hier geen loting nodig.",
-    "chair.error.hand_count_election":
-      "een verkiezing wordt per kandidaat geteld, en dat kan niet met de hand in VoteHall: stem met de stemkastjes, of houd de stemming aan en laat de commissie van stemopneming op papier tellen.",
     "chair.error.not_in_lot": "die naam hoort niet bij de kandidaten tussen wie het lot beslist.",
     "chair.error.amendments_pending": "eerst wordt besloten over het amendement: {refs}.",
     "chair.error.undecided_ballots": "over deze stemmingen is nog niet besloten: {refs}.",
@@ -425,6 +426,9 @@ addStrings({
     "chair.hand.figures.missing": "Fill in the votes for and against, in whole numbers.",
     "chair.hand.outcome.missing": "Choose adopted or rejected.",
     "chair.hand.confirmed_by.missing": "Fill in who of the vote-counting committee confirms the count.",
+    "chair.hand.intro.election":
+      "An election is counted per candidate: fill in the (weighted) votes of every candidate, and the abstentions. The election rules decide the result.",
+    "chair.hand.candidates.missing": "Fill in the votes of every candidate, in whole numbers.",
 
     "chair.dissent.title": "Note dissent",
     "chair.dissent.intro": "Members who want it noted that they voted against “{title}”:",
@@ -489,8 +493,6 @@ addStrings({
     "chair.error.no_next_round": "this round has a result: no further round follows.",
     "chair.error.no_lot": "no lot is needed here.",
     "chair.error.not_in_lot": "that name is not among the candidates the lot decides between.",
-    "chair.error.hand_count_election":
-      "an election is counted per candidate, which VoteHall cannot take by hand: vote on the handhelds, or hold the ballot over and let the vote-counting committee count on paper.",
     "chair.error.amendments_pending": "the amendment is decided first: {refs}.",
     "chair.error.undecided_ballots": "these ballots are not decided: {refs}.",
     "chair.error.void_window_passed":

@@ -95,7 +95,7 @@ class RecordBallot:
 
     def minutes(self, lang: str = "nl") -> str:
         if self.election is not None and isinstance(self.outcome, ElectionOutcome):
-            return election_sentence(self.election, dict(self.candidates), lang)
+            return election_sentence(self.election, dict(self.candidates), lang, by_hand=self.counted_by_hand)
         return minutes_sentence(
             Outcome(self.outcome.value),
             self.percent_for,

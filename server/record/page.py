@@ -130,8 +130,12 @@ TEMPLATE = """\
           <td class="num">{{ share }}</td></tr>
         {%- endfor %}
       </table>
+      {% if b.counted_by_hand %}
+      <p class="muted">Uitgebracht {{ b.election.cast | nl }} stemmen, met de hand geteld.</p>
+      {% else %}
       <p class="muted">Uitgebracht {{ b.election.cast | nl }} stemmen door {{ b.election.members_voted | nl }}
         leden{% if b.secret %}; per lid staat alleen vast dat het gestemd heeft{% endif %}.</p>
+      {% endif %}
       {% elif b.electronic %}
       <table class="totals">
         <tr><th>voor</th><th>tegen</th><th>onthouding</th><th>uitgebracht</th><th>leden gestemd</th>

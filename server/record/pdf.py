@@ -135,12 +135,13 @@ def _candidates(ballot: RecordBallot) -> list[Any]:
         rows.append([_p(name, style), nl_number(votes), share])
     table = _figures(rows, (1, 1, -1, -2), widths=[95 * MM, 22 * MM, 35 * MM])
     table.setStyle(TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT")]))
-    note = (
-        f"Uitgebracht {nl_number(ballot.election.cast)} stemmen door "
-        f"{nl_number(ballot.election.members_voted)} leden"
-    )
-    if ballot.secret:
-        note += "; per lid staat alleen vast dat het gestemd heeft"
+    note = f"Uitgebracht {nl_number(ballot.election.cast)} stemmen"
+    if ballot.counted_by_hand:
+        note += ", met de hand geteld"
+    else:
+        note += f" door {nl_number(ballot.election.members_voted)} leden"
+        if ballot.secret:
+            note += "; per lid staat alleen vast dat het gestemd heeft"
     return [table, _p(note + ".", MUTED_TEXT)]
 
 

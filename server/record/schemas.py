@@ -103,7 +103,9 @@ def record_out(record: Record) -> RecordOut:
                 minutes_en=b.minutes("en"),
                 log_seq=b.log_seq,
                 log_hash=b.log_hash,
-                election=result_view(b.election, dict(b.candidates), secret=b.secret)
+                election=result_view(
+                    b.election, dict(b.candidates), secret=b.secret, by_hand=b.counted_by_hand
+                )
                 if b.election is not None
                 else None,
                 secret=b.secret,

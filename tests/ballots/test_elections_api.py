@@ -243,28 +243,3 @@ async def test_a_secret_ballot_does_not_open_without_the_committee_key(
     assert "committee" in refused.json()["detail"]
     logged = await log(client, tokens, meeting_id)
     assert entries.BALLOT_OPENED not in [e["type"] for e in logged]
-
-
-@pytest.mark.parametrize("candidates", [CANDIDATES, [{"name": "Dirk Delta"}]], ids=["election", "single"])
-async def test_an_election_is_not_counted_by_hand(
-    client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int, candidates: list[dict[str, Any]]
-) -> None:
-    """A count by hand takes for/against figures, which cannot say the votes per candidate: a
-    ballot with candidates is refused (409) and stays a draft, with nothing logged; a slate of the
-    same item is counted by hand as before."""
-    ballot = await created(client, tokens, meeting_id, candidates=candidates, secret=False)
-    for count in ({"for": 75, "against": 42, "confirmed_by": "J. de Vries"},
-                  {"outcome": "adopted", "confirmed_by": "J. de Vries"}):  # fmt: skip
-        refused = await client.post(
-            f"/api/ballots/{ballot['id']}/hand-count", json=count, headers=chair(tokens)
-        )
-        assert (refused.status_code, refused.json()["error"]) == (409, "hand_count_election"), refused.text
-        assert "counted per candidate" in refused.json()["detail"]
-    shown = await client.get(f"/api/ballots/{ballot['id']}", headers=chair(tokens))
-    assert shown.json()["status"] == "draft"
-    assert entries.BALLOT_COUNTED_BY_HAND not in [e["type"] for e in await log(client, tokens, meeting_id)]
-    slate = await created(client, tokens, meeting_id, title="Kascommissie: A. Alfa en B. Beta")
-    count = {"outcome": "adopted", "confirmed_by": "J. de Vries"}
-    counted = await client.post(f"/api/ballots/{slate['id']}/hand-count", json=count, headers=chair(tokens))
-    assert counted.status_code == 200, counted.text
-    assert counted.json()["result"]["minutes"] == "aangenomen (met de hand geteld)"

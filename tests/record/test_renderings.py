@@ -177,3 +177,34 @@ def test_the_first_round_is_found_through_the_chain_of_rounds() -> None:
 
     follows = {8: None, 9: 8, 10: 9, 11: None, 12: 12}
     assert [_first_round(b, follows) for b in (8, 9, 10, 11, 12, 99)] == [None, 8, 8, None, None, None]
+
+
+def test_an_election_counted_by_hand_says_so_without_members() -> None:
+    from dataclasses import replace
+
+    import pypdf
+
+    from server.record.page import record_html
+    from server.record.pdf import results_pdf
+    from server.record.schemas import record_out
+    from server.rules import hand_count_result_data, hand_count_result_from_data
+
+    ids = [21, 22]
+    counted = decide_election(RoundKind.FIRST, ids, ElectionTally({21: 75, 22: 42}, {21: 0, 22: 0}, 1, 0))
+    result = hand_count_result_from_data(hand_count_result_data(counted))  # as stored and read back
+    names = ((21, "Anna Alfa"), (22, "Bert Beta"))
+    ballot = replace(_round(8, result, None, names), secret=False, counted_by_hand=True, members_voted=None)
+    record = Record(
+        meeting_id=1, title="ALV", date=date(2025, 6, 18), place=None, published_at=None,
+        log_head=(9, "ab" * 32), ballots=(ballot,), members=(),
+    )  # fmt: skip
+    flat = " ".join(record_html(record).decode().split())
+    assert "Besluit: gekozen: Anna Alfa met 64,10% van de stemmen (met de hand geteld)" in flat
+    assert "Uitgebracht 117 stemmen, met de hand geteld." in flat
+    assert '<td>Anna Alfa</td><td class="num">75</td> <td class="num">64,10%</td>' in flat
+    pages = pypdf.PdfReader(io.BytesIO(results_pdf(record))).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "Uitgebracht 117 stemmen, met de hand geteld." in text
+    election = record_out(record).ballots[0].election
+    assert election is not None and election["members_voted"] is None
+    assert [c["members"] for c in election["candidates"]] == [None, None]
