@@ -421,6 +421,58 @@ async def test_a_round_counted_by_hand_without_a_majority_leads_to_the_next_roun
     await replayed(client, tokens, meeting_id)
 
 
+async def test_a_tied_run_off_counted_by_hand_is_decided_by_lot(
+    client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
+) -> None:
+    """Three rounds counted by hand: no majority, then Anna and Bert to the run-off, where they
+    tie; the lot drawn in the hall elects Bert. The log replays without a problem."""
+
+    async def counted(ballot: dict[str, Any], votes: dict[str, int], abstain: int = 0) -> dict[str, Any]:
+        body = {"candidates": by_name(ballot, votes), "abstain": abstain, "confirmed_by": "J. de Vries"}
+        answer = await client.post(
+            f"/api/ballots/{ballot['id']}/hand-count", json=body, headers=chair(tokens)
+        )
+        assert answer.status_code == 200, answer.text
+        result: dict[str, Any] = answer.json()["result"]
+        return result
+
+    async def following(ballot: dict[str, Any]) -> dict[str, Any]:
+        answer = await client.post(f"/api/ballots/{ballot['id']}/next-round", headers=chair(tokens))
+        assert answer.status_code == 201, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    first = await election(client, tokens, meeting_id)
+    assert (await counted(first, {"Anna Alfa": 50, "Bert Beta": 40, "Cees Gamma": 28}))[
+        "outcome"
+    ] == "next_round"
+    second = await following(first)
+    result = await counted(second, {"Anna Alfa": 50, "Bert Beta": 45, "Cees Gamma": 23})
+    assert result["minutes"] == (
+        "geen kandidaat heeft de volstrekte meerderheid; herstemming tussen Anna Alfa en Bert Beta (met de hand geteld)"
+    )
+    runoff = await following(second)
+    assert [c["name"] for c in runoff["candidates"]] == ["Anna Alfa", "Bert Beta"]
+    result = await counted(runoff, {"Anna Alfa": 58, "Bert Beta": 58}, abstain=2)
+    assert (result["outcome"], result["minutes"]) == (
+        "lot",
+        "de stemmen staken; het lot beslist (met de hand geteld)",
+    )
+    bert = next(c["id"] for c in runoff["candidates"] if c["name"] == "Bert Beta")
+    drawn = await client.post(
+        f"/api/ballots/{runoff['id']}/lot", json={"candidate": bert}, headers=chair(tokens)
+    )
+    assert drawn.status_code == 200, drawn.text
+    result = drawn.json()["result"]
+    assert (result["outcome"], result["minutes"]) == (
+        "elected",
+        "gekozen bij loting: Bert Beta (met de hand geteld)",
+    )
+    assert result["election"]["members_voted"] is None
+    state = await replayed(client, tokens, meeting_id)
+    assert state.ballots[runoff["id"]].outcome == "elected"
+
+
 async def test_the_vote_on_a_single_candidate_is_counted_by_hand_for_and_against(
     client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
 ) -> None:
