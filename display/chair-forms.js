@@ -329,8 +329,11 @@ function wholeNumber(input, required) {
 }
 
 // A result counted by hand, confirmed by a member of the vote-counting committee (SPEC 2.7): the
-// weighted votes, from which the ballot's own majority rule decides, or only the outcome.
+// weighted votes, from which the ballot's own majority rule decides, or only the outcome. An
+// election round is counted per candidate; the vote on a single candidate needs its figures.
 export function handCountDialog(ballot, save) {
+  const candidates = ballot.candidates ?? [];
+  if (candidates.length >= 2 && ballot.round !== "single") return electionCountDialog(ballot, candidates, save);
   const figures = [count("for", t("chair.hand.for")), count("against", t("chair.hand.against")),
     count("abstain", t("chair.hand.abstain"))]; // prettier-ignore
   figures[0].input.autofocus = true;
@@ -349,6 +352,7 @@ export function handCountDialog(ballot, save) {
     radio("mode", "figures", t("chair.hand.mode.figures"), true),
     radio("mode", "outcome", t("chair.hand.mode.outcome")),
   );
+  modes.hidden = candidates.length > 0; // the vote on a single candidate is decided by its figures
   modes.addEventListener("change", () => {
     const byOutcome = modes.querySelector("input:checked").value === "outcome";
     figuresGroup.hidden = byOutcome;
@@ -380,6 +384,40 @@ export function handCountDialog(ballot, save) {
       }
       if (!who) throw new Refusal(t("chair.hand.confirmed_by.missing"));
       return save({ ...result, confirmed_by: who });
+    },
+  });
+}
+
+// An election round counted by hand (SPEC 2.7, 2.10): one field per candidate, in the ballot's
+// order, and the abstentions; the election rules decide, as for a round on the handhelds.
+function electionCountDialog(ballot, candidates, save) {
+  const rows = candidates.map((c) => ({
+    id: c.id,
+    ...count(`candidate-${c.id}`, c.note ? `${c.name} (${c.note})` : c.name),
+  }));
+  const abstain = count("abstain", t("chair.hand.abstain"));
+  rows[0].input.autofocus = true;
+  const confirmedBy = h("input", { type: "text", name: "confirmed_by", maxlength: "200", autocomplete: "off" });
+  return showDialog({
+    title: t("chair.hand.title"),
+    content: [
+      subject(ballot),
+      paragraph(t("chair.hand.intro.election")),
+      h("div", { class: "candidate-counts" }, rows.map((r) => r.element), abstain.element),
+      field(t("chair.hand.confirmed_by"), confirmedBy, { cls: "wide" }),
+    ],
+    confirm: t("chair.hand.button"),
+    submit() {
+      const votes = rows.map((r) => wholeNumber(r.input, true));
+      const abstained = wholeNumber(abstain.input, false);
+      if ([...votes, abstained].some(Number.isNaN)) throw new Refusal(t("chair.hand.candidates.missing"));
+      const who = confirmedBy.value.trim();
+      if (!who) throw new Refusal(t("chair.hand.confirmed_by.missing"));
+      return save({
+        candidates: rows.map((r, i) => ({ id: r.id, votes: votes[i] })),
+        ...(abstained === null ? {} : { abstain: abstained }),
+        confirmed_by: who,
+      });
     },
   });
 }

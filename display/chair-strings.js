@@ -166,6 +166,9 @@ addStrings({
     "chair.hand.figures.missing": "Vul het aantal stemmen voor en tegen in, in hele getallen.",
     "chair.hand.outcome.missing": "Kies aangenomen of verworpen.",
     "chair.hand.confirmed_by.missing": "Vul in wie van de commissie van stemopneming de telling bevestigt.",
+    "chair.hand.intro.election":
+      "Een verkiezing wordt per kandidaat geteld: vul de (gewogen) stemmen van elke kandidaat in, en de onthoudingen. De regels voor verkiezingen bepalen de uitslag.",
+    "chair.hand.candidates.missing": "Vul voor elke kandidaat het aantal stemmen in, in hele getallen.",
 
     // Aantekening: members whose dissent from an acclamation is noted.
     "chair.dissent.title": "Aantekening",
@@ -227,12 +230,6 @@ addStrings({
     "chair.error.ballot_already_open.plain": "er is al een andere stemming geopend; sluit die eerst.",
     "chair.error.ballot_open": "stemming {ref} is nog geopend; sluit die eerst.",
     "chair.error.ballot_open.plain": "er is nog een stemming geopend; sluit die eerst.",
-    "chair.error.committee_key_missing": "a secret ballot opens only once the vote-counting committee's key is set (votehall committee keygen; README).",
-    "chair.error.committee_unlock_needed": "the server restarted during this secret ballot: the vote-counting committee must unlock it first (votehall committee unlock).",
-    "chair.error.already_released": "the result has been released already.",
-    "chair.error.no_next_round": "this round has a result: no further round follows.",
-    "chair.error.no_lot": "no lot is needed here.",
-    "chair.error.not_in_lot": "that name is not among the candidates the lot decides between.",
     "chair.error.agenda_order": "binnen agendapunt {agenda} is eerst nog aan de beurt: {refs}.",
     "chair.error.committee_key_missing": "een geheime stemming opent pas als de sleutel van de commissie van stemopneming is ingesteld (votehall committee keygen; README).",
     "chair.error.committee_unlock_needed": "de server is herstart tijdens deze geheime stemming: de commissie van stemopneming moet hem eerst ontsluiten (votehall committee unlock).",
@@ -429,6 +426,9 @@ addStrings({
     "chair.hand.figures.missing": "Fill in the votes for and against, in whole numbers.",
     "chair.hand.outcome.missing": "Choose adopted or rejected.",
     "chair.hand.confirmed_by.missing": "Fill in who of the vote-counting committee confirms the count.",
+    "chair.hand.intro.election":
+      "An election is counted per candidate: fill in the (weighted) votes of every candidate, and the abstentions. The election rules decide the result.",
+    "chair.hand.candidates.missing": "Fill in the votes of every candidate, in whole numbers.",
 
     "chair.dissent.title": "Note dissent",
     "chair.dissent.intro": "Members who want it noted that they voted against “{title}”:",
@@ -487,6 +487,12 @@ addStrings({
     "chair.error.ballot_open": "ballot {ref} is still open; close it first.",
     "chair.error.ballot_open.plain": "a ballot is still open; close it first.",
     "chair.error.agenda_order": "within agenda item {agenda}, first in line: {refs}.",
+    "chair.error.committee_key_missing": "a secret ballot opens only once the vote-counting committee's key is set (votehall committee keygen; README).",
+    "chair.error.committee_unlock_needed": "the server restarted during this secret ballot: the vote-counting committee must unlock it first (votehall committee unlock).",
+    "chair.error.already_released": "the result has been released already.",
+    "chair.error.no_next_round": "this round has a result: no further round follows.",
+    "chair.error.no_lot": "no lot is needed here.",
+    "chair.error.not_in_lot": "that name is not among the candidates the lot decides between.",
     "chair.error.amendments_pending": "the amendment is decided first: {refs}.",
     "chair.error.undecided_ballots": "these ballots are not decided: {refs}.",
     "chair.error.void_window_passed":

@@ -152,31 +152,43 @@ export function tallyChart(tally) {
 }
 
 // An election (SPEC 2.10): a bar per candidate, in the ballot's order, against the cast votes; the
-// candidate elected, or those going on to the next round, are marked. A single-candidate vote is
-// a yes/no on that candidate. The figures come from the feed's `election`.
-export function electionChart(election) {
+// candidate elected, or those going on to a narrower next round, are marked (a second free round
+// takes them all: marking every one would say nothing). A single-candidate vote is a yes/no on
+// that candidate. The figures come from the feed's `election`, a candidate's note (municipality,
+// role) from the ballot's `candidates`. Five rows or more make the chart `many`: the screens draw
+// it closer together, the overlay in two columns.
+export function electionChart(election, candidates = []) {
+  const going = election.next_candidates ?? [];
   const marked = new Set([
     ...(election.elected ? [election.elected.id] : []),
-    ...(election.next_candidates ?? []).map((c) => c.id),
+    ...(going.length < election.candidates.length ? going.map((c) => c.id) : []),
   ]);
+  const notes = new Map(candidates.map((c) => [c.id, c.note]));
   const total = election.cast + (election.abstain ?? 0) + (election.against ?? 0);
   const rows = election.candidates.map((candidate) => {
     const bar = h("span", { class: "bar-fill" });
     bar.style.width = `${total ? (candidate.votes / total) * 100 : 0}%`;
     const on = marked.has(candidate.id);
+    const note = notes.get(candidate.id);
     return h(
       "div",
       { class: `tally-row candidate${on ? " marked" : ""}`, "data-candidate": candidate.id },
-      h("span", { class: "tally-label", text: candidate.name }),
+      h(
+        "span",
+        { class: "tally-label" },
+        h("span", { class: "candidate-name", text: candidate.name }),
+        note ? h("span", { class: "candidate-note", text: note }) : null,
+      ),
       h("span", { class: "bar" }, bar),
       h("span", { class: "tally-weight", text: formatNumber(candidate.votes) }),
       h("span", { class: "tally-percent", text: candidate.percent ? formatPercent(candidate.percent) : "" }),
     );
   });
   const single = election.round === "single";
+  const many = rows.length + (single ? 2 : 1) >= 5;
   return h(
     "div",
-    { class: "tally election", role: "group", "aria-label": t("tally.caption") },
+    { class: `tally election${many ? " many" : ""}`, role: "group", "aria-label": t("tally.caption") },
     rows,
     single ? tallyRow("against", election.against ?? 0, percentOf(election.against ?? 0, election.cast), total) : null,
     tallyRow("abstain", election.abstain ?? 0, null, total, t("tally.not_cast")),
@@ -289,7 +301,7 @@ export function ballotView(ballot, present) {
 }
 
 function resultView(ballot) {
-  if (ballot.election) return electionChart(ballot.election);
+  if (ballot.election) return electionChart(ballot.election, ballot.candidates);
   return ballot.tally ? tallyChart(ballot.tally) : null;
 }
 

@@ -52,6 +52,8 @@ from server.register.models import Member
 from server.rules import (
     Choice,
     VoteChoice,
+    hand_count_result_data,
+    hand_count_result_from_data,
     result_data,
     result_from_data,
     secret_result_data,
@@ -333,13 +335,20 @@ def _unit_choice(choice: str, candidates: Mapping[int, int]) -> str:
 
 
 def _remapped(
-    result: dict[str, Any] | None, candidates: Mapping[int, int], *, secret: bool = False
+    result: dict[str, Any] | None,
+    candidates: Mapping[int, int],
+    *,
+    secret: bool = False,
+    by_hand: bool = False,
 ) -> dict[str, Any] | None:
     """An election round's stored result with the candidates' new ids (the log keeps the old).
-    A secret round's has no member counts per candidate (`secret_result_data`)."""
+    A secret round's has no member counts per candidate (`secret_result_data`), one counted by
+    hand none at all (`hand_count_result_data`)."""
     if result is None:
         return None
-    if secret:  # refuses a malformed result
+    if by_hand:  # refuses a malformed result, as the others do
+        data = hand_count_result_data(hand_count_result_from_data(result))
+    elif secret:
         data = secret_result_data(*secret_result_from_data(result))
     else:
         data = result_data(result_from_data(result))
@@ -384,7 +393,9 @@ async def _ballots(
     candidates = {original: row.id for original, row in added.items()}
     for doc in docs:
         try:
-            rows[doc.id].election_result = _remapped(doc.election_result, candidates, secret=doc.secret)
+            rows[doc.id].election_result = _remapped(
+                doc.election_result, candidates, secret=doc.secret, by_hand=doc.counted_by_hand
+            )
         except (KeyError, ValueError) as error:
             raise InvalidInput(
                 f"ballot {doc.id}: its election result does not fit its candidates ({error})",

@@ -33,7 +33,7 @@ Meeting chain:
 | `ballot_deleted` | `ballot` (id), `operator` |
 | `candidate_withdrawn` | `ballot`, `candidate` (its id), `operator`: the candidate is off the draft ballot; with one left its `round` is `single` |
 | `ballot_voided` | `ballot`, `reason`, `operator` |
-| `ballot_counted_by_hand` | `ballot`, `result` {as in `ballot_closed`; figures null when only the outcome was counted}, `confirmed_by` (the committee member), `operator` |
+| `ballot_counted_by_hand` | `ballot`, `result` {as in `ballot_closed`; figures null when only the outcome was counted; an election round's in the election shape with no member counts at all, `members_voted` null too}, `confirmed_by` (the committee member), `operator` |
 | `ballot_out_of_order` | `ballot`, `operator` |
 | `ballot_dissent` | `ballot`, `members` [codes whose dissent from an acclamation is noted], `operator` |
 | `ballot_countdown` | `ballot`, `seconds` (0: the countdown was stopped) |

@@ -119,8 +119,8 @@ class ReplayedBallot:
         outcome = self.outcome
         if outcome is None:
             return None
-        if self.election is not None and self.status == "closed" and self.hand_count is None:
-            return election_sentence(self.election, self.names, lang)
+        if self.election is not None and self.status == "closed":
+            return election_sentence(self.election, self.names, lang, by_hand=self.hand_count is not None)
         result = self.result()
         return minutes_sentence(
             Outcome(outcome),
@@ -767,6 +767,12 @@ def _counted_by_hand(state: Replay, seq: Any, data: Mapping[str, Any], line: Log
             ),
         )
     stated = dict(data["result"])
+    present = sum(state.register[code].weight for code in state.active if code in state.register)
+    if ballot.candidate_ids:
+        # A count the rules cannot read is a problem already, and leaves the ballot without a result.
+        by_hand = replay_elections.count_by_hand(state, seq, ballot, stated, present)
+        _closed_by_hand(ballot, by_hand, stated, data, seq, line)
+        return
     if stated.get("for") is None:
         outcome = Outcome(stated["outcome"])
         if outcome not in (Outcome.ADOPTED, Outcome.REJECTED):
@@ -781,7 +787,6 @@ def _counted_by_hand(state: Replay, seq: Any, data: Mapping[str, Any], line: Log
         counted: dict[str, Any] = dict.fromkeys(RESULT_FIELDS) | {"outcome": outcome.value}
     else:
         tally = Tally(int(stated["for"]), int(stated["against"]), int(stated["abstain"]), 0, 0, 0)
-        present = sum(state.register[code].weight for code in state.active if code in state.register)
         if tally.weight_voted > present:
             state.problem(
                 seq,
@@ -813,6 +818,17 @@ def _counted_by_hand(state: Replay, seq: Any, data: Mapping[str, Any], line: Log
                 differences=Joined(differences),
             ),
         )
+    _closed_by_hand(ballot, counted, stated, data, seq, line)
+
+
+def _closed_by_hand(
+    ballot: ReplayedBallot,
+    counted: dict[str, Any] | None,
+    stated: dict[str, Any],
+    data: Mapping[str, Any],
+    seq: Any,
+    line: LogLine,
+) -> None:
     ballot.hand_count, ballot.stated = counted, stated
     ballot.confirmed_by = str(data["confirmed_by"])
     ballot.status = "closed"

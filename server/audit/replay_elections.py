@@ -29,6 +29,7 @@ from server.rules import (
     decide_single,
     draw_lot,
     election_choice,
+    hand_count_result_data,
     plan_next_round,
     result_data,
     secret_result_data,
@@ -247,7 +248,13 @@ def lot(state: Replay, seq: Any, ballot: ReplayedBallot, data: Mapping[str, Any]
         )
         return
     drawn = draw_lot(current, candidate)
-    expected = secret_result_data(drawn, len(ballot.participants)) if ballot.secret else result_data(drawn)
+    if ballot.hand_count is not None:
+        expected = hand_count_result_data(drawn)
+        ballot.hand_count = hand_columns(drawn)
+    elif ballot.secret:
+        expected = secret_result_data(drawn, len(ballot.participants))
+    else:
+        expected = result_data(drawn)
     stated = dict(data["result"])
     wrong = differences(stated, expected)
     if wrong:
@@ -260,3 +267,71 @@ def lot(state: Replay, seq: Any, ballot: ReplayedBallot, data: Mapping[str, Any]
             ),
         )
     ballot.election, ballot.election_data, ballot.election_stated = drawn, expected, stated
+
+
+def hand_columns(result: ElectionResult) -> dict[str, Any]:
+    """The yes/no figures of a round counted by hand, as the ballot's columns (and the record)
+    keep them: a single-candidate vote's for and against, every round's abstentions and cast
+    votes; no members (a count by hand does not know them)."""
+    single = result.round is RoundKind.SINGLE
+    return {
+        "for": result.candidates[0].votes if single else None,
+        "against": result.against if single else None,
+        "abstain": result.abstain,
+        "cast": result.cast,
+        "members_voted": None,
+        "percent_for": result.candidates[0].percent if single else None,
+        "outcome": result.outcome.value,
+    }
+
+
+def count_by_hand(
+    state: Replay, seq: Any, ballot: ReplayedBallot, stated: Mapping[str, Any], present: int
+) -> dict[str, Any] | None:
+    """`ballot_counted_by_hand` of an election round or single-candidate vote: the figures it
+    states per candidate (and against, on a single candidate), decided again by the election
+    rules, must give the result it states, and add up to no more than those present hold.
+    Answers the ballot's yes/no figures (`hand_columns`), None when the entry cannot be read."""
+    ids = ballot.candidate_ids
+    try:
+        votes = {int(c["id"]): int(c["votes"]) for c in stated["candidates"]}
+        counts: Counter[Any] = Counter({ABSTAIN: int(stated["abstain"])})
+        if len(ids) == 1:
+            counts.update({"for": votes[ids[0]], "against": int(stated["against"])})
+        else:
+            counts.update({c: votes[c] for c in ids})
+        result, _ = decide_round(state, ballot, counts)
+    except (KeyError, TypeError, ValueError) as error:
+        state.problem(
+            seq,
+            say(
+                "states a count by hand of ballot {ballot} that the election rules cannot read: {error}",
+                ballot=ballot.id,
+                error=str(error),
+            ),
+        )
+        return None
+    counted = sum(counts.values())
+    if counted > present:
+        state.problem(
+            seq,
+            say(
+                "counts {counted} votes by hand on ballot {ballot}, but those present hold {present}",
+                counted=counted,
+                ballot=ballot.id,
+                present=present,
+            ),
+        )
+    expected = hand_count_result_data(result)
+    wrong = differences(stated, expected)
+    if wrong:
+        state.problem(
+            seq,
+            say(
+                "states a count by hand of ballot {ballot} that does not add up: {differences}",
+                ballot=ballot.id,
+                differences=Joined(wrong),
+            ),
+        )
+    ballot.election, ballot.election_data, ballot.election_stated = result, expected, dict(stated)
+    return hand_columns(result)

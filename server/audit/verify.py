@@ -254,7 +254,10 @@ def describe(ballot: ReplayedBallot, lang: str, names: Mapping[str, str] | None 
     result = ballot.result()
     if ballot.hand_count is not None:
         h = ballot.hand_count
-        if h["for"] is None:
+        if ballot.election is not None:
+            lines.append(_election_line(ballot).text(lang))
+            lines.append(say("  counted by hand, per candidate").text(lang))
+        elif h["for"] is None:
             lines.append(say("  counted by hand, the outcome only").text(lang))
         else:
             lines.append(

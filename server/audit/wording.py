@@ -338,6 +338,7 @@ DUTCH: dict[str, str] = {
     "ballot {ballot} ({agenda}, {kind}, test ballot)": "stemming {ballot} ({agenda}, {kind}, proefstemming)",
     "  re-vote of ballot {redone}": "  herstemming van stemming {redone}",
     "  counted by hand, the outcome only": "  met de hand geteld, alleen de uitslag",
+    "  counted by hand, per candidate": "  met de hand geteld, per kandidaat",
     "  counted by hand: for {for_}, against {against}, abstain {abstain}, cast {cast}": (
         "  met de hand geteld: voor {for_}, tegen {against}, onthouding {abstain}, uitgebracht {cast}"
     ),
@@ -433,6 +434,9 @@ DUTCH: dict[str, str] = {
     ),
     "closes ballot {ballot}, which the election rules cannot decide: {error}": (
         "sluit stemming {ballot}, die de regels voor verkiezingen niet kunnen beslissen: {error}"
+    ),
+    "states a count by hand of ballot {ballot} that the election rules cannot read: {error}": (
+        "noemt een handmatige telling van stemming {ballot} die de regels voor verkiezingen niet kunnen lezen: {error}"
     ),
     "draws a lot on ballot {ballot}, whose outcome is {outcome}, not a lot": (
         "trekt een lot bij stemming {ballot}, waarvan de uitslag {outcome} is, geen loting"

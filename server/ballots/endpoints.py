@@ -62,7 +62,7 @@ def ballot_minutes(
     assert ballot.outcome is not None
     result = rounds.stored_result(ballot)
     if result is not None and ballot.outcome in _ELECTION_OUTCOMES:
-        return election_minutes(result, candidates or {})[lang]
+        return election_minutes(result, candidates or {}, by_hand=ballot.counted_by_hand)[lang]
     return minutes_sentence(
         Outcome(ballot.outcome),
         ballot.percent_for,
@@ -90,7 +90,7 @@ def result_out(
         percent_for=ballot.percent_for,
         minutes=ballot_minutes(ballot, names, "nl", candidates),
         minutes_en=ballot_minutes(ballot, names, "en", candidates),
-        election=result_view(election, candidates or {}, secret=ballot.secret)
+        election=result_view(election, candidates or {}, secret=ballot.secret, by_hand=ballot.counted_by_hand)
         if election is not None
         else None,
         counted_by_hand=ballot.counted_by_hand,

@@ -25,6 +25,8 @@ from server.rules import (
     RoundKind,
     decide_election,
     decide_single,
+    hand_count_result_data,
+    hand_count_result_from_data,
     plan_next_round,
     result_data,
     result_from_data,
@@ -110,9 +112,12 @@ async def _planned(session: AsyncSession, ballot: Ballot, candidates: Sequence[C
 
 def stored_result(ballot: Ballot) -> ElectionResult | None:
     """A round's result as stored at its close (and after a lot), or None. A secret round's is
-    stored without member counts per candidate (`secret_result_data`): they read as zero here."""
+    stored without member counts per candidate (`secret_result_data`), one counted by hand
+    without any member count (`hand_count_result_data`): they read as zero here."""
     if ballot.election_result is None:
         return None
+    if ballot.counted_by_hand:
+        return hand_count_result_from_data(ballot.election_result)
     if ballot.secret:
         return secret_result_from_data(ballot.election_result)[0]
     return result_from_data(ballot.election_result)
@@ -121,8 +126,14 @@ def stored_result(ballot: Ballot) -> ElectionResult | None:
 def store_result(ballot: Ballot, result: ElectionResult) -> dict[str, Any]:
     """Keep a round's result on the ballot: the JSON `ballot_closed` logs (answered), the outcome,
     and the figures the yes/no columns can hold (a single-candidate vote's for and against). A
-    secret round's keeps its participants' count and no member counts per candidate."""
-    data = secret_result_data(result, ballot.members_voted or 0) if ballot.secret else result_data(result)
+    secret round's keeps its participants' count and no member counts per candidate; one counted
+    by hand (`counted_by_hand` set first) has no member counts at all."""
+    if ballot.counted_by_hand:
+        data = hand_count_result_data(result)
+    elif ballot.secret:
+        data = secret_result_data(result, ballot.members_voted or 0)
+    else:
+        data = result_data(result)
     ballot.election_result = data
     ballot.outcome = result.outcome.value
     single = result.round is RoundKind.SINGLE
@@ -130,7 +141,9 @@ def store_result(ballot: Ballot, result: ElectionResult) -> dict[str, Any]:
     ballot.against_weight = result.against if single else None
     ballot.abstain_weight = result.abstain
     ballot.cast_weight = result.cast
-    if not ballot.secret:  # a secret round's members that voted are its participants, kept
+    if ballot.counted_by_hand:
+        ballot.members_voted = None
+    elif not ballot.secret:  # a secret round's members that voted are its participants, kept
         ballot.members_voted = result.members_voted
     ballot.percent_for = result.candidates[0].percent if single else None
     return data

@@ -94,15 +94,27 @@ class VoidIn(Strict):
     )
 
 
+class CandidateCountIn(Strict):
+    """A candidate's votes (weighted) as the vote-counting committee counted them by hand."""
+
+    id: int = Field(ge=1, description="the candidate's id on this ballot")
+    votes: int = Field(ge=0, le=10_000_000)
+
+
 class HandCountIn(Strict):
     """A result counted by hand (show of hands or paper), confirmed by the vote-counting committee.
 
     Either the weighted votes (`for`, `against`, `abstain`), from which the ballot's majority rule
-    decides, or only the `outcome` when the count gave no figures.
+    decides, or only the `outcome` when the count gave no figures. An election round gives the
+    votes per candidate (`candidates`, every candidate once) and `abstain`, and the election rules
+    decide (SPEC 2.10); the vote on a single candidate gives `for`, `against` and `abstain`.
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
+    candidates: list[CandidateCountIn] | None = Field(
+        None, max_length=MAX_CANDIDATES, description="an election round: the votes of every candidate"
+    )
     for_: int | None = Field(None, alias="for", ge=0, le=10_000_000)
     against: int | None = Field(None, ge=0, le=10_000_000)
     abstain: int | None = Field(None, ge=0, le=10_000_000)

@@ -27,6 +27,8 @@ from server.rules import (
     BallotKind,
     BallotStatus,
     Choice,
+    ElectionResult,
+    ElectionTally,
     Majority,
     Outcome,
     Placed,
@@ -35,6 +37,7 @@ from server.rules import (
     Tally,
     check_out_of_order,
     decide,
+    decide_single,
     kind_order,
     order_blockers,
     outcome_of_status,
@@ -533,50 +536,111 @@ async def count_by_hand(
     cannot be used; confirmed by a member of the vote-counting committee, whom the log names.
 
     With figures, the ballot's own majority rule decides, as for an electronic vote; without, the
-    outcome is as the chair states it. The number of members that voted is not known.
+    outcome is as the chair states it. The number of members that voted is not known. An election
+    round is counted per candidate and decided by the election rules (SPEC 2.10), the vote on a
+    single candidate by its votes for and against; both need their figures.
     """
     ballot = await get_ballot(session, ballot_id, for_update=True)
     meeting = await _meeting_not_closed(session, ballot.meeting_id)
     if meeting.status != "open":
         raise Conflict(f"the meeting is {meeting.status}", code="meeting_not_open")
     new_status = transition(BallotStatus(ballot.status), BallotAction.HAND_COUNT, test=ballot.test)
-    figures = (data.for_, data.against, data.abstain)
-    if data.outcome is not None:
-        if any(value is not None for value in figures):
-            raise InvalidInput(
-                "give either the votes counted or only the outcome, not both", code="invalid_count"
-            )
-        _store_decision(ballot, Outcome(data.outcome), None, None, None, None, None, None)
+    candidates = await repository.candidates_of(session, ballot.id)
+    ballot.counted_by_hand = True  # first: a round counted by hand is stored without member counts
+    if candidates:
+        result = await _round_by_hand(session, ballot, meeting.id, candidates, data)
     else:
-        if data.for_ is None or data.against is None:
-            raise InvalidInput(
-                "give the votes for and against (and abstentions), or the outcome", code="invalid_count"
-            )
-        abstain = data.abstain or 0
-        present = sum((await meeting_repository.present(session, meeting.id)).values())
-        if data.for_ + data.against + abstain > present:
-            raise InvalidInput(
-                f"{data.for_ + data.against + abstain} votes counted, but the members present hold {present}",
-                code="invalid_count",
-                extra={"present_weight": present},
-            )
-        tally = Tally(data.for_, data.against, abstain, 0, 0, 0)
-        decision = decide(tally, Majority(ballot.majority), abstain_is_cast=ballot.abstain_is_cast)
-        _store_decision(ballot, decision.outcome, decision.for_, decision.against, decision.abstain,
-                        decision.cast, None, decision.percent_for)  # fmt: skip
-    ballot.counted_by_hand = True
+        result = await _yes_no_by_hand(session, ballot, meeting.id, data)
     ballot.confirmed_by = " ".join(data.confirmed_by.split())
     ballot.status = new_status.value
     ballot.closed_at = datetime.now(UTC)
     await session.flush()
     entry = {
         "ballot": ballot.id,
-        "result": _result_data(ballot),
+        "result": result,
         "confirmed_by": ballot.confirmed_by,
         "operator": operator.log_data(),
     }
     await _log_decision(session, ballot, entries.BALLOT_COUNTED_BY_HAND, entry, decided=True)
     return ballot
+
+
+async def _yes_no_by_hand(
+    session: AsyncSession, ballot: Ballot, meeting_id: int, data: HandCountIn
+) -> dict[str, object]:
+    """A yes/no ballot counted by hand: its figures under its majority rule, or only the outcome."""
+    if data.candidates is not None:
+        raise InvalidInput("only an election round is counted per candidate", code="invalid_count")
+    if data.outcome is not None:
+        if any(value is not None for value in (data.for_, data.against, data.abstain)):
+            raise InvalidInput(
+                "give either the votes counted or only the outcome, not both", code="invalid_count"
+            )
+        _store_decision(ballot, Outcome(data.outcome), None, None, None, None, None, None)
+        return _result_data(ballot)
+    if data.for_ is None or data.against is None:
+        raise InvalidInput(
+            "give the votes for and against (and abstentions), or the outcome", code="invalid_count"
+        )
+    abstain = data.abstain or 0
+    await _check_counted(session, meeting_id, data.for_ + data.against + abstain)
+    tally = Tally(data.for_, data.against, abstain, 0, 0, 0)
+    decision = decide(tally, Majority(ballot.majority), abstain_is_cast=ballot.abstain_is_cast)
+    _store_decision(ballot, decision.outcome, decision.for_, decision.against, decision.abstain,
+                    decision.cast, None, decision.percent_for)  # fmt: skip
+    return _result_data(ballot)
+
+
+async def _round_by_hand(
+    session: AsyncSession, ballot: Ballot, meeting_id: int, candidates: Sequence[Candidate], data: HandCountIn
+) -> dict[str, object]:
+    """An election round counted by hand, per candidate, decided by the election rules (an
+    intermediate vote with the plan of the round it follows); the vote on a single candidate by
+    its votes for and against. Answers the result as `ballot_closed` would log it."""
+    if data.outcome is not None:
+        raise InvalidInput(
+            "a round of an election counted by hand gives its figures, not only an outcome",
+            code="invalid_count",
+        )
+    abstain = data.abstain or 0
+    ids = [c.id for c in candidates]
+    result: ElectionResult
+    if rounds.is_election(ballot, candidates):
+        given = {c.id: c.votes for c in data.candidates or []}
+        if (
+            data.for_ is not None
+            or data.against is not None
+            or sorted(given) != sorted(ids)
+            or (len(given) != len(data.candidates or []))
+        ):
+            raise InvalidInput(
+                f"give the votes of each of the candidates {ids} once (candidates), and the abstentions",
+                code="invalid_count",
+                extra={"candidates": ids},
+            )
+        await _check_counted(session, meeting_id, sum(given.values()) + abstain)
+        tally = ElectionTally({c: given[c] for c in ids}, dict.fromkeys(ids, 0), abstain, 0)
+        result = await rounds.decide_counted(session, ballot, candidates, tally)
+    else:
+        if data.candidates is not None or data.for_ is None or data.against is None:
+            raise InvalidInput(
+                "the vote on a single candidate is counted with the votes for and against (and abstentions)",
+                code="invalid_count",
+            )
+        await _check_counted(session, meeting_id, data.for_ + data.against + abstain)
+        result = decide_single(ids[0], Tally(data.for_, data.against, abstain, 0, 0, 0))
+    return rounds.store_result(ballot, result)
+
+
+async def _check_counted(session: AsyncSession, meeting_id: int, counted: int) -> None:
+    """A count by hand cannot exceed the weight of the members present."""
+    present = sum((await meeting_repository.present(session, meeting_id)).values())
+    if counted > present:
+        raise InvalidInput(
+            f"{counted} votes counted, but the members present hold {present}",
+            code="invalid_count",
+            extra={"present_weight": present},
+        )
 
 
 async def note_dissent(

@@ -50,9 +50,13 @@ def running(tally: ElectionTally, names: Mapping[int, str]) -> dict[str, Any]:
     }
 
 
-def result_view(result: ElectionResult, names: Mapping[int, str], *, secret: bool = False) -> dict[str, Any]:
+def result_view(
+    result: ElectionResult, names: Mapping[int, str], *, secret: bool = False, by_hand: bool = False
+) -> dict[str, Any]:
     """A closed round's stored result, per candidate, with the outcome and who it names; on a
-    secret ballot without member counts per candidate (null), which its units do not give."""
+    secret ballot without member counts per candidate (null), which its units do not give; a
+    round counted by hand (SPEC 2.7) without any member count, not even of those who voted."""
+    secret = secret or by_hand
     view: dict[str, Any] = {
         "candidates": [
             {
@@ -66,7 +70,7 @@ def result_view(result: ElectionResult, names: Mapping[int, str], *, secret: boo
         ],
         "abstain": result.abstain,
         "cast": result.cast,
-        "members_voted": result.members_voted,
+        "members_voted": None if by_hand else result.members_voted,
         "round": result.round.value,
         "outcome": result.outcome.value,
         "elected": _named([result.elected], names)[0] if result.elected is not None else None,
@@ -79,10 +83,13 @@ def result_view(result: ElectionResult, names: Mapping[int, str], *, secret: boo
     return view
 
 
-def election_minutes(result: ElectionResult, names: Mapping[int, str]) -> dict[str, str]:
-    """The minutes sentence of a round in the hall's language and in English (SPEC 2.10)."""
+def election_minutes(
+    result: ElectionResult, names: Mapping[int, str], *, by_hand: bool = False
+) -> dict[str, str]:
+    """The minutes sentence of a round in the hall's language and in English (SPEC 2.10), said
+    to be counted by hand where it was (SPEC 2.7)."""
     known = {c: names.get(c, "?") for c in names} | {
         c: names.get(c, "?")
         for c in (*result.candidate_ids, *result.next_candidates, *result.seeded, *result.drawn)
     }
-    return {lang: election_sentence(result, known, lang) for lang in ("nl", "en")}
+    return {lang: election_sentence(result, known, lang, by_hand=by_hand) for lang in ("nl", "en")}

@@ -64,7 +64,9 @@ _ELECTION_OUTCOMES = frozenset(o.value for o in ElectionOutcome)
 def ballot_minutes(ballot: LiveBallot, result: Result) -> dict[str, str] | None:
     """The minutes of a decided ballot: an election round's in the words of SPEC 2.10."""
     if ballot.election_result is not None and result.outcome in _ELECTION_OUTCOMES:
-        return election_minutes(ballot.election_result, ballot.candidate_names)
+        return election_minutes(
+            ballot.election_result, ballot.candidate_names, by_hand=result.counted_by_hand
+        )
     return minutes(result)
 
 
@@ -77,8 +79,10 @@ def election(ballot: LiveBallot, *, shown: bool) -> dict[str, Any] | None:
         return running(ballot.election, ballot.candidate_names)
     if ballot.election_result is None:
         return None
-    # A secret round's result gives no member counts per candidate (units carry weights only).
-    return result_view(ballot.election_result, ballot.candidate_names, secret=ballot.secret)
+    # A secret round's result gives no member counts per candidate (units carry weights only),
+    # one counted by hand none at all.
+    by_hand = ballot.result is not None and ballot.result.counted_by_hand
+    return result_view(ballot.election_result, ballot.candidate_names, secret=ballot.secret, by_hand=by_hand)
 
 
 def _ref(meeting: LiveMeeting, ballot_id: int | None) -> dict[str, Any] | None:

@@ -18,9 +18,11 @@ from server.rules import (
     ElectionOutcome,
     ElectionResult,
     Outcome,
+    RoundKind,
     VoteChoice,
     election_sentence,
     minutes_sentence,
+    percent_for,
 )
 
 # Ballots that ended and so belong in the record: decided, voided, or left undecided when the
@@ -29,6 +31,14 @@ ENDED = TERMINAL
 
 CHOICE_NL = {Choice.FOR: "voor", Choice.AGAINST: "tegen", Choice.ABSTAIN: "onthouding"}
 MAJORITY_NL = {"simple": "gewone meerderheid", "two_thirds": "twee derde meerderheid"}
+# The rounds of an election as the record names them (SPEC 2.10).
+ROUND_NL = {
+    RoundKind.FIRST: "eerste vrije stemming",
+    RoundKind.SECOND: "tweede vrije stemming",
+    RoundKind.INTERMEDIATE: "tussenstemming",
+    RoundKind.RUNOFF: "herstemming",
+    RoundKind.SINGLE: "stemming over de laatste kandidaat",
+}
 
 
 def nl_number(value: int | None) -> str:
@@ -72,6 +82,11 @@ class RecordBallot:
     election: ElectionResult | None = None
     candidates: tuple[tuple[int, str], ...] = ()
     secret: bool = False  # SPEC 2.9: the members' cells say only that they voted
+    # An election's rounds: this one's kind, the round it follows and the first round of its chain
+    # (None on a first round and on any other ballot).
+    round: RoundKind | None = None
+    round_of: int | None = None
+    first_round: int | None = None
 
     @property
     def electronic(self) -> bool:
@@ -80,7 +95,7 @@ class RecordBallot:
 
     def minutes(self, lang: str = "nl") -> str:
         if self.election is not None and isinstance(self.outcome, ElectionOutcome):
-            return election_sentence(self.election, dict(self.candidates), lang)
+            return election_sentence(self.election, dict(self.candidates), lang, by_hand=self.counted_by_hand)
         return minutes_sentence(
             Outcome(self.outcome.value),
             self.percent_for,
@@ -100,9 +115,34 @@ class RecordBallot:
         return dict(self.candidates).get(choice, str(choice))
 
     @property
+    def round_name(self) -> str | None:
+        """The round's name for the record ("tweede vrije stemming"), None outside an election."""
+        kind = self.round or (self.election.round if self.election is not None else None)
+        return ROUND_NL[kind] if kind is not None else None
+
+    def candidate_rows(self) -> list[tuple[str, int, str]]:
+        """An election round's result per candidate, in the ballot's order: name, votes and the
+        share of the cast votes ("53,57%"), then the abstentions (not cast, no share). A
+        single-candidate vote gives its votes for and against the candidate."""
+        result = self.election
+        if result is None:
+            return []
+        names = dict(self.candidates)
+        rows = [(names.get(c.id, str(c.id)), c.votes, _percent_nl(c.percent)) for c in result.candidates]
+        if result.round is RoundKind.SINGLE:
+            rows = [(f"voor {name}", votes, share) for name, votes, share in rows]
+            rows.append(("tegen", result.against, _percent_nl(percent_for(result.against, result.cast))))
+        rows.append(("onthouding", result.abstain, "telt niet mee"))
+        return rows
+
+    @property
     def percent_nl(self) -> str:
         """The percentage in favour as Dutch spreadsheets and screens write it ("93,40"), or ""."""
         return self.percent_for.replace(".", ",") if self.percent_for is not None else ""
+
+
+def _percent_nl(percent: str | None) -> str:
+    return f"{percent.replace('.', ',')}%" if percent is not None else "—"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +170,11 @@ class Record:
     def voted(self) -> tuple[RecordBallot, ...]:
         """The ballots decided by an electronic vote: the columns of the per-member table."""
         return tuple(b for b in self.ballots if b.electronic)
+
+    def rounds_of(self, ballot: RecordBallot) -> tuple[RecordBallot, ...]:
+        """The first round of an election and every later round in the record, in the order they
+        were held; () for any other ballot and for a later round (its first round lists them)."""
+        if ballot.election is None or ballot.first_round is not None:
+            return ()
+        later = [b for b in self.ballots if b.first_round == ballot.id]
+        return (ballot, *sorted(later, key=lambda b: b.id)) if later else ()

@@ -42,6 +42,12 @@ ol.ballots > li { margin: 0 0 1rem; padding: .9rem 1rem; background: var(--panel
 .totals th, .totals td { padding: .1rem .9rem .1rem 0; text-align: left; font-weight: normal; }
 .totals td { font-variant-numeric: tabular-nums; font-weight: 600; }
 .hash { margin: .4rem 0 0; font-size: .85rem; color: var(--muted); }
+.candidates { border-collapse: collapse; margin: .4rem 0; }
+.candidates th, .candidates td { padding: .1rem 1.2rem .1rem 0; text-align: left; }
+.candidates th { font-weight: normal; color: var(--muted); }
+.candidates td.num { text-align: right; font-variant-numeric: tabular-nums; font-weight: 600; }
+.candidates tr.abstain td { color: var(--muted); font-weight: normal; }
+.rounds { margin: .4rem 0; padding-left: 1.4rem; }
 .scroll { overflow-x: auto; }
 table.members { border-collapse: collapse; font-size: .85rem; }
 .members th, .members td { padding: .2rem .45rem; border-bottom: 1px solid var(--rule); text-align: left;
@@ -107,9 +113,30 @@ TEMPLATE = """\
   {% for b in r.ballots %}
     <li id="stemming-{{ b.id }}">
       <h3>Agendapunt {{ b.agenda }}: {{ b.title }}</h3>
-      <p class="meta">{{ b.kind }} · {{ majority.get(b.majority, b.majority) }} · stemming #{{ b.id }}</p>
+      {% if b.election is not none %}
+      <p class="meta">{{ b.kind }} · {{ b.round_name }}{% if b.first_round is not none %} van
+        <a href="#stemming-{{ b.first_round }}">stemming #{{ b.first_round }}</a>{% endif %}
+        {%- if b.secret %} · geheime stemming{% endif %} · stemming #{{ b.id }}</p>
+      {% else %}
+      <p class="meta">{{ b.kind }} · {{ majority.get(b.majority, b.majority) }}
+        {%- if b.secret %} · geheime stemming{% endif %} · stemming #{{ b.id }}</p>
+      {% endif %}
       <p class="minutes {{ b.outcome.value }}">Besluit: {{ b.minutes() }}</p>
-      {% if b.electronic %}
+      {% if b.election is not none and b.status == "closed" %}
+      <table class="candidates">
+        <tr><th>kandidaat</th><th class="num">stemmen</th><th class="num">van de uitgebrachte</th></tr>
+        {%- for name, votes, share in b.candidate_rows() %}
+        <tr{% if loop.last %} class="abstain"{% endif %}><td>{{ name }}</td><td class="num">{{ votes | nl }}</td>
+          <td class="num">{{ share }}</td></tr>
+        {%- endfor %}
+      </table>
+      {% if b.counted_by_hand %}
+      <p class="muted">Uitgebracht {{ b.election.cast | nl }} stemmen, met de hand geteld.</p>
+      {% else %}
+      <p class="muted">Uitgebracht {{ b.election.cast | nl }} stemmen door {{ b.election.members_voted | nl }}
+        leden{% if b.secret %}; per lid staat alleen vast dat het gestemd heeft{% endif %}.</p>
+      {% endif %}
+      {% elif b.electronic %}
       <table class="totals">
         <tr><th>voor</th><th>tegen</th><th>onthouding</th><th>uitgebracht</th><th>leden gestemd</th>
           <th>percentage voor</th></tr>
@@ -119,6 +146,16 @@ TEMPLATE = """\
       </table>
       {% else %}
       <p class="muted">Besloten zonder elektronische stemming.</p>
+      {% endif %}
+      {% set rounds = r.rounds_of(b) %}
+      {% if rounds %}
+      <p class="meta">Stemronden van deze verkiezing:</p>
+      <ol class="rounds">
+        {%- for round in rounds %}
+        <li><a href="#stemming-{{ round.id }}">{{ round.round_name }} (stemming #{{ round.id }})</a>:
+          {{ round.minutes() }}</li>
+        {%- endfor %}
+      </ol>
       {% endif %}
       {% if b.log_hash %}
       <p class="hash">Vastgelegd in regel {{ b.log_seq }} van het logboek, hash <code>{{ b.log_hash }}</code></p>

@@ -2,7 +2,9 @@
 
 Per decided ballot (agenda order, test votes left out): agenda item, title, kind and majority,
 the sentence for the minutes, the weighted totals with the members that voted, and the number
-and hash of the log entry that recorded the decision, so that the minutes can cite it. At the
+and hash of the log entry that recorded the decision, so that the minutes can cite it. An
+election round gives its votes per candidate instead of the totals, and its round; the first
+round lists every round of the election with its result. At the
 end the head of the log, which `votehall verify` checks the published log against.
 """
 
@@ -37,6 +39,8 @@ TITLE = ParagraphStyle("title", _BASE, fontName="Helvetica-Bold", fontSize=18, l
 MUTED_TEXT = ParagraphStyle("muted", _BASE, textColor=MUTED)
 BALLOT = ParagraphStyle("ballot", _BASE, fontName="Helvetica-Bold", fontSize=11.5, leading=14.5)
 MINUTES = ParagraphStyle("minutes", _BASE, fontName="Helvetica-Bold", spaceBefore=3, spaceAfter=3)
+ROUND = ParagraphStyle("round", _BASE, leftIndent=4 * MM)
+CANDIDATE = ParagraphStyle("candidate", _BASE, fontName="Helvetica-Bold")
 HASH = ParagraphStyle("hash", _BASE, fontName="Courier", fontSize=7.5, leading=9.5, textColor=MUTED)
 
 
@@ -69,7 +73,7 @@ def results_pdf(record: Record) -> bytes:
     story.append(Spacer(0, 6 * MM))
     if not record.ballots:
         story.append(_p("Er zijn geen besluiten genomen.", _BASE))
-    story.extend(KeepTogether(_ballot(ballot)) for ballot in record.ballots)
+    story.extend(KeepTogether(_ballot(record, ballot)) for ballot in record.ballots)
     story.append(Spacer(0, 4 * MM))
     story.extend(_log_head(record))
 
@@ -85,37 +89,90 @@ def results_pdf(record: Record) -> bytes:
     return buffer.getvalue()
 
 
-def _ballot(ballot: RecordBallot) -> list[Any]:
-    majority = MAJORITY_NL.get(ballot.majority, ballot.majority)
+def _meta(ballot: RecordBallot) -> str:
+    """Kind, majority (or an election's round and the round it follows), secrecy and number."""
+    if ballot.election is not None:
+        words = [ballot.kind, str(ballot.round_name)]
+        if ballot.first_round is not None:
+            words[-1] += f" van stemming #{ballot.first_round}"
+    else:
+        words = [ballot.kind, MAJORITY_NL.get(ballot.majority, ballot.majority)]
+    if ballot.secret:
+        words.append("geheime stemming")
+    return " · ".join([*words, f"stemming #{ballot.id}"])
+
+
+def _figures(
+    rows: list[list[Any]], bold: tuple[int, int, int, int], widths: list[float] | None = None
+) -> Any:
+    """A small table of figures: a muted header row, the cells from bold[:2] to bold[2:] in bold."""
+    table = Table(rows, colWidths=widths, hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), "Helvetica", 8.5),
+                ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
+                ("FONT", bold[:2], bold[2:], "Helvetica-Bold", 10),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _candidates(ballot: RecordBallot) -> list[Any]:
+    """An election round: its votes per candidate (a long name wraps), the abstentions, the cast
+    votes and the members that voted."""
+    assert ballot.election is not None
+    figures = ballot.candidate_rows()
+    rows: list[list[Any]] = [["kandidaat", "stemmen", "van de uitgebrachte"]]
+    for index, (name, votes, share) in enumerate(figures, start=1):
+        style = CANDIDATE if index < len(figures) else _BASE  # the abstentions are no candidate
+        rows.append([_p(name, style), nl_number(votes), share])
+    table = _figures(rows, (1, 1, -1, -2), widths=[95 * MM, 22 * MM, 35 * MM])
+    table.setStyle(TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT")]))
+    note = f"Uitgebracht {nl_number(ballot.election.cast)} stemmen"
+    if ballot.counted_by_hand:
+        note += ", met de hand geteld"
+    else:
+        note += f" door {nl_number(ballot.election.members_voted)} leden"
+        if ballot.secret:
+            note += "; per lid staat alleen vast dat het gestemd heeft"
+    return [table, _p(note + ".", MUTED_TEXT)]
+
+
+def _rounds(record: Record, ballot: RecordBallot) -> list[Any]:
+    rounds = record.rounds_of(ballot)
+    if not rounds:
+        return []
+    lines = [_p("Stemronden van deze verkiezing:", MUTED_TEXT)]
+    lines += [_p(f"{r.round_name} (stemming #{r.id}): {r.minutes('nl')}", ROUND) for r in rounds]
+    return lines
+
+
+def _ballot(record: Record, ballot: RecordBallot) -> list[Any]:
     parts: list[Any] = [
         _p(f"Agendapunt {ballot.agenda}: {ballot.title}", BALLOT),
-        _p(f"{ballot.kind} · {majority} · stemming #{ballot.id}", MUTED_TEXT),
+        _p(_meta(ballot), MUTED_TEXT),
         _p(f"Besluit: {ballot.minutes('nl')}", MINUTES),
     ]
-    if ballot.electronic:
+    if ballot.election is not None and ballot.status == "closed":
+        parts.extend(_candidates(ballot))
+    elif ballot.electronic:
         percent = f"{ballot.percent_nl}%" if ballot.percent_for is not None else "—"
         rows = [
             ["voor", "tegen", "onthouding", "uitgebracht", "leden gestemd", "percentage voor"],
             [nl_number(ballot.for_), nl_number(ballot.against), nl_number(ballot.abstain),
              nl_number(ballot.cast), nl_number(ballot.members_voted), percent],
         ]  # fmt: skip
-        table = Table(rows, hAlign="LEFT")
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONT", (0, 0), (-1, 0), "Helvetica", 8.5),
-                    ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
-                    ("FONT", (0, 1), (-1, 1), "Helvetica-Bold", 10),
-                    ("LEFTPADDING", (0, 0), (0, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 12),
-                    ("TOPPADDING", (0, 0), (-1, -1), 1),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ]
-            )
-        )
-        parts.append(table)
+        parts.append(_figures(rows, (0, 1, -1, 1)))
     else:
         parts.append(_p("Besloten zonder elektronische stemming.", MUTED_TEXT))
+    parts.extend(_rounds(record, ballot))
     if ballot.log_hash is not None:
         parts.append(Spacer(0, 1.5 * MM))
         parts.append(_p(f"logregel {ballot.log_seq} · {ballot.log_hash}", HASH))

@@ -44,6 +44,12 @@ class RecordBallotOut(BaseModel):
     election: dict[str, Any] | None = Field(
         None, description="an election round's result per candidate, with the candidates' names (SPEC 2.10)"
     )
+    secret: bool = Field(False, description='a secret ballot: members\' cells say only "voted" (SPEC 2.9)')
+    round: str | None = Field(
+        None, description="an election round's kind: first, second, intermediate, runoff, single"
+    )
+    round_of: int | None = Field(None, description="id of the election round this one follows")
+    first_round: int | None = Field(None, description="id of the first round of this round's election")
 
 
 class RecordMemberOut(BaseModel):
@@ -97,9 +103,15 @@ def record_out(record: Record) -> RecordOut:
                 minutes_en=b.minutes("en"),
                 log_seq=b.log_seq,
                 log_hash=b.log_hash,
-                election=result_view(b.election, dict(b.candidates), secret=b.secret)
+                election=result_view(
+                    b.election, dict(b.candidates), secret=b.secret, by_hand=b.counted_by_hand
+                )
                 if b.election is not None
                 else None,
+                secret=b.secret,
+                round=b.round.value if b.round is not None else None,
+                round_of=b.round_of,
+                first_round=b.first_round,
             )
             for b in record.ballots
         ],

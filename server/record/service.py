@@ -26,7 +26,7 @@ from server.meetings.repository import frozen_register
 from server.meetings.service import get_meeting
 from server.record import page, pdf, repository, schemas, spreadsheet
 from server.record.content import VOTED, Record, RecordBallot, RecordChoice, RecordMember, in_record
-from server.rules import ElectionOutcome, ElectionResult, Outcome
+from server.rules import ElectionOutcome, ElectionResult, Outcome, RoundKind
 from server.rules.vote_choice import from_text
 
 # Before publication the chair and the admin check the record; the log is the admin's (SPEC 4.1).
@@ -73,9 +73,11 @@ async def build_record(session: AsyncSession, meeting: Meeting) -> Record:
     head = await head_of(session, meeting.id)
     register = await frozen_register(session, meeting.id)
     names = {seat.cbs_code: seat.name for seat in register}
+    listed = await list_ballots(session, meeting.id)
+    follows = {b.id: b.round_of_id for b in listed}
     ballots = [
-        _record_ballot(b, names, await _candidate_names(session, b))
-        for b in await list_ballots(session, meeting.id)
+        _record_ballot(b, names, await _candidate_names(session, b), _first_round(b.id, follows))
+        for b in listed
         if in_record(b.status, b.test)
     ]
     voted = [b.id for b in ballots if b.electronic]
@@ -114,7 +116,19 @@ async def _candidate_names(session: AsyncSession, ballot: Ballot) -> dict[int, s
     return await rounds.names_of_result(session, rounds.stored_result(ballot), rows)
 
 
-def _record_ballot(ballot: Ballot, names: Mapping[str, str], candidates: Mapping[int, str]) -> RecordBallot:
+def _first_round(ballot_id: int, follows: Mapping[int, int | None]) -> int | None:
+    """The first round of the election whose later round `ballot_id` is (through the chain of
+    `round_of`); None when the ballot follows no round."""
+    first, before, seen = None, follows.get(ballot_id), {ballot_id}
+    while before is not None and before not in seen:
+        seen.add(before)
+        first, before = before, follows.get(before)
+    return first
+
+
+def _record_ballot(
+    ballot: Ballot, names: Mapping[str, str], candidates: Mapping[int, str], first_round: int | None
+) -> RecordBallot:
     assert ballot.outcome is not None, ballot.id  # every decided ballot has one
     election = rounds.stored_result(ballot)
     outcome = _outcome(ballot.outcome, election)
@@ -140,6 +154,9 @@ def _record_ballot(ballot: Ballot, names: Mapping[str, str], candidates: Mapping
         election=election,
         candidates=tuple(candidates.items()),
         secret=ballot.secret,
+        round=RoundKind(ballot.round) if ballot.round is not None else None,
+        round_of=ballot.round_of_id,
+        first_round=first_round,
     )
 
 

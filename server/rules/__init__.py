@@ -28,6 +28,8 @@ from server.rules.election import (
     plan_next_round,
 )
 from server.rules.election_data import (
+    hand_count_result_data,
+    hand_count_result_from_data,
     result_data,
     result_from_data,
     secret_result_data,
@@ -84,6 +86,8 @@ __all__ = [
     "election_outcome",
     "election_sentence",
     "format_percent",
+    "hand_count_result_data",
+    "hand_count_result_from_data",
     "kind_order",
     "minutes_sentence",
     "order_blockers",

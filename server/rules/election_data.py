@@ -17,6 +17,10 @@ A SECRET election's units carry weights only, so its result says how many member
 candidate's "members", "abstain_members" (and a single-candidate vote's "against_members") are
 null. Publishing member counts per candidate would say more than the totals do.
 `secret_result_data` and `secret_result_from_data` write and read that shape.
+
+A round COUNTED BY HAND (SPEC 2.7: paper, per candidate, confirmed by the vote-counting
+committee) knows neither: it has the same shape with `members_voted` null as well
+(`hand_count_result_data`).
 """
 
 from __future__ import annotations
@@ -73,12 +77,13 @@ def result_data(result: ElectionResult) -> dict[str, Any]:
     return data
 
 
-def secret_result_data(result: ElectionResult, members_voted: int) -> dict[str, Any]:
+def secret_result_data(result: ElectionResult, members_voted: int | None) -> dict[str, Any]:
     """The JSON shape of a secret election's result: `result_data` with every member count per
-    choice null and `members_voted` the number of distinct participants.
+    choice null and `members_voted` the number of distinct participants (null for a count by
+    hand, which does not know it).
 
     `result` is decided from the units (an `ElectionTally` whose member counts are all zero)."""
-    if members_voted < 0:
+    if members_voted is not None and members_voted < 0:
         raise ValueError(f"members_voted must not be negative, got {members_voted}")
     data = result_data(result)
     for candidate in data["candidates"]:
@@ -90,17 +95,39 @@ def secret_result_data(result: ElectionResult, members_voted: int) -> dict[str, 
     return data
 
 
+def hand_count_result_data(result: ElectionResult) -> dict[str, Any]:
+    """The JSON shape of a round counted by hand: no member counts at all (module docstring)."""
+    return secret_result_data(result, None)
+
+
+def hand_count_result_from_data(data: Mapping[str, Any]) -> ElectionResult:
+    """A round counted by hand from its JSON shape (`hand_count_result_data`'s inverse), member
+    counts zero. ValueError if malformed, also when it gives any member count."""
+    if not isinstance(data, Mapping) or data.get("members_voted") is not None:
+        raise ValueError(f"a round counted by hand gives no members that voted (null), got {data!r}")
+    result, _ = _without_member_counts(data)
+    return result
+
+
 def secret_result_from_data(data: Mapping[str, Any]) -> tuple[ElectionResult, int]:
     """A secret election's result from its JSON shape (`secret_result_data`'s inverse): the result
     with member counts zero, and the number of members that voted. ValueError if malformed, also
     when a member count is not null (a secret result never says them)."""
+    result, members_voted = _without_member_counts(data)
+    if members_voted is None:
+        raise ValueError("members_voted must be an integer, got None")
+    return result, members_voted
+
+
+def _without_member_counts(data: Mapping[str, Any]) -> tuple[ElectionResult, int | None]:
     if not isinstance(data, Mapping) or not isinstance(data.get("candidates"), list):
         raise ValueError(f"an election result is a JSON object with a list of candidates, got {data!r}")
     member_counts = [c.get("members", 0) if isinstance(c, Mapping) else 0 for c in data["candidates"]]
     member_counts += [data.get("abstain_members", 0), data.get("against_members")]
     if any(n is not None for n in member_counts):
         raise ValueError("a secret election's result gives no member counts per choice (all null)")
-    members_voted = _int(data.get("members_voted"), "members_voted")
+    given = data.get("members_voted")
+    members_voted = None if given is None else _int(given, "members_voted")
     public = {
         **data,
         "candidates": [{**c, "members": 0} for c in data["candidates"]],

@@ -142,8 +142,11 @@ def _joined(names: Sequence[str], sentences: Mapping[str, str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + sentences["and"] + names[-1]
 
 
-def election_sentence(result: ElectionResult, names: Mapping[int, str], lang: str = "nl") -> str:
-    """The minutes of an election round (SPEC 2.10), with the candidates' `names` by id.
+def election_sentence(
+    result: ElectionResult, names: Mapping[int, str], lang: str = "nl", *, by_hand: bool = False
+) -> str:
+    """The minutes of an election round (SPEC 2.10), with the candidates' `names` by id; a round
+    counted by hand (SPEC 2.7) ends in " (met de hand geteld)".
 
     "gekozen: Bert Beta met 53,57% van de stemmen"; "geen kandidaat heeft de volstrekte
     meerderheid; tweede vrije stemming" (or "...; herstemming tussen Anna Alfa en Bert Beta");
@@ -154,6 +157,11 @@ def election_sentence(result: ElectionResult, names: Mapping[int, str], lang: st
     vóór" or "niet gekozen: ...". A round without cast votes says so instead of naming a tie.
     A candidate missing from `names` raises KeyError.
     """
+    sentence = _election_sentence(result, names, lang)
+    return sentence + _sentences(lang)["by_hand"] if by_hand else sentence
+
+
+def _election_sentence(result: ElectionResult, names: Mapping[int, str], lang: str) -> str:
     s = _sentences(lang)
 
     def named(ids: Sequence[int]) -> str:

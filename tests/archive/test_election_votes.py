@@ -9,9 +9,11 @@ from datetime import date
 from sqlalchemy import select
 
 from server.archive.service import import_meeting
+from server.auth.roles import Role
+from server.auth.service import Operator
 from server.ballots.models import Ballot, Candidate, Vote
-from server.ballots.schemas import BallotCreate, CandidateIn
-from server.ballots.service import create_ballot
+from server.ballots.schemas import BallotCreate, CandidateIn, HandCountIn
+from server.ballots.service import count_by_hand, create_ballot
 from server.db import Database
 from server.meetings.schemas import MeetingCreate
 from server.meetings.service import close_meeting, create_meeting
@@ -83,3 +85,32 @@ async def test_an_election_round_trips_with_its_candidates_remapped(
         votes = {v.choice for v in await session.scalars(select(Vote).where(Vote.ballot_id == ballot.id))}
     assert {named[int(v)] if v.isdigit() else v for v in votes} == {"Anna Alfa", "Bert Beta", "abstain"}
     assert ballot.election_result is not None and named[ballot.election_result["elected"]] == "Bert Beta"
+
+
+async def test_an_election_counted_by_hand_round_trips(database: Database, target: Database) -> None:
+    """A round counted by hand (SPEC 2.7) stores its result without any member count; the import
+    remaps its candidates and checks it against the replay of its log."""
+    seeded, other = await seed_hall(database)
+    live = Live(database, seeded, other, await start_hubs([database]))
+    data = BallotCreate(agenda="9", title="Voorzitter", kind=BallotKind.BENOEMING, secret=False,
+                        candidates=[CandidateIn(name="Anna Alfa"), CandidateIn(name="Bert Beta")])  # fmt: skip
+    chair = Operator(Role.CHAIR, None, "test chair")
+    try:
+        ballot = await live.operate(lambda session: create_ballot(session, seeded.meeting_id, data))
+        meeting = live.hub.meeting
+        assert meeting is not None
+        anna, bert = (c.id for c in meeting.ballots[ballot.id].candidates)
+        count = HandCountIn.model_validate({"candidates": [{"id": anna, "votes": 42}, {"id": bert, "votes": 150}],
+                                            "abstain": 1, "confirmed_by": "J. de Vries"})  # fmt: skip
+        await live.operate(lambda session: count_by_hand(session, ballot.id, count, chair))
+        await live.operate(lambda session: close_meeting(session, seeded.meeting_id, confirm=True))
+    finally:
+        for started in live.hubs:
+            await started.stop()
+    document = await exported(database, seeded.meeting_id)
+    counted = next(b for b in document["ballots"] if b["candidates"])
+    assert counted["counted_by_hand"] and counted["election_result"]["members_voted"] is None
+    assert counted["election_result"]["elected"] == bert
+    async with target.transaction() as session:
+        imported = (await import_meeting(session, document)).id
+    assert comparable(await exported(target, imported)) == comparable(document)

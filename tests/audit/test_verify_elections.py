@@ -17,6 +17,7 @@ from server.rules import (
     decide_election,
     decide_single,
     draw_lot,
+    hand_count_result_data,
     result_data,
     tally_votes,
 )
@@ -221,3 +222,46 @@ def test_a_first_round_in_the_wrong_kind_is_caught(tmp_path: Path) -> None:
     assert (
         "opens ballot 10 as a runoff round, but a ballot that follows no round is the first round" in output
     )
+
+
+def hand_counted_meeting() -> Log:
+    """A first round counted by hand without a majority (Anna 5, Bert 4, Cees 3: no member counts,
+    not even of those who voted), then a second round counted by hand that elects Anna (9 of 12)."""
+    log = meeting(WEIGHTS, committee_key=False)
+    create(log, FIRST, [(1, "Anna Alfa"), (2, "Bert Beta"), (3, "Cees Gamma")], secret=False)
+    first = ElectionTally({1: 5, 2: 4, 3: 3}, {1: 0, 2: 0, 3: 0}, 2, 0)
+    log.add("ballot_counted_by_hand", ballot=FIRST, confirmed_by="J. de Vries", operator=OPERATOR,
+            result=hand_count_result_data(decide_election(RoundKind.FIRST, [1, 2, 3], first)))  # fmt: skip
+    create(log, SECOND, [(4, "Anna Alfa"), (5, "Bert Beta"), (6, "Cees Gamma")], secret=False,
+           round="second", round_of=FIRST)  # fmt: skip
+    second = ElectionTally({4: 9, 5: 3, 6: 0}, {4: 0, 5: 0, 6: 0}, 0, 0)
+    log.add("ballot_counted_by_hand", ballot=SECOND, confirmed_by="J. de Vries", operator=OPERATOR,
+            result=hand_count_result_data(decide_election(RoundKind.SECOND, [4, 5, 6], second)))  # fmt: skip
+    end(log)
+    return log
+
+
+def test_an_election_counted_by_hand_verifies_and_its_figures_are_checked(tmp_path: Path) -> None:
+    log = hand_counted_meeting()
+    code, output = run(log.text(), tmp_path, "--lang", "nl")
+    assert code == 0, output
+    assert (
+        "geen kandidaat heeft de volstrekte meerderheid; tweede vrije stemming (met de hand geteld)" in output
+    )
+    assert "gekozen: Anna Alfa met 75,00% van de stemmen (met de hand geteld)" in output
+    assert output.count("met de hand geteld, per kandidaat") == 2
+    # A candidate's votes changed: the stated outcome no longer follows.
+    i = where(log.entries, "ballot_counted_by_hand", ballot=SECOND)
+    output = problems(
+        edited(log.entries, i, lambda d: d["result"]["candidates"][0].update(votes=5)), tmp_path
+    )
+    assert "states a count by hand of ballot 11 that does not add up" in output
+    # More votes than those present hold (15).
+    output = problems(edited(log.entries, i, lambda d: d["result"].update(abstain=4)), tmp_path)
+    assert "counts 16 votes by hand on ballot 11, but those present hold 15" in output
+    # A member count where a count by hand knows none.
+    output = problems(edited(log.entries, i, lambda d: d["result"].update(members_voted=2)), tmp_path)
+    assert "members_voted 2 where the votes give None" in output
+    # A candidate left out of the count.
+    output = problems(edited(log.entries, i, lambda d: d["result"]["candidates"].pop()), tmp_path)
+    assert "states a count by hand of ballot 11 that the election rules cannot read" in output

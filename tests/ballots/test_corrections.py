@@ -11,7 +11,9 @@ import orjson
 import pytest
 from sqlalchemy import select
 
+from server.audit.chain import parse_line
 from server.audit.models import LogEntry
+from server.audit.replay import Replay, replay
 from server.auth.roles import Role
 from server.db import Database
 from tests.ballots.test_ballots_api import AGENDA, store_votes
@@ -327,6 +329,199 @@ async def test_a_test_ballot_is_not_counted_by_hand(
     count = {"outcome": "adopted", "confirmed_by": "X"}
     response = await client.post(f"/api/ballots/{ballot['id']}/hand-count", json=count, headers=chair(tokens))
     assert response.status_code == 409 and response.json()["error"] == "test_ballot"
+
+
+# Counting an election by hand (SPEC 2.7, 2.10): per candidate, decided by the election rules
+
+CANDIDATES = [
+    {"name": "Anna Alfa", "note": "wethouder, Aa en Hunze"},
+    {"name": "Bert Beta"},
+    {"name": "Cees Gamma"},
+]
+
+
+async def election(
+    client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int, **fields: Any
+) -> dict[str, Any]:
+    ballot = await create_ballot(client, tokens, meeting_id, agenda="1", title="Lid dagelijks bestuur",
+                                 kind="benoeming", candidates=CANDIDATES, **fields)  # fmt: skip
+    return dict(ballot)
+
+
+def by_name(ballot: dict[str, Any], votes: dict[str, int]) -> list[dict[str, int]]:
+    ids = {c["name"]: c["id"] for c in ballot["candidates"]}
+    return [{"id": ids[name], "votes": n} for name, n in votes.items()]
+
+
+async def replayed(client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int) -> Replay:
+    """The meeting's log as `votehall verify` replays it: it must find nothing wrong."""
+    answer = await client.get(f"/api/meetings/{meeting_id}/audit", headers=bearer(tokens[Role.ADMIN]))
+    state = replay([parse_line(line) for line in answer.text.splitlines()])
+    assert [problem.message.text("en") for problem in state.problems] == []
+    return state
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["public", "secret"])
+async def test_an_election_is_counted_by_hand_per_candidate(
+    client: httpx.AsyncClient, tokens: dict[Role, str], database: Database, meeting_id: int, secret: bool
+) -> None:
+    ballot = await election(client, tokens, meeting_id, secret=secret)
+    count = {"candidates": by_name(ballot, {"Anna Alfa": 75, "Bert Beta": 42, "Cees Gamma": 0}),
+             "abstain": 1, "confirmed_by": "J. de Vries"}  # fmt: skip
+    response = await client.post(f"/api/ballots/{ballot['id']}/hand-count", json=count, headers=chair(tokens))
+    assert response.status_code == 200, response.text
+    result = response.json()["result"]
+    minutes = "gekozen: Anna Alfa met 64,10% van de stemmen (met de hand geteld)"
+    assert (result["outcome"], result["minutes"], result["counted_by_hand"]) == ("elected", minutes, True)
+    assert result["minutes_en"] == "elected: Anna Alfa with 64.10% of the votes (counted by hand)"
+    # A count by hand knows the votes per candidate, not how many members gave them.
+    assert (result["members_voted"], result["election"]["members_voted"]) == (None, None)
+    assert [(c["name"], c["votes"], c["members"], c["percent"]) for c in result["election"]["candidates"]] == [
+        ("Anna Alfa", 75, None, "64.10"), ("Bert Beta", 42, None, "35.90"), ("Cees Gamma", 0, None, "0.00"),
+    ]  # fmt: skip
+    assert (result["election"]["elected"]["name"], result["cast"], result["abstain"]) == ("Anna Alfa", 117, 1)
+    [entry] = await log_of(database, meeting_id, "ballot_counted_by_hand")
+    assert entry["confirmed_by"] == "J. de Vries" and entry["result"]["outcome"] == "elected"
+    assert [c["votes"] for c in entry["result"]["candidates"]] == [75, 42, 0]
+    # The screens: at once, also on a secret ballot (nothing sealed to release); the decisions.
+    shown = await feed(client)
+    assert shown["ballot"]["counted_by_hand"] is True and shown["ballot"]["minutes"]["nl"] == minutes
+    assert [c["votes"] for c in shown["ballot"]["election"]["candidates"]] == [75, 42, 0]
+    assert shown["decisions"][-1]["minutes"]["nl"] == minutes
+    state = await replayed(client, tokens, meeting_id)
+    assert state.ballots[ballot["id"]].minutes() == minutes
+    assert state.ballots[ballot["id"]].outcome == "elected"
+
+
+async def test_a_round_counted_by_hand_without_a_majority_leads_to_the_next_round(
+    client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
+) -> None:
+    ballot = await election(client, tokens, meeting_id)
+    count = {"candidates": by_name(ballot, {"Anna Alfa": 40, "Bert Beta": 40, "Cees Gamma": 38}),
+             "confirmed_by": "J. de Vries"}  # fmt: skip
+    response = await client.post(f"/api/ballots/{ballot['id']}/hand-count", json=count, headers=chair(tokens))
+    assert response.status_code == 200, response.text
+    assert response.json()["result"]["minutes"] == (
+        "geen kandidaat heeft de volstrekte meerderheid; tweede vrije stemming (met de hand geteld)"
+    )
+    following = await client.post(f"/api/ballots/{ballot['id']}/next-round", headers=chair(tokens))
+    assert following.status_code == 201, following.text
+    second = following.json()
+    assert (second["round"], second["round_of"]) == ("second", ballot["id"])
+    assert [c["name"] for c in second["candidates"]] == ["Anna Alfa", "Bert Beta", "Cees Gamma"]
+    # The second round counted by hand as well: Cees's 38 go to Bert.
+    count = {"candidates": by_name(second, {"Anna Alfa": 40, "Bert Beta": 78, "Cees Gamma": 0}),
+             "confirmed_by": "J. de Vries"}  # fmt: skip
+    response = await client.post(f"/api/ballots/{second['id']}/hand-count", json=count, headers=chair(tokens))
+    assert response.status_code == 200, response.text
+    assert (
+        response.json()["result"]["minutes"]
+        == "gekozen: Bert Beta met 66,10% van de stemmen (met de hand geteld)"
+    )
+    await replayed(client, tokens, meeting_id)
+
+
+async def test_a_tied_run_off_counted_by_hand_is_decided_by_lot(
+    client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
+) -> None:
+    """Three rounds counted by hand: no majority, then Anna and Bert to the run-off, where they
+    tie; the lot drawn in the hall elects Bert. The log replays without a problem."""
+
+    async def counted(ballot: dict[str, Any], votes: dict[str, int], abstain: int = 0) -> dict[str, Any]:
+        body = {"candidates": by_name(ballot, votes), "abstain": abstain, "confirmed_by": "J. de Vries"}
+        answer = await client.post(
+            f"/api/ballots/{ballot['id']}/hand-count", json=body, headers=chair(tokens)
+        )
+        assert answer.status_code == 200, answer.text
+        result: dict[str, Any] = answer.json()["result"]
+        return result
+
+    async def following(ballot: dict[str, Any]) -> dict[str, Any]:
+        answer = await client.post(f"/api/ballots/{ballot['id']}/next-round", headers=chair(tokens))
+        assert answer.status_code == 201, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    first = await election(client, tokens, meeting_id)
+    assert (await counted(first, {"Anna Alfa": 50, "Bert Beta": 40, "Cees Gamma": 28}))[
+        "outcome"
+    ] == "next_round"
+    second = await following(first)
+    result = await counted(second, {"Anna Alfa": 50, "Bert Beta": 45, "Cees Gamma": 23})
+    assert result["minutes"] == (
+        "geen kandidaat heeft de volstrekte meerderheid; herstemming tussen Anna Alfa en Bert Beta (met de hand geteld)"
+    )
+    runoff = await following(second)
+    assert [c["name"] for c in runoff["candidates"]] == ["Anna Alfa", "Bert Beta"]
+    result = await counted(runoff, {"Anna Alfa": 58, "Bert Beta": 58}, abstain=2)
+    assert (result["outcome"], result["minutes"]) == (
+        "lot",
+        "de stemmen staken; het lot beslist (met de hand geteld)",
+    )
+    bert = next(c["id"] for c in runoff["candidates"] if c["name"] == "Bert Beta")
+    drawn = await client.post(
+        f"/api/ballots/{runoff['id']}/lot", json={"candidate": bert}, headers=chair(tokens)
+    )
+    assert drawn.status_code == 200, drawn.text
+    result = drawn.json()["result"]
+    assert (result["outcome"], result["minutes"]) == (
+        "elected",
+        "gekozen bij loting: Bert Beta (met de hand geteld)",
+    )
+    assert result["election"]["members_voted"] is None
+    state = await replayed(client, tokens, meeting_id)
+    assert state.ballots[runoff["id"]].outcome == "elected"
+
+
+async def test_the_vote_on_a_single_candidate_is_counted_by_hand_for_and_against(
+    client: httpx.AsyncClient, tokens: dict[Role, str], meeting_id: int
+) -> None:
+    ballot = await create_ballot(client, tokens, meeting_id, agenda="1", title="Voorzitter", kind="benoeming",
+                                 candidates=[{"name": "Dirk Delta"}])  # fmt: skip
+    count = {"for": 75, "against": 42, "abstain": 1, "confirmed_by": "J. de Vries"}
+    response = await client.post(f"/api/ballots/{ballot['id']}/hand-count", json=count, headers=chair(tokens))
+    assert response.status_code == 200, response.text
+    result = response.json()["result"]
+    assert (result["outcome"], result["for"], result["against"], result["percent_for"]) == (
+        "elected", 75, 42, "64.10",
+    )  # fmt: skip
+    assert result["minutes"] == "gekozen: Dirk Delta met 64,10% van de stemmen vóór (met de hand geteld)"
+    await replayed(client, tokens, meeting_id)
+
+
+@pytest.mark.parametrize(
+    "count",
+    [
+        {"candidates": {"Anna Alfa": 75, "Bert Beta": 42}},  # Cees is missing
+        {"candidates": {"Anna Alfa": 75, "Bert Beta": 42, "Cees Gamma": 0}, "extra": 99},  # a stranger
+        {"candidates": {"Anna Alfa": 75, "Bert Beta": 42, "Cees Gamma": 0}, "twice": "Anna Alfa"},
+        {"outcome": "adopted"},
+        {"for": 75, "against": 42},
+        {"candidates": {"Anna Alfa": 75, "Bert Beta": 42, "Cees Gamma": 2}},  # 119 of the 118 present
+    ],
+    ids=["missing", "stranger", "twice", "outcome", "for-against", "too-many"],
+)
+async def test_an_election_counted_by_hand_that_cannot_be_right_is_refused(
+    client: httpx.AsyncClient,
+    tokens: dict[Role, str],
+    database: Database,
+    meeting_id: int,
+    count: dict[str, Any],
+) -> None:
+    ballot = await election(client, tokens, meeting_id)
+    body: dict[str, Any] = {"confirmed_by": "J. de Vries"}
+    if "candidates" in count:
+        body["candidates"] = by_name(ballot, count["candidates"])
+        if "extra" in count:
+            body["candidates"].append({"id": max(c["id"] for c in ballot["candidates"]) + 100, "votes": 0})
+        if "twice" in count:
+            body["candidates"].append(by_name(ballot, {count["twice"]: 0})[0])
+    else:
+        body |= count
+    response = await client.post(f"/api/ballots/{ballot['id']}/hand-count", json=body, headers=chair(tokens))
+    assert (response.status_code, response.json()["error"]) == (422, "invalid_count"), response.text
+    assert (await get(client, tokens, ballot["id"]))["status"] == "draft"
+    assert await log_of(database, meeting_id, "ballot_counted_by_hand") == []
 
 
 # Aantekening, out of order, preadvies

@@ -638,6 +638,58 @@ ERRORS = ["agenda_order", "amendments_pending", "void_window_passed", "ballot_al
 NAMING = {"agenda_order", "amendments_pending", "undecided_ballots", "ballot_already_open", "ballot_open"}
 
 
+async def test_an_election_is_counted_by_hand_one_field_per_candidate(
+    meeting: Meeting, browser: Browser, request: pytest.FixtureRequest
+) -> None:
+    """SPEC 2.7, 2.10: the count by hand of an election asks the votes of each candidate (with
+    the note that tells them apart) and the abstentions; the election rules decide, and the
+    minutes say it was counted by hand."""
+    watch = PageWatch()
+    candidates = [{"name": "Anna Alfa", "note": "wethouder, Aa en Hunze"}, {"name": "Bert Beta"},
+                  {"name": "Cees Gamma"}]  # fmt: skip
+    body = {"agenda": "7", "title": "Lid dagelijks bestuur", "kind": "benoeming", "candidates": candidates}
+    created = await meeting.post(f"/api/meetings/{meeting.id}/ballots", body)
+    assert created.status_code == 201, created.text
+    ballot = created.json()
+    ids = {c["name"]: c["id"] for c in ballot["candidates"]}
+    sent: list[Any] = []
+
+    def record(request_: Request) -> None:
+        if request_.url.endswith(f"/api/ballots/{ballot['id']}/hand-count"):
+            sent.append(json.loads(request_.post_data or "null"))
+
+    async with open_page(browser, meeting.hall.server.base, watch, viewport=DESK) as (_, page):
+        page.on("request", record)
+        await sign_in(page, meeting.hall)
+        await more(page, ballot["id"], "Met de hand tellen")
+        box = dialog(page)
+        await expect(box.locator(".candidate-counts label")).to_have_text(
+            ["Anna Alfa (wethouder, Aa en Hunze)", "Bert Beta", "Cees Gamma", "Onthouding"]
+        )
+        await expect(box.get_by_label("Voor", exact=True)).to_have_count(0)  # no for/against here
+        await box.get_by_label("Anna Alfa (wethouder, Aa en Hunze)").fill("118")
+        await box.get_by_label("Bert Beta").fill("75")
+        await box.get_by_label("Bevestigd door (lid van de commissie van stemopneming)").fill("J. de Boer")
+        await box.get_by_role("button", name="Uitslag vastleggen").click()
+        await expect(box.locator(".dialog-error")).to_have_text(
+            "Vul voor elke kandidaat het aantal stemmen in, in hele getallen."
+        )
+        await box.get_by_label("Cees Gamma").fill("0")
+        await screenshot(page, request, "election-hand-count")
+        await answer(page, "Uitslag vastleggen")
+        counted = item(page, ballot["id"])
+        await expect(counted.locator(".status")).to_have_text("Stemming gesloten")
+        result = (await meeting.get(f"/api/ballots/{ballot['id']}"))["result"]
+        assert result["minutes"] == "gekozen: Anna Alfa met 61,14% van de stemmen (met de hand geteld)"
+        await expect(counted.locator(".item-result")).to_have_text(result["minutes"])
+        await screenshot(page, request, "election-hand-counted")
+    assert sent == [
+        {"candidates": [{"id": ids["Anna Alfa"], "votes": 118}, {"id": ids["Bert Beta"], "votes": 75},
+                        {"id": ids["Cees Gamma"], "votes": 0}], "confirmed_by": "J. de Boer"},
+    ]  # fmt: skip
+    assert watch.problems == []
+
+
 @pytest.mark.parametrize("database_template", ["sqlite"], indirect=True)  # words only: one backend
 async def test_every_error_is_worded_with_agenda_numbers_never_ids(
     meeting: Meeting, browser: Browser

@@ -143,7 +143,7 @@ async def test_a_secret_election_in_two_rounds_from_the_chair_to_the_hall_and_a_
             {"GM0004": "Cees Gamma", "GM0002": "Anna Alfa", "GM0003": "abstain"}, request, "2",
         )  # fmt: skip
         await expect(display.locator(".outcome")).to_have_text("gekozen: Anna Alfa met 60,94% van de stemmen")
-        await expect(display.locator(".tally-row.candidate.marked .tally-label")).to_have_text("Anna Alfa")
+        await expect(display.locator(".tally-row.candidate.marked .candidate-name")).to_have_text("Anna Alfa")
         result = (await hall.ballot(second))["result"]
         assert (result["outcome"], result["election"]["elected"]["name"]) == ("elected", "Anna Alfa")
         # The votes per candidate, and no member counts: the units carry weights only.
@@ -163,6 +163,17 @@ async def test_a_secret_election_in_two_rounds_from_the_chair_to_the_hall_and_a_
     async with hall.client() as client:
         record = (await client.get(f"/api/meetings/{hall.seeded.meeting_id}/record.json")).json()
         csv = (await client.get(f"/api/meetings/{hall.seeded.meeting_id}/record.csv")).text
+        html = (await client.get(f"/api/meetings/{hall.seeded.meeting_id}/record.html")).text
+    # Each round by name, the later linked to the first, which lists both with their results.
+    rounds = {b["id"]: (b["round"], b["round_of"], b["first_round"], b["secret"]) for b in record["ballots"]}
+    assert (rounds[first], rounds[second]) == (("first", None, None, True), ("second", first, first, True))
+    flat = " ".join(html.split())
+    assert f'tweede vrije stemming van <a href="#stemming-{first}">stemming #{first}</a>' in flat
+    assert (
+        f'<li><a href="#stemming-{second}">tweede vrije stemming (stemming #{second})</a>: gekozen: Anna Alfa '
+        "met 60,94% van de stemmen</li>"
+    ) in flat
+    assert '<td>Anna Alfa</td><td class="num">117</td> <td class="num">60,94%</td>' in flat
     cells = {m["code"]: m["votes"] for m in record["members"]}
     for ballot in (first, second):
         assert {code: votes[str(ballot)] for code, votes in cells.items() if code != "GM0005"} == {

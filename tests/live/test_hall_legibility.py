@@ -50,8 +50,10 @@ def smallest_font(screen_height: int, distance: int, arcminutes: int) -> float:
 
 
 # The list of decisions so far shows the newest first and as many as there is room for, each title
-# in at most two lines: it is a reminder, the hall read each in full while it was the ballot.
-SHORTENED = ".decisions-panel"
+# in at most two lines: it is a reminder, the hall read each in full while it was the ballot. An
+# election keeps one line per candidate: a note (municipality, role) gives way to the figures,
+# and a name longer than the column is cut (the outcome sentence names the elected in full).
+SHORTENED = ".decisions-panel, .tally.election .tally-label"
 
 # Realistic ballots: the longest title on the agenda of 18 June 2025, and a motion with the
 # board's advice that shows its running tally.

@@ -37,6 +37,10 @@ async def _decision(hall: Hall, name: str) -> tuple[int, str]:
     return result["log_seq"], result["log_hash"]
 
 
+# A ballot that is neither secret nor an election round.
+NO_ROUND = {"secret": False, "round": None, "round_of": None, "first_round": None}
+
+
 async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
     hall, publication = published
     ids = hall.ballots
@@ -60,6 +64,7 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "minutes": "aangenomen met 64,10% van de stemmen",
                 "minutes_en": "adopted with 64.10% of the votes",
                 "log_seq": annual_seq, "log_hash": annual_hash, "election": None,
+                **NO_ROUND,
             },
             {
                 "id": ids["digital"], "agenda": "1", "title": "Resolutie digitalisering", "kind": "resolutie",
@@ -68,6 +73,7 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "minutes": "verworpen met 39,38% van de stemmen vóór",
                 "minutes_en": "rejected with 39.38% of the votes in favour",
                 "log_seq": digital_seq, "log_hash": digital_hash, "election": None,
+                **NO_ROUND,
             },
             {
                 "id": ids["motion"], "agenda": "2", "title": SCRIPT_TITLE, "kind": "motie",
@@ -75,6 +81,7 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "abstain": None, "cast": None, "members_voted": None, "percent_for": None,
                 "minutes": "bij acclamatie aangenomen", "minutes_en": "adopted by acclamation",
                 "log_seq": motion_seq, "log_hash": motion_hash, "election": None,
+                **NO_ROUND,
             },
             {
                 "id": ids["draft"], "agenda": "2", "title": "Motie die niet aan bod kwam", "kind": "motie",
@@ -82,6 +89,7 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "abstain": None, "cast": None, "members_voted": None, "percent_for": None,
                 "minutes": "niet in stemming gebracht", "minutes_en": "not put to the vote",
                 "log_seq": closing_seq, "log_hash": closing_hash, "election": None,
+                **NO_ROUND,
             },
         ],
         # Only the electronically closed ballots have choices; GM0001 changed against -> for.

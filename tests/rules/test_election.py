@@ -22,6 +22,8 @@ from server.rules import (
     election_choice,
     election_outcome,
     election_sentence,
+    hand_count_result_data,
+    hand_count_result_from_data,
     plan_next_round,
     result_data,
     result_from_data,
@@ -530,6 +532,17 @@ def test_a_secret_result_with_a_member_count_is_refused() -> None:
         secret_result_from_data({**data, "members_voted": None})
     with pytest.raises(ValueError):
         secret_result_data(_from_units(R.FIRST, {A: 15, B: 13}), members_voted=-1)
+
+
+def test_a_result_counted_by_hand_round_trips_without_any_member_count() -> None:
+    result = _from_units(R.SECOND, {A: 10, B: 8, C: 8})
+    data = json.loads(json.dumps(hand_count_result_data(result)))
+    assert data["members_voted"] is None and {c["members"] for c in data["candidates"]} == {None}
+    assert hand_count_result_from_data(data) == result
+    with pytest.raises(ValueError):
+        hand_count_result_from_data({**data, "members_voted": 3})  # a count by hand knows no members
+    with pytest.raises(ValueError):
+        secret_result_from_data(data)  # nor is it a secret ballot's result, which knows them
 
 
 # The minutes
