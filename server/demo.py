@@ -11,8 +11,8 @@ from typing import Any
 
 from server.auth.roles import Role
 from server.auth.service import Operator, create_token
+from server.ballots.drafts import create_ballot
 from server.ballots.schemas import BallotCreate
-from server.ballots.service import create_ballot
 from server.ballots.vacancies import create_vacancy_ballots
 from server.cards.service import issue_missing
 from server.db import Database

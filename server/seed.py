@@ -19,8 +19,8 @@ from server.audit.journal import note
 from server.audit.models import SYSTEM_CHAIN
 from server.auth.roles import Role
 from server.auth.service import create_token
+from server.ballots.drafts import create_ballot
 from server.ballots.schemas import BallotCreate
-from server.ballots.service import create_ballot
 from server.db import Database
 from server.desk.models import Pass
 from server.desk.service import PAIRING_TTL

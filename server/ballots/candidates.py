@@ -1,6 +1,6 @@
 """The candidates and rounds of a `benoeming` as stored (SPEC 2.10, docs/SECRET_BALLOTS.md).
 
-The use cases in `server.ballots.service` call these when a ballot is created or edited; the
+The use cases in `server.ballots.drafts` call these when a ballot is created or edited; the
 rules they apply are the pure ones of `server.ballots.elections`.
 """
 

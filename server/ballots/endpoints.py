@@ -4,7 +4,16 @@ from collections.abc import Mapping, Sequence
 
 from fastapi import APIRouter, Request, Response, status
 
-from server.ballots import repository, round_service, rounds, sealed_close, service
+from server.ballots import (
+    corrections,
+    drafts,
+    lifecycle,
+    repository,
+    round_service,
+    rounds,
+    sealed_close,
+    service,
+)
 from server.ballots.models import Ballot, Candidate
 from server.ballots.schemas import (
     BallotCreate,
@@ -151,7 +160,7 @@ def ballot_out(
 )
 async def create_ballot(meeting_id: int, data: BallotCreate, session: Session, _: ChairOrAdmin) -> BallotOut:
     """Prepare a ballot (draft) on an agenda item; a benoeming with candidates is an election."""
-    ballot = await service.create_ballot(session, meeting_id, data)
+    ballot = await drafts.create_ballot(session, meeting_id, data)
     return ballot_out(ballot, candidates=await repository.candidates_of(session, ballot.id))
 
 
@@ -205,13 +214,13 @@ async def edit_ballot(
     ballot_id: int, data: BallotUpdate, session: Session, operator: ChairOrAdmin
 ) -> BallotOut:
     """Edit a draft ballot (SPEC 2.7): send only the fields to change."""
-    return await _answer(session, await service.update_ballot(session, ballot_id, data, operator))
+    return await _answer(session, await drafts.update_ballot(session, ballot_id, data, operator))
 
 
 @router.delete("/api/ballots/{ballot_id}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_ballot(ballot_id: int, session: Session, operator: ChairOrAdmin) -> Response:
     """Delete a draft ballot prepared by mistake (SPEC 2.7); the log keeps that it existed."""
-    await service.delete_ballot(session, ballot_id, operator)
+    await drafts.delete_ballot(session, ballot_id, operator)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -220,7 +229,7 @@ async def withdraw_candidate(
     ballot_id: int, candidate_id: int, session: Session, operator: ChairOrAdmin
 ) -> BallotOut:
     """Take a withdrawn candidate off a draft ballot (logged); with one left it is a yes/no vote."""
-    ballot = await service.withdraw_candidate(session, ballot_id, candidate_id, operator)
+    ballot = await drafts.withdraw_candidate(session, ballot_id, candidate_id, operator)
     return await _answer(session, ballot)
 
 
@@ -248,7 +257,7 @@ async def open_ballot(
     """Open the ballot for votes (at most one open per meeting). Within an agenda item the order is
     amendments, proposal, motions (SPEC 2.8): `{"override_order": true}` opens out of turn (logged)."""
     override = data.override_order if data is not None else False
-    ballot = await service.act(
+    ballot = await lifecycle.act(
         session, ballot_id, BallotAction.OPEN, operator=operator, override_order=override
     )
     return await _answer(session, ballot)
@@ -257,7 +266,7 @@ async def open_ballot(
 @router.post("/api/ballots/{ballot_id}/void", response_model=BallotOut)
 async def void_ballot(ballot_id: int, data: VoidIn, session: Session, operator: ChairOrAdmin) -> BallotOut:
     """Declare an open ballot, or the last closed one, void with a reason (SPEC 2.7)."""
-    return await _answer(session, await service.void(session, ballot_id, data.reason, operator))
+    return await _answer(session, await corrections.void(session, ballot_id, data.reason, operator))
 
 
 @router.post("/api/ballots/{ballot_id}/hand-count", response_model=BallotOut, response_model_by_alias=True)
@@ -265,13 +274,13 @@ async def hand_count(
     ballot_id: int, data: HandCountIn, session: Session, operator: ChairOrAdmin
 ) -> BallotOut:
     """Record a result counted by hand, confirmed by the vote-counting committee (SPEC 2.7)."""
-    return await _answer(session, await service.count_by_hand(session, ballot_id, data, operator))
+    return await _answer(session, await corrections.count_by_hand(session, ballot_id, data, operator))
 
 
 @router.post("/api/ballots/{ballot_id}/countdown", response_model=BallotOut)
 async def countdown(ballot_id: int, data: CountdownIn, session: Session, _: ChairOrAdmin) -> BallotOut:
     """Show a countdown on the open ballot ("nog 30 seconden"); 0 stops it. The chair still closes."""
-    return await _answer(session, await service.start_countdown(session, ballot_id, data.seconds))
+    return await _answer(session, await lifecycle.start_countdown(session, ballot_id, data.seconds))
 
 
 @router.post("/api/ballots/{ballot_id}/dissent", response_model=BallotOut)
@@ -279,12 +288,12 @@ async def note_dissent(
     ballot_id: int, data: DissentIn, session: Session, operator: ChairOrAdmin
 ) -> BallotOut:
     """Note the members whose dissent from a decision by acclamation is recorded (aantekening)."""
-    return await _answer(session, await service.note_dissent(session, ballot_id, data.members, operator))
+    return await _answer(session, await corrections.note_dissent(session, ballot_id, data.members, operator))
 
 
 def _lifecycle_route(action: BallotAction, summary: str) -> None:
     async def endpoint(ballot_id: int, session: Session, operator: ChairOrAdmin) -> BallotOut:
-        return await _answer(session, await service.act(session, ballot_id, action, operator=operator))
+        return await _answer(session, await lifecycle.act(session, ballot_id, action, operator=operator))
 
     endpoint.__name__ = f"{action.value}_ballot"
     router.add_api_route(
@@ -325,7 +334,9 @@ async def close_ballot(
     hub = getattr(request.app.state, "live", None)
     if hub is not None and await sealed_close.close_elsewhere(hub, ballot_id):
         return await _answer(session, await service.get_ballot(session, ballot_id))  # closed there
-    ballot = await service.act(session, ballot_id, BallotAction.CLOSE, operator=operator, keys=_keys(request))
+    ballot = await lifecycle.act(
+        session, ballot_id, BallotAction.CLOSE, operator=operator, keys=_keys(request)
+    )
     return await _answer(session, ballot)
 
 

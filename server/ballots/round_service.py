@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import journal
 from server.audit.entries import BALLOT_LOT
 from server.auth.service import Operator
-from server.ballots import repository, rounds, service
+from server.ballots import drafts, repository, rounds, service
 from server.ballots.elections import round_title
 from server.ballots.models import Ballot
 from server.ballots.schemas import BallotCreate, CandidateIn
@@ -38,7 +38,7 @@ async def next_round(session: AsyncSession, ballot_id: int) -> Ballot:
         round_of=before.id,
         round=kind,
     )
-    return await service.create_ballot(session, before.meeting_id, data)
+    return await drafts.create_ballot(session, before.meeting_id, data)
 
 
 async def enter_lot(

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.ballots import repository
+from server.ballots.guards import named
 from server.ballots.models import Ballot, Candidate
 from server.errors import Conflict, InvalidInput
 from server.rules import (
@@ -37,10 +38,6 @@ from server.rules import (
 )
 
 Names = list[tuple[str, str | None]]
-
-
-def _named(ballot: Ballot) -> str:
-    return f"agenda item {ballot.agenda} {ballot.title!r}"
 
 
 def is_election(ballot: Ballot, candidates: Sequence[Candidate]) -> bool:
@@ -87,7 +84,7 @@ async def decide_counted(
         return decide_election(kind, [c.id for c in candidates], tally, seeded=seeded, places=places)
     except ValueError as error:
         raise Conflict(
-            f"{_named(ballot)} cannot be decided as a {kind} round: {error}", code="invalid_round"
+            f"{named(ballot)} cannot be decided as a {kind} round: {error}", code="invalid_round"
         ) from None
 
 
@@ -98,7 +95,7 @@ async def _planned(session: AsyncSession, ballot: Ballot, candidates: Sequence[C
     previous = stored_result(before) if before is not None else None
     if previous is None or previous.next_round is None:
         raise Conflict(
-            f"{_named(ballot)} is an intermediate vote, but the round it follows planned none",
+            f"{named(ballot)} is an intermediate vote, but the round it follows planned none",
             code="invalid_round",
         )
     standing = {c.name.casefold() for c in candidates}
@@ -107,7 +104,7 @@ async def _planned(session: AsyncSession, ballot: Ballot, candidates: Sequence[C
     try:
         return plan_next_round(previous, withdrawn)
     except ValueError as error:
-        raise Conflict(f"{_named(ballot)}: {error}", code="invalid_round") from None
+        raise Conflict(f"{named(ballot)}: {error}", code="invalid_round") from None
 
 
 def stored_result(ballot: Ballot) -> ElectionResult | None:
@@ -161,13 +158,13 @@ async def derive(
     if result is None or before.outcome != ElectionOutcome.NEXT_ROUND:
         said = f"ended {before.outcome}" if before.outcome else f"is {before.status}"
         raise Conflict(
-            f"{_named(before)} {said}; only a round without a winner has a next round",
+            f"{named(before)} {said}; only a round without a winner has a next round",
             code="no_next_round",
         )
     plan = plan_next_round(result)
     if given is not None and given is not plan.round:
         raise InvalidInput(
-            f"the round after {_named(before)} is {plan.round}, not {given}", code="invalid_round"
+            f"the round after {named(before)} is {plan.round}, not {given}", code="invalid_round"
         )
     rows = {c.id: c for c in await repository.candidates_by_id(session, plan.candidates)}
     return [(rows[c].name, rows[c].note) for c in plan.candidates], plan.round

@@ -303,7 +303,7 @@ async def close_elsewhere(hub: LiveHub, ballot_id: int) -> bool:
 async def close_held(hub: LiveHub, ballot_id: int) -> None:
     """Close a secret ballot whose key this process holds, as another process asked: its own
     transaction, then the key forgotten, the rows scrubbed and the change passed on."""
-    from server.ballots.service import act  # the service imports this module
+    from server.ballots.lifecycle import act  # the lifecycle imports this module
 
     async with hub.database.transaction() as session:
         await act(session, ballot_id, BallotAction.CLOSE, keys=hub.sealed)

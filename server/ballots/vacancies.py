@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.ballots.drafts import create_ballot
 from server.ballots.models import Ballot
 from server.ballots.schemas import BallotCreate
-from server.ballots.service import create_ballot
 from server.errors import VoteHallError
 from server.meetings.schemas import AgendaItemIn
 from server.rules import BallotKind

@@ -57,7 +57,7 @@ def ballots_create(
     database_url: DatabaseOption = None,
 ) -> None:
     """Create a ballot of a meeting (as POST /api/meetings/{id}/ballots does)."""
-    from server.ballots.service import create_ballot
+    from server.ballots.drafts import create_ballot
 
     try:
         data = BallotCreate(
@@ -107,7 +107,7 @@ def ballots_edit(
 ) -> None:
     """Edit a draft ballot: only the options given change (as PATCH /api/ballots/{id} does)."""
     from server.auth.service import COMMAND_LINE
-    from server.ballots.service import update_ballot
+    from server.ballots.drafts import update_ballot
 
     given = {
         "agenda": agenda, "title": title, "kind": kind, "majority": majority, "amends": amends,
@@ -132,7 +132,7 @@ def ballots_edit(
 def ballots_delete(ballot_id: int, database_url: DatabaseOption = None) -> None:
     """Delete a draft ballot prepared by mistake (the log keeps that it existed)."""
     from server.auth.service import COMMAND_LINE
-    from server.ballots.service import delete_ballot
+    from server.ballots.drafts import delete_ballot
 
     async def work(session: AsyncSession) -> None:
         await delete_ballot(session, ballot_id, COMMAND_LINE)
@@ -150,7 +150,7 @@ def ballots_void(
     """Declare an open ballot, or the last closed one, void (SPEC 2.7); a re-vote is a new ballot
     created with --revote-of."""
     from server.auth.service import COMMAND_LINE
-    from server.ballots.service import void
+    from server.ballots.corrections import void
 
     async def work(session: AsyncSession) -> str:
         ballot = await void(session, ballot_id, reason, COMMAND_LINE)

@@ -116,7 +116,7 @@ async def add_agenda_items(session: AsyncSession, meeting: Meeting, items: Seque
     await session.flush()
     if added:
         note(session, meeting.id, entries.AGENDA_ITEMS_ADDED, {"items": added})
-    # Imported here: the ballots area builds on the meetings area (server.ballots.service).
+    # Imported here: the ballots area builds on the meetings area (server.ballots.drafts).
     from server.ballots.vacancies import create_vacancy_ballots
 
     await create_vacancy_ballots(session, meeting.id, items)

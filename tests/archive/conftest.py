@@ -23,8 +23,8 @@ from server.archive.service import export_meeting
 from server.audit.service import export_chain
 from server.auth.roles import Role
 from server.auth.service import create_token
+from server.ballots.drafts import create_ballot
 from server.ballots.schemas import BallotCreate
-from server.ballots.service import create_ballot
 from server.config import Settings
 from server.db import Database
 from server.meetings.schemas import AgendaItemIn

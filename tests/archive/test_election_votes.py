@@ -11,9 +11,10 @@ from sqlalchemy import select
 from server.archive.service import import_meeting
 from server.auth.roles import Role
 from server.auth.service import Operator
+from server.ballots.corrections import count_by_hand
+from server.ballots.drafts import create_ballot
 from server.ballots.models import Ballot, Candidate, Vote
 from server.ballots.schemas import BallotCreate, CandidateIn, HandCountIn
-from server.ballots.service import count_by_hand, create_ballot
 from server.db import Database
 from server.meetings.schemas import MeetingCreate
 from server.meetings.service import close_meeting, create_meeting

@@ -16,10 +16,10 @@ from server.audit.models import SYSTEM_CHAIN, LogEntry
 from server.audit.replay import replay
 from server.audit.service import head_of
 from server.audit.verify import verify
+from server.ballots.drafts import create_ballot
 from server.ballots.repository import candidates_of
 from server.ballots.repository import of_meeting as ballot_repository_of
 from server.ballots.schemas import BallotCreate
-from server.ballots.service import create_ballot
 from server.db import Database
 from server.errors import IllegalTransition, InvalidInput
 from server.meetings import repository as meeting_repository
@@ -168,8 +168,8 @@ async def test_elections_and_their_rounds_round_trip(database: Database, target:
     """Issue 14: secrecy, candidates (one withdrawn) and rounds go out and come back; a document
     written before issue 14 (without those fields) imports as public ballots without candidates."""
     from server.auth.service import COMMAND_LINE
+    from server.ballots.drafts import withdraw_candidate
     from server.ballots.schemas import CandidateIn
-    from server.ballots.service import withdraw_candidate
     from server.meetings.schemas import AgendaItemIn, VacancyIn
     from server.meetings.service import close_meeting
 

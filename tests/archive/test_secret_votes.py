@@ -12,9 +12,10 @@ from sqlalchemy import select
 from server.archive.service import import_meeting
 from server.audit import journal
 from server.auth.service import COMMAND_LINE
+from server.ballots.drafts import create_ballot
+from server.ballots.lifecycle import act
 from server.ballots.models import Ballot, Candidate, UnitBallot, Vote
 from server.ballots.schemas import BallotCreate, CandidateIn
-from server.ballots.service import act, create_ballot
 from server.db import Database
 from server.live import sealed
 from server.live.events import take

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from server.audit.service import export_chain
+from server.ballots.drafts import create_ballot
 from server.ballots.schemas import BallotCreate
-from server.ballots.service import create_ballot
 from server.cards.service import issue_missing
 from server.db import Database
 from server.desk.service import issue_pass, pair

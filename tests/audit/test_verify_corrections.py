@@ -13,15 +13,9 @@ import pytest
 
 from server.auth.roles import Role
 from server.auth.service import Operator
+from server.ballots.corrections import count_by_hand, note_dissent, void
+from server.ballots.drafts import create_ballot, delete_ballot, update_ballot
 from server.ballots.schemas import BallotCreate, BallotUpdate, HandCountIn
-from server.ballots.service import (
-    count_by_hand,
-    create_ballot,
-    delete_ballot,
-    note_dissent,
-    update_ballot,
-    void,
-)
 from server.db import Database
 from server.live.state import Ack
 from server.meetings.service import close_meeting
@@ -104,7 +98,7 @@ async def correct(live: Live) -> Corrected:
 
 
 async def _act(session, ballot_id: int, action: BallotAction):  # type: ignore[no-untyped-def]
-    from server.ballots.service import act
+    from server.ballots.lifecycle import act
 
     return await act(session, ballot_id, action, operator=CHAIR)
 

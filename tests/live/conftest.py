@@ -84,7 +84,7 @@ async def seed_hall(database: Database) -> tuple[Seeded, int]:
         ballots=BALLOTS,
         present=["GM0001", "GM0002", "GM0003", "GM0004"],
     )
-    from server.ballots.service import create_ballot
+    from server.ballots.drafts import create_ballot
     from server.meetings.service import create_meeting
 
     async with database.transaction() as session:

@@ -23,8 +23,8 @@ import pytest
 from playwright.async_api import Browser, Locator, Page, Request, expect
 
 from server.auth.roles import Role
+from server.ballots.drafts import create_ballot
 from server.ballots.schemas import BallotCreate
-from server.ballots.service import create_ballot
 from server.db import Database
 from server.meetings.schemas import AgendaItemIn, MeetingCreate
 from server.rules import BallotKind, Majority, Preadvies

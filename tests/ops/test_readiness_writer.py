@@ -170,7 +170,7 @@ async def test_readyz_is_503_while_every_commit_fails_on_postgresql(database: Da
 async def _open(database: Database, hub: LiveHub, ballot: int) -> None:
     """Open the ballot as the chair's request does: commit, then tell the hub."""
     from server.audit import journal
-    from server.ballots.service import act
+    from server.ballots.lifecycle import act
     from server.live.events import take
 
     async with database.transaction() as session:

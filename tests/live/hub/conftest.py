@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import journal
 from server.audit.service import head_of
 from server.auth.service import COMMAND_LINE
+from server.ballots.drafts import create_ballot
+from server.ballots.lifecycle import act
 from server.ballots.schemas import BallotCreate
-from server.ballots.service import act, create_ballot
 from server.db import Database
 from server.live import sealed
 from server.live.events import take

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from server.audit import journal
+from server.ballots.lifecycle import act
 from server.ballots.models import Ballot
-from server.ballots.service import act
 from server.desk.service import end_pass
 from server.live import repository
 from server.live.events import take

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.ballots.service import act
+from server.ballots.lifecycle import act
 from server.live import writer as writer_module
 from server.rules import BallotAction, Choice
 from tests.live.hub.conftest import Live, pass_of

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from server.ballots.drafts import create_ballot
 from server.ballots.schemas import BallotCreate, CandidateIn
-from server.ballots.service import create_ballot
 from server.errors import BadMessage
 from server.live.hub import LiveHub
 from server.rules import BallotAction, BallotKind, Choice, VoteChoice

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
+from server.ballots.lifecycle import act
 from server.ballots.models import Ballot
-from server.ballots.service import act
 from server.live import read_model, repository, sync
 from server.live.sync import VERSION_BASE
 from server.meetings import service as meetings

@@ -31,8 +31,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from server.audit.verify import main as verify
+from server.ballots.lifecycle import act
 from server.ballots.models import Ballot
-from server.ballots.service import act
 from server.db import Database
 from server.live import sealed
 from server.live.hub import LiveHub

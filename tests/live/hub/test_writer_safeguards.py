@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from server.ballots.service import act
+from server.ballots.lifecycle import act
 from server.db import Database
 from server.desk.service import end_pass
 from server.errors import BallotNotOpen, NotEligible
