@@ -207,7 +207,7 @@ addStrings({
     "chair.meeting.publish": "Publiceren",
     "chair.confirm.close": "De vergadering „{title}” sluiten? Daarna kan er niet meer gestemd worden.",
     "chair.confirm.publish":
-      "Het stemverslag en het logboek van „{title}” openbaar maken? Iedereen kan dan zien hoe elk lid heeft gestemd; dit is niet terug te draaien.",
+      "Het stemverslag en het logboek van „{title}” openbaar maken? Iedereen kan dan zien hoe elk lid heeft gestemd (bij een geheime stemming alleen dát het heeft gestemd); dit is niet terug te draaien.",
     "chair.publish.title": "Publiceren?",
     "chair.record.public": "Openbaar:",
     "chair.record.draft": "Concept, alleen voor u (downloaden):",
@@ -231,7 +231,7 @@ addStrings({
     "chair.error.ballot_open": "stemming {ref} is nog geopend; sluit die eerst.",
     "chair.error.ballot_open.plain": "er is nog een stemming geopend; sluit die eerst.",
     "chair.error.agenda_order": "binnen agendapunt {agenda} is eerst nog aan de beurt: {refs}.",
-    "chair.error.committee_key_missing": "een geheime stemming opent pas als de sleutel van de commissie van stemopneming is ingesteld (votehall committee keygen; README).",
+    "chair.error.committee_key_missing": "een geheime stemming opent pas als de vergadering de openbare sleutel van de commissie van stemopneming heeft: de commissie maakt die met votehall committee keygen, het secretariaat geeft hem met votehall meetings committee-key (README).",
     "chair.error.committee_unlock_needed": "de server is herstart tijdens deze geheime stemming: de commissie van stemopneming moet hem eerst ontsluiten (votehall committee unlock).",
     "chair.error.already_released": "de uitslag is al vrijgegeven.",
     "chair.error.no_next_round": "deze ronde heeft een uitslag: er volgt geen nieuwe stemronde.",
@@ -252,7 +252,7 @@ addStrings({
       "over het voorstel dat het amendement wijzigt is al besloten; een amendement wijzigt een voorstel in voorbereiding.",
     "chair.error.revote_of_not_voided": "een herstemming kan alleen van een ongeldig verklaarde stemming.",
     "chair.error.invalid_count":
-      "de telling klopt niet: vul de stemmen voor en tegen in (en eventueel onthoudingen), of alleen de uitkomst, en niet meer stemmen dan de aanwezige leden samen hebben.",
+      "de telling klopt niet: vul bij een verkiezing de stemmen van elke kandidaat in, anders de stemmen voor en tegen (en eventueel onthoudingen) of alleen de uitkomst; en niet meer stemmen dan de aanwezige leden samen hebben.",
     "chair.error.not_acclamation": "een aantekening kan alleen bij een besluit bij acclamatie.",
     "chair.error.unknown_agenda_item": "agendapunt {agenda} staat niet op de agenda van deze vergadering.",
     "chair.error.invalid_ballot":
@@ -465,7 +465,7 @@ addStrings({
     "chair.meeting.publish": "Publish",
     "chair.confirm.close": "Close the meeting “{title}”? No more votes can be cast afterwards.",
     "chair.confirm.publish":
-      "Make the voting record and the log of “{title}” public? Everyone will see how each member voted; this cannot be undone.",
+      "Make the voting record and the log of “{title}” public? Everyone will see how each member voted (on a secret ballot only that it voted); this cannot be undone.",
     "chair.publish.title": "Publish?",
     "chair.record.public": "Public:",
     "chair.record.draft": "Draft, for you only (download):",
@@ -487,7 +487,7 @@ addStrings({
     "chair.error.ballot_open": "ballot {ref} is still open; close it first.",
     "chair.error.ballot_open.plain": "a ballot is still open; close it first.",
     "chair.error.agenda_order": "within agenda item {agenda}, first in line: {refs}.",
-    "chair.error.committee_key_missing": "a secret ballot opens only once the vote-counting committee's key is set (votehall committee keygen; README).",
+    "chair.error.committee_key_missing": "a secret ballot opens only once the meeting has the vote-counting committee's public key: the committee makes it with votehall committee keygen, the secretariat gives it with votehall meetings committee-key (README).",
     "chair.error.committee_unlock_needed": "the server restarted during this secret ballot: the vote-counting committee must unlock it first (votehall committee unlock).",
     "chair.error.already_released": "the result has been released already.",
     "chair.error.no_next_round": "this round has a result: no further round follows.",
@@ -507,7 +507,7 @@ addStrings({
       "the proposal the amendment amends is already decided; an amendment amends a proposal in preparation.",
     "chair.error.revote_of_not_voided": "only a ballot declared void can be voted again.",
     "chair.error.invalid_count":
-      "the count does not add up: fill in the votes for and against (and abstentions if any), or only the outcome, and no more votes than the members present hold.",
+      "the count does not add up: in an election fill in the votes of every candidate, otherwise the votes for and against (and abstentions if any) or only the outcome; and no more votes than the members present hold.",
     "chair.error.not_acclamation": "dissent is noted on a decision by acclamation only.",
     "chair.error.unknown_agenda_item": "agenda item {agenda} is not on this meeting's agenda.",
     "chair.error.invalid_ballot":

@@ -51,6 +51,7 @@ from server.audit.own_vote import check_committee_key, check_own_secret
 from server.audit.replay import Replay, ReplayedBallot, replay, result_of
 from server.audit.replay_secret import secret_line
 from server.audit.wording import LANGUAGES, Said, say
+from server.record.content import VOTED
 from server.rules import format_percent
 
 MAX_DOWNLOAD = 512 * 1024 * 1024
@@ -168,7 +169,10 @@ def compare_record(state: Replay, record: dict[str, Any], report: Report) -> Non
     electronic = {
         b.id: b
         for b in state.ballots.values()
-        if not b.test and b.decision is not None and b.status == "closed" and b.hand_count is None
+        if not b.test
+        and (b.decision is not None or b.secret)  # a secret election's record says only who voted
+        and b.status == "closed"
+        and b.hand_count is None
     }
     decided = {b.id: b for b in state.ballots.values() if not b.test and b.outcome is not None}
     published = {int(b["id"]): b for b in record.get("ballots", [])}
@@ -215,21 +219,30 @@ def compare_record(state: Replay, record: dict[str, Any], report: Report) -> Non
             )
         votes = member.get("votes", {})
         for ballot_id, ballot in electronic.items():
-            choice = ballot.choices.get(code)
+            logged = _member_vote(ballot, code)
             stated = votes.get(str(ballot_id))
-            if stated != (choice.value if choice else None):
+            if stated != logged:
                 problems.append(
                     say(
                         "member {code}, ballot {ballot}: the record says {stated!r}, the log gives {value!r}",
                         code=code,
                         ballot=ballot_id,
                         stated=stated,
-                        value=choice.value if choice else None,
+                        value=logged,
                     )
                 )
     listed = {m.get("code") for m in record.get("members", [])}
     for code in sorted(state.register.keys() - listed):
         problems.append(say("member {code} of the frozen register is missing from the record", code=code))
+
+
+def _member_vote(ballot: ReplayedBallot, code: str) -> str | None:
+    """A member's vote on a ballot as the record gives it: the choice on a public ballot, on a
+    secret one only that the member voted (its participation, SPEC 2.9), or None."""
+    if ballot.secret:
+        return VOTED if code in ballot.participants else None
+    choice = ballot.choices.get(code)
+    return choice.value if choice else None
 
 
 HASH_LENGTH = 64  # hex characters of a SHA-256 hash

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from server.audit.replay import replay
 from server.audit.verify import Report as VerifyReport
-from server.audit.verify import parse_log, verify
+from server.audit.verify import compare_record, parse_log, verify
 from server.rules import ElectionTally, RoundKind, decide_election, secret_result_data
 from server.secret.units import unit_receipts
 from tests.audit.secret_logs import (
@@ -474,3 +474,43 @@ def test_a_secret_single_candidate_vote_says_no_member_counts(tmp_path: Path) ->
         "lists 1 unit ballots that are not a receipt of 64 lowercase hex digits with a choice of ballot 2"
         in output
     )
+
+
+# The published record against the log
+
+
+def published_record(log: Log, votes: dict[str, dict[str, str | None]]) -> dict[str, Any]:
+    """A record as the server publishes it: the ballots' figures from the replay (so that only the
+    members' votes are under test) and `votes` per member."""
+    state = replay(parse_log(log.text(), VerifyReport())[0])
+    ballots = [{"id": b.id, **(b.result() or {"outcome": b.outcome})} for b in state.ballots.values()]
+    members = [{"code": code, "weight": weight, "votes": votes[code]} for code, weight in WEIGHTS.items()]
+    return {"ballots": ballots, "members": members}
+
+
+def compared(log: Log, record: dict[str, Any]) -> list[str]:
+    report = VerifyReport()
+    compare_record(replay(parse_log(log.text(), report)[0]), record, report)
+    return [problem.text("en") for problem in report.problems]
+
+
+def test_a_record_that_says_who_voted_on_the_secret_ballots_agrees_with_the_log(log: Log) -> None:
+    """The record says 'voted' on a secret ballot (a yes/no vote and an election alike) for each
+    member that took part, and nothing for the others: verify compares that with the
+    participations (a newcomer's `votehall verify <url>` once failed on every such member)."""
+    votes: dict[str, dict[str, str | None]] = {
+        "GM0001": {"1": "voted", "2": "voted"},
+        "GM0002": {"1": "voted", "2": "voted"},
+        "GM0003": {"1": "voted", "2": "voted"},
+        "GM0004": {"1": None, "2": "voted"},
+    }
+    assert compared(log, published_record(log, votes)) == []
+    wrong = copy.deepcopy(votes)
+    wrong["GM0004"]["1"] = "voted"  # did not take part
+    wrong["GM0001"]["2"] = None  # did
+    wrong["GM0002"]["1"] = "against"  # a secret ballot's record never gives the choice
+    assert sorted(compared(log, published_record(log, wrong))) == [
+        "member GM0001, ballot 2: the record says None, the log gives 'voted'",
+        "member GM0002, ballot 1: the record says 'against', the log gives 'voted'",
+        "member GM0004, ballot 1: the record says 'voted', the log gives None",
+    ]
