@@ -231,6 +231,8 @@ addStrings({
     "chair.error.ballot_open": "stemming {ref} is nog geopend; sluit die eerst.",
     "chair.error.ballot_open.plain": "er is nog een stemming geopend; sluit die eerst.",
     "chair.error.agenda_order": "binnen agendapunt {agenda} is eerst nog aan de beurt: {refs}.",
+    "chair.error.result_not_released":
+      "maak eerst de uitslag van deze ronde bekend (Uitslag vrijgeven): de zaal ziet de stemmen van een ronde voordat zij opnieuw stemt.",
     "chair.error.committee_key_missing": "een geheime stemming opent pas als de vergadering de openbare sleutel van de commissie van stemopneming heeft: de commissie maakt die met votehall committee keygen, het secretariaat geeft hem met votehall meetings committee-key (README).",
     "chair.error.committee_unlock_needed": "de server is herstart tijdens deze geheime stemming: de commissie van stemopneming moet hem eerst ontsluiten (votehall committee unlock).",
     "chair.error.already_released": "de uitslag is al vrijgegeven.",
@@ -487,6 +489,8 @@ addStrings({
     "chair.error.ballot_open": "ballot {ref} is still open; close it first.",
     "chair.error.ballot_open.plain": "a ballot is still open; close it first.",
     "chair.error.agenda_order": "within agenda item {agenda}, first in line: {refs}.",
+    "chair.error.result_not_released":
+      "release this round's result first (Release the result): the hall sees a round's votes before it votes again.",
     "chair.error.committee_key_missing": "a secret ballot opens only once the meeting has the vote-counting committee's public key: the committee makes it with votehall committee keygen, the secretariat gives it with votehall meetings committee-key (README).",
     "chair.error.committee_unlock_needed": "the server restarted during this secret ballot: the vote-counting committee must unlock it first (votehall committee unlock).",
     "chair.error.already_released": "the result has been released already.",

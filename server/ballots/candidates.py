@@ -51,6 +51,20 @@ async def follow(session: AsyncSession, ballot: Ballot, round_of: int) -> None:
             f"agenda item {taken[0].agenda} {taken[0].title!r} already follows that round",
             code="round_already_followed",
         )
+    if (
+        before.secret
+        and before.status == BallotStatus.CLOSED
+        and before.released_at is None
+        and not before.counted_by_hand
+    ):
+        # The hall sees each round's votes before it votes again (SPEC 2.9: the chair releases
+        # a secret result as the committee announces it); a round counted by hand is released
+        # by its count.
+        raise Conflict(
+            f"the result of agenda item {before.agenda} {before.title!r} is not released yet; "
+            "release it to the screens before the next round",
+            code="result_not_released",
+        )
     ballot.round_of_id = before.id
 
 

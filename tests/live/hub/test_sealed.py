@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import asyncio
 
-from server.errors import BadMessage, ChangeNotAllowed, VoteHallError
+import pytest
+
+from server.auth.service import COMMAND_LINE
+from server.ballots.lifecycle import act
+from server.ballots.round_service import next_round
+from server.ballots.sealed_close import release
+from server.errors import BadMessage, ChangeNotAllowed, Conflict, VoteHallError
 from server.live.state import Ack
-from server.rules import Choice
+from server.rules import BallotAction, Choice
 from server.secret.sealing import new_secret
 from tests.live.hub.conftest import Live, open_secret_ballot, pass_of, until
 
@@ -67,3 +73,27 @@ async def test_another_process_learns_participations_from_the_log(redis_away: Li
     welcome = first.welcome(pass_of(first, "GM0002"))
     assert (welcome["vote"], welcome["voted"]) == (None, True)
     assert first.welcome(pass_of(first, "GM0001"))["voted"] is False
+
+
+async def test_the_next_round_of_a_secret_election_waits_for_the_release(live: Live) -> None:
+    """The hall sees a secret round's votes before it votes again: the next round is refused until
+    the chair has released the result (a newcomer opened round 2 on an unreleased round 1)."""
+    hub = live.hub
+    ballot = await open_secret_ballot(live, hub, ["Anna Alfa", "Bert Beta", "Cees Gamma"])
+    meeting = hub.meeting
+    assert meeting is not None
+    candidates = [c.id for c in meeting.ballots[ballot].candidates]
+    for code, pick in (("GM0001", 0), ("GM0004", 1), ("GM0002", 2)):  # 75, 75, 42: no majority
+        await hub.vote(pass_of(hub, code), ballot, candidates[pick], f"v-{code}", new_secret())
+    async with live.database.transaction() as session:
+        closed = await act(session, ballot, BallotAction.CLOSE, keys=hub.sealed)
+        assert closed.outcome == "next_round"
+    with pytest.raises(Conflict) as refused:
+        async with live.database.transaction() as session:
+            await next_round(session, ballot)
+    assert refused.value.code == "result_not_released"
+    async with live.database.transaction() as session:
+        await release(session, ballot, COMMAND_LINE)
+    async with live.database.transaction() as session:
+        second = await next_round(session, ballot)
+        assert (second.round_of_id, second.round, second.secret) == (ballot, "second", True)
