@@ -92,6 +92,12 @@ export function chairActs({ state, run, load, currentItem }) {
   }
 
   async function openBallot(ballot) {
+    if (ballot.round_of != null) {
+      // A later round of an election takes the place of the round it follows, which was opened
+      // in the agenda's order or out of it by the chair's answer then: nothing to ask again.
+      await run("chair.action.open", { ballot }, () => api.open(ballot.id));
+      return;
+    }
     const earlier = earlierUndecided(ballot);
     const inItem = sameItemFirst(ballot);
     if (inItem.length) {

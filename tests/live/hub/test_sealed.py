@@ -77,7 +77,8 @@ async def test_another_process_learns_participations_from_the_log(redis_away: Li
 
 async def test_the_next_round_of_a_secret_election_waits_for_the_release(live: Live) -> None:
     """The hall sees a secret round's votes before it votes again: the next round is refused until
-    the chair has released the result (a newcomer opened round 2 on an unreleased round 1)."""
+    the chair has released the result (a newcomer opened round 2 on an unreleased round 1); then
+    it is prepared and opens."""
     hub = live.hub
     ballot = await open_secret_ballot(live, hub, ["Anna Alfa", "Bert Beta", "Cees Gamma"])
     meeting = hub.meeting
@@ -97,3 +98,6 @@ async def test_the_next_round_of_a_secret_election_waits_for_the_release(live: L
     async with live.database.transaction() as session:
         second = await next_round(session, ballot)
         assert (second.round_of_id, second.round, second.secret) == (ballot, "second", True)
+    async with live.database.transaction() as session:
+        opened = await act(session, second.id, BallotAction.OPEN)
+        assert opened.status == "open"
