@@ -2,7 +2,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -44,6 +57,15 @@ class Meeting(Base):
     # and its fingerprint (docs/SECRET_BALLOTS.md "Keys").
     committee_public_key: Mapped[str | None] = mapped_column(Text, default=None)
     committee_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The reference date of the register's population figures (CBS: 1 January of a year, statutes
+    # art. 11.4): given when the meeting is created, or frozen from the register when it opens.
+    population_date: Mapped[date | None] = mapped_column(Date, default=None)
+    # The record's signature block (issue 15): the chair and the vote-counting committee.
+    chair_name: Mapped[str | None] = mapped_column(String(200), default=None)
+    committee_members: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    # Whether the public record (JSON, CSV, HTML) names the representatives: personal data, off
+    # by default; the PDF and Word documents for the minutes and the chair's record always do.
+    publish_representatives: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class MeetingMember(Base):

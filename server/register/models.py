@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Integer, String, func
+from sqlalchemy import Date, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -17,5 +17,7 @@ class Member(Base):
     cbs_code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     population: Mapped[int] = mapped_column(Integer)
+    # The day the population was counted (CBS: 1 January), as the import gave it; None if unknown.
+    reference_date: Mapped[date | None] = mapped_column(Date, default=None)
     secretary_email: Mapped[str | None] = mapped_column(String(320), default=None)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
