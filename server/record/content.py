@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, Literal
+from zoneinfo import ZoneInfo
 
+from server.cards.pdf import dutch_date
 from server.rules import (
     TERMINAL,
     BallotStatus,
@@ -31,6 +33,18 @@ ENDED = TERMINAL
 
 CHOICE_NL = {Choice.FOR: "voor", Choice.AGAINST: "tegen", Choice.ABSTAIN: "onthouding"}
 MAJORITY_NL = {"simple": "gewone meerderheid", "two_thirds": "twee derde meerderheid"}
+# An election is decided by an absolute majority of the cast votes, whatever its `majority` says.
+ELECTION_MAJORITY_NL = "volstrekte meerderheid"
+# The board's advice as the minutes word it (SPEC 2.8).
+PREADVIES_NL = {
+    "overnemen": "overnemen",
+    "aanhouden": "aanhouden",
+    "ontraden": "ontraden",
+    "oordeel_vergadering": "oordeel aan de vergadering",
+    "buiten_de_orde": "buiten de orde verklaren",
+}
+# The hall's clock: the record's times are Dutch local time, never UTC (issue 15).
+HALL_TIME = ZoneInfo("Europe/Amsterdam")
 # The rounds of an election as the record names them (SPEC 2.10).
 ROUND_NL = {
     RoundKind.FIRST: "eerste vrije stemming",
@@ -54,6 +68,37 @@ def in_record(status: str, test: bool) -> bool:
 # A member's cell on a secret ballot (SPEC 2.9): that it voted, never how.
 VOTED: Final = "voted"
 RecordChoice = VoteChoice | Literal["voted"]
+# A member's cell when it has no vote on the ballot: present (an active pass when the ballot
+# closed) without voting, or absent. Three different cells, never one empty one (issue 15).
+NOT_VOTED: Final = "not_voted"
+ABSENT: Final = "absent"
+RecordCell = RecordChoice | Literal["not_voted", "absent"]
+CELL_NL: Final = {VOTED: "gestemd", NOT_VOTED: "niet gestemd", ABSENT: "afwezig"}
+
+
+def hall_time(moment: datetime | None) -> str:
+    """A moment on the hall's clock, as the minutes give it ("14:32"); "" for none."""
+    return moment.astimezone(HALL_TIME).strftime("%H:%M") if moment is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class BallotRef:
+    """Another ballot a ballot names: the proposal an amendment amends, the ballot a re-vote redoes."""
+
+    id: int
+    agenda: str
+    title: str
+
+    def label(self) -> str:
+        return f"agendapunt {self.agenda} {self.title}"
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    """A lot drawn in the hall after a tie in a run-off (SPEC 2.10), as the log records it."""
+
+    candidate: str  # the name the lot drew
+    drawn_by: str | None  # who drew it, as the chair entered it
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +132,31 @@ class RecordBallot:
     round: RoundKind | None = None
     round_of: int | None = None
     first_round: int | None = None
+    # What the minutes say of the ballot besides its result (issue 15).
+    submitters: tuple[str, ...] = ()  # the submitting members' names, on a motion or amendment
+    preadvies: str | None = None  # the board's advice (a Preadvies value)
+    amends: BallotRef | None = None  # an amendment's proposal
+    revote_of: BallotRef | None = None  # the voided ballot this one votes again
+    revoted_by: int | None = None  # a voided ballot's re-vote, once there is one
+    confirmed_by: str | None = None  # the committee member who confirmed a count by hand
+    lot: Lot | None = None
+    closed_at: datetime | None = None  # when it was decided (UTC; rendered on the hall's clock)
+    # Attendance when it was decided: members with an active pass at its log entry, and their
+    # weight. None when the log has no such entry (a ballot left undecided at the close).
+    present_members: int | None = None
+    present_weight: int | None = None
+
+    @property
+    def election_round(self) -> bool:
+        return self.election is not None or self.round is not None
+
+    @property
+    def majority_nl(self) -> str:
+        return ELECTION_MAJORITY_NL if self.election_round else MAJORITY_NL.get(self.majority, self.majority)
+
+    @property
+    def preadvies_nl(self) -> str | None:
+        return PREADVIES_NL.get(self.preadvies, self.preadvies) if self.preadvies else None
 
     @property
     def electronic(self) -> bool:
@@ -105,11 +175,12 @@ class RecordBallot:
             dissent=self.dissent,
         )
 
-    def cell(self, choice: RecordChoice) -> str:
-        """A member's choice as the record's table says it: voor, tegen, onthouding, or in an
-        election the name of the candidate it chose; on a secret ballot only "gestemd" (SPEC 2.9)."""
-        if choice == VOTED:
-            return "gestemd"
+    def cell(self, choice: RecordCell) -> str:
+        """A member's cell as the record's table says it: voor, tegen, onthouding, or in an
+        election the name of the candidate it chose; on a secret ballot only "gestemd" (SPEC 2.9);
+        "niet gestemd" when present without a vote, "afwezig" when absent."""
+        if isinstance(choice, str) and choice in CELL_NL:
+            return CELL_NL[choice]
         if isinstance(choice, Choice):
             return CHOICE_NL[choice]
         return dict(self.candidates).get(choice, str(choice))
@@ -146,13 +217,25 @@ def _percent_nl(percent: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Representative:
+    """Who held one of the member's voting passes: names are personal data (Record.show_names)."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
 class RecordMember:
     code: str
     name: str
     weight: int  # frozen when the meeting opened (SPEC 2.1)
     role: str | None  # of the member's latest voting pass; None if it was never present
-    # Per electronically closed ballot; None: did not vote; VOTED: voted on a secret ballot.
-    votes: Mapping[int, RecordChoice | None]
+    # Per electronically closed ballot: the choice, VOTED on a secret ballot, NOT_VOTED (an
+    # active pass when the ballot closed, no vote) or ABSENT.
+    votes: Mapping[int, RecordCell]
+    # Present at the meeting: an active pass at any time. Its representatives in pass order.
+    present: bool = False
+    representatives: tuple[Representative, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +248,46 @@ class Record:
     log_head: tuple[int, str] | None  # (seq, hash) of the meeting's log when the record was read
     ballots: tuple[RecordBallot, ...]  # in agenda order (SPEC 2.8)
     members: tuple[RecordMember, ...]  # by code
+    # The reference date of the weights' population figures (statutes art. 11.4), if known.
+    population_date: date | None = None
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+    # The meeting's closing entry: what the chair and the committee sign (publication adds
+    # entries after it). None while the meeting is open.
+    close_seq: int | None = None
+    close_hash: str | None = None
+    chair_name: str | None = None
+    committee_members: tuple[str, ...] = ()
+    # Whether this rendering names the representatives: the minutes' PDF and Word documents and
+    # the chair's record always; the public JSON, CSV and HTML only by the meeting's setting.
+    show_names: bool = False
+    publish_representatives: bool = False  # the meeting's setting
+
+    @property
+    def present(self) -> tuple[RecordMember, ...]:
+        """The members present at the meeting (an active pass at any time)."""
+        return tuple(m for m in self.members if m.present)
+
+    @property
+    def present_weight(self) -> int:
+        return sum(m.weight for m in self.present)
+
+    @property
+    def total_weight(self) -> int:
+        return sum(m.weight for m in self.members)
+
+    def attendance_nl(self) -> str:
+        """"271 van 342 leden aanwezig, 11.248 van 13.111 stemmen"."""
+        return (
+            f"{nl_number(len(self.present))} van {nl_number(len(self.members))} leden aanwezig, "
+            f"{nl_number(self.present_weight)} van {nl_number(self.total_weight)} stemmen"
+        )
+
+    def population_date_nl(self) -> str | None:
+        """"inwonertallen CBS per 1 januari 2024", or None when the date is not known."""
+        if self.population_date is None:
+            return None
+        return f"inwonertallen CBS per {dutch_date(self.population_date)}"
 
     @property
     def voted(self) -> tuple[RecordBallot, ...]:
