@@ -39,6 +39,7 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/meetings"): ADMIN,
     ("GET", "/api/meetings"): CHAIR,
     ("GET", "/api/meetings/{meeting_id}"): CHAIR,
+    ("PATCH", "/api/meetings/{meeting_id}"): ADMIN,
     ("POST", "/api/meetings/{meeting_id}/agenda"): ADMIN,
     ("POST", "/api/meetings/{meeting_id}/open"): ADMIN,
     ("GET", "/api/meetings/{meeting_id}/export"): ADMIN,
