@@ -24,7 +24,7 @@ from server.live.sealed import SEALED
 from server.meetings.models import Meeting
 from server.meetings.repository import frozen_register
 from server.meetings.service import get_meeting
-from server.record import page, pdf, repository, schemas, spreadsheet
+from server.record import docx, page, pdf, repository, schemas, spreadsheet
 from server.record.content import VOTED, Record, RecordBallot, RecordChoice, RecordMember, in_record
 from server.rules import ElectionOutcome, ElectionResult, Outcome, RoundKind
 from server.rules.vote_choice import from_text
@@ -172,6 +172,7 @@ class Format(StrEnum):
     CSV = "csv"
     HTML = "html"
     PDF = "pdf"
+    DOCX = "docx"
 
 
 RENDERERS: dict[Format, Callable[[Record], bytes]] = {
@@ -179,6 +180,7 @@ RENDERERS: dict[Format, Callable[[Record], bytes]] = {
     Format.CSV: spreadsheet.record_csv,
     Format.HTML: page.record_html,
     Format.PDF: pdf.results_pdf,
+    Format.DOCX: docx.results_docx,
 }
 
 # Once published, a record is read by anyone, and a public route must not make the server rebuild

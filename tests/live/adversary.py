@@ -13,6 +13,7 @@ import asyncio
 import io
 import json
 import re
+import zipfile
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -67,14 +68,26 @@ def _routes() -> list[tuple[str, frozenset[str]]]:
     return found
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _document_xml(package: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(package)) as document:
+        return document.read("word/document.xml").decode()
+
+
 def readable(response: httpx.Response) -> Any:
-    """A response as an observation: its status, type and body (JSON parsed, PDF as its text)."""
+    """A response as an observation: its status, type and body (JSON parsed, PDF and DOCX as
+    their text)."""
     kind = response.headers.get("content-type", "").split(";")[0]
     body: Any
     if kind == "application/json":
         body = response.json()
     elif kind == "application/pdf":
         body = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+    elif kind == DOCX:
+        # The Word document as its text: the package's zip headers are no observation.
+        body = re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", _document_xml(response.content))
     elif kind == "application/x-ndjson":
         body = [json.loads(line) for line in response.text.splitlines() if line]
     elif response.text.startswith("# HELP"):
