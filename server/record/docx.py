@@ -31,6 +31,8 @@ ACCENT = RGBColor(0x1D, 0x3F, 0x72)
 MONO = "Courier New"
 TABLE = "Table Grid"
 SIGN_HERE = "_" * 40
+# The attendance list's columns in one of two page columns: 170 mm of text width, 6 mm between.
+COLUMN = (25.0, 17.0, 40.0)
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -93,14 +95,24 @@ def _paragraph(
     return paragraph
 
 
-def _table(document: Any, rows: tuple[tuple[str, ...], ...], *, size: float, right: tuple[int, ...]) -> Any:
-    """A table whose first row is a header that Word repeats on every page."""
+def _table(
+    document: Any, rows: tuple[tuple[str, ...], ...], *, size: float, right: tuple[int, ...],
+    widths: tuple[float, ...] | None = None,
+) -> Any:  # fmt: skip
+    """A table whose first row is a header that Word repeats on every page; `widths` in mm
+    (python-docx spreads the columns over the whole page width otherwise)."""
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = document.styles[TABLE]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    if widths is not None:
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Mm(width)
     for r, values in enumerate(rows):
         cells = table.rows[r].cells
         for c, value in enumerate(values):
+            if widths is not None:
+                cells[c].width = Mm(widths[c])  # Word reads the cells' widths
             paragraph = cells[c].paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
             run = paragraph.add_run(value)
@@ -130,7 +142,7 @@ def _attendance(document: Any, attendance: Attendance) -> None:
     _paragraph(document, attendance.summary)
     # The list in two columns: a continuous section of its own, then one column again.
     _columns(document.add_section(WD_SECTION.CONTINUOUS), 2)
-    _table(document, (attendance.header, *attendance.rows), size=8, right=(1,))
+    _table(document, (attendance.header, *attendance.rows), size=8, right=(1,), widths=COLUMN)
     if attendance.absent is not None:
         _paragraph(document, attendance.absent, size=8)
     _columns(document.add_section(WD_SECTION.CONTINUOUS), 1)

@@ -101,8 +101,8 @@ def minutes(record: Record) -> Minutes:
 def _cover(record: Record) -> Cover:
     lines = []
     if record.opened_at is not None or record.closed_at is not None:
-        times = [f"geopend om {hall_time(record.opened_at)}"] if record.opened_at else []
-        times += [f"gesloten om {hall_time(record.closed_at)}"] if record.closed_at else []
+        times = [f"geopend om {hall_time(record.opened_at)} uur"] if record.opened_at else []
+        times += [f"gesloten om {hall_time(record.closed_at)} uur"] if record.closed_at else []
         lines.append(f"Vergadering {' en '.join(times)} (Nederlandse tijd).")
     if (population := record.population_date_nl()) is not None:
         lines.append(f"Stemgewichten naar {population}.")

@@ -214,6 +214,8 @@ FRESH = [
             r"|november|december) \d{4},? \d\d:\d\d(?::\d\d)?(?: UTC)?"
         ),
     ),
+    # A time on the hall's clock in the minutes' words (results.pdf, results.docx: "om 14:32 uur").
+    ("time", re.compile(r"(?<!\d)\d\d:\d\d\s+uur\b")),
     # SHA-256 hex: log hashes (of content with timestamps), ack receipts (a participation's hash),
     # token and pairing-code hashes, secret tags, the committee key's fingerprint.
     ("hex", re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")),

@@ -10,14 +10,19 @@ import shutil
 import subprocess
 import zipfile
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from server.auth.roles import Role
+from server.db import Database
+from server.meetings.models import Meeting
 from server.record.content import (
     ABSENT,
+    HALL_TIME,
     NOT_VOTED,
     BallotRef,
     Lot,
@@ -30,6 +35,7 @@ from server.record.docx import results_docx
 from server.record.minutes_text import minutes
 from server.record.pdf import results_pdf
 from server.rules import Choice, ElectionOutcome, ElectionTally, Outcome, RoundKind, decide_election
+from tests.record.conftest import Hall
 
 CLOSE_HASH = "c1" * 32
 # 18 June 2025 is summer time: 09:05 UTC is 11:05 in the hall.
@@ -120,7 +126,7 @@ def _fold(text: str) -> str:
 EXPECTED = (
     "3 van 4 leden aanwezig, 118 van 130 stemmen",
     "Stemgewichten naar inwonertallen CBS per 1 januari 2024.",
-    "Vergadering geopend om 11:05 en gesloten om 17:47 (Nederlandse tijd).",
+    "Vergadering geopend om 11:05 uur en gesloten om 17:47 uur (Nederlandse tijd).",
     "Anne de Burg (burgemeester); Wim Wet (wethouder)",
     "Afwezig (1 leden, 12 stemmen): Afwezig.",
     "Ingediend door: Grootstad, Middenburg.",
@@ -220,3 +226,66 @@ def test_271_members_present_stay_readable(render: object, tmp_path: Path) -> No
     for n in (1, 136, 137, 271):
         assert f"Vertegenwoordiger Nummer {n} (burgemeester)" in folded, n
     assert "Afwezig (71 leden," in folded and "Gemeente 342." in folded
+
+
+async def test_a_played_meeting_gives_the_minutes_their_documents(
+    played: Hall, database: Database, tmp_path: Path
+) -> None:
+    """End to end: a meeting with a motion by two members with a preadvies, a voided ballot, a
+    hand-over to a wethouder and an absent member, closed and published; the PDF and the Word
+    document say the same and print no UTC time."""
+    hall = played
+    # The hall's clock during the run (it played a moment ago): the only times the documents may
+    # print. The UTC clock is an hour or two away from it.
+    start = datetime.now(HALL_TIME) - timedelta(minutes=3)
+    digital = hall.ballots["digital"]
+    await hall.call("POST", f"/api/ballots/{digital}/void", Role.CHAIR, json={"reason": "storing in de zaal"})
+    await hall.call(
+        "PATCH", f"/api/ballots/{hall.ballots['draft']}", Role.CHAIR,
+        json={"submitters": ["GM0001", "GM0004"], "preadvies": "ontraden"},
+    )  # fmt: skip
+    async with database.transaction() as session:
+        await session.execute(
+            update(Meeting)
+            .where(Meeting.id == hall.meeting)
+            .values(
+                population_date=date(2024, 1, 1),
+                chair_name="Mr. P. Voorzitter",
+                committee_members=["A. Commissielid", "B. Telling"],
+            )
+        )
+    await hall.close_and_publish()
+    meeting = await hall.call("GET", f"/api/meetings/{hall.meeting}", Role.CHAIR)
+    close_hash = meeting["close_hash"]
+    assert isinstance(close_hash, str) and len(close_hash) == 64
+
+    end = datetime.now(HALL_TIME) + timedelta(minutes=1)
+    hall_times = {
+        f"{start + timedelta(minutes=m):%H:%M}" for m in range(int((end - start).total_seconds() // 60) + 1)
+    }
+    pdf = await hall.client.get(f"/api/meetings/{hall.meeting}/results.pdf")
+    word = await hall.client.get(f"/api/meetings/{hall.meeting}/results.docx")
+    assert pdf.status_code == word.status_code == 200
+    texts = {"pdf": _fold(pdf_text(pdf.content, tmp_path)), "docx": _fold(docx_text(word.content))}
+    for name, text in texts.items():
+        for expected in (
+            "Presentie: 4 van 5 leden aanwezig, 193 van 205 stemmen.",
+            "Stemgewichten naar inwonertallen CBS per 1 januari 2024.",
+            "W. Ethouder (wethouder)",
+            "Afwezig (1 leden, 12 stemmen): Afwezig.",
+            "Ingediend door: Grootstad, Randmeer.",
+            "Preadvies: ontraden.",
+            "Besluit: ongeldig verklaard: storing in de zaal",
+            "Voor akkoord",
+            "Mr. P. Voorzitter",
+            "A. Commissielid",
+            "B. Telling",
+            close_hash,
+            f"--head {close_hash}",
+        ):
+            assert expected in text, (name, expected)
+        assert "UTC" not in text, name
+        # Every time printed is one on the hall's clock (summer time: UTC + 2).
+        printed = re.findall(r"\d\d:\d\d(?= uur)", text)
+        assert printed, name  # the meeting's opening and close at least
+        assert set(printed) <= hall_times, (name, printed, hall_times)
