@@ -194,8 +194,11 @@ def _signatures(document: Any, block: Signatures) -> None:
 def _footer(document: Any, text: Minutes) -> None:
     # The later sections' footers are linked to the first one's.
     paragraph = document.sections[0].footer.paragraphs[0]
-    run = paragraph.add_run(text.footer)
+    run = paragraph.add_run(f"{text.footer} · pagina ")
     run.font.size, run.font.color.rgb = Pt(8), MUTED
+    page = OxmlElement("w:fldSimple")  # Word fills in the page number
+    page.set(qn("w:instr"), "PAGE")
+    paragraph._p.append(page)
 
 
 def _fixed_timestamps(package: bytes) -> bytes:

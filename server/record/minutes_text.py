@@ -113,6 +113,10 @@ def _cover(record: Record) -> Cover:
     return Cover("UITSLAGEN VAN DE STEMMINGEN", record.title, when, tuple(lines))
 
 
+def _members(count: int) -> str:
+    return "1 lid" if count == 1 else f"{nl_number(count)} leden"
+
+
 def representatives(member: RecordMember) -> str:
     """Who held the member's passes, in pass order: "A. Jansen (burgemeester); B. de Vries (wethouder)"."""
     if member.representatives:
@@ -127,7 +131,7 @@ def _attendance(record: Record) -> Attendance:
     if absent:
         weight = sum(m.weight for m in absent)
         names = ", ".join(m.name for m in absent)
-        absent_line = f"Afwezig ({nl_number(len(absent))} leden, {nl_number(weight)} stemmen): {names}."
+        absent_line = f"Afwezig ({_members(len(absent))}, {nl_number(weight)} stemmen): {names}."
     return Attendance(
         heading="Presentielijst",
         summary=(
@@ -204,7 +208,7 @@ def _after(ballot: RecordBallot) -> list[str]:
     if ballot.present_members is not None:
         where = "de stemming" if ballot.status == BallotStatus.CLOSED else "het besluit"
         weight = nl_number(ballot.present_weight) if ballot.present_weight is not None else "—"
-        lines.append(f"Aanwezig bij {where}: {nl_number(ballot.present_members)} leden, {weight} stemmen.")
+        lines.append(f"Aanwezig bij {where}: {_members(ballot.present_members)}, {weight} stemmen.")
     if ballot.revoted_by is not None:
         lines.append(f"Opnieuw in stemming gebracht als stemming #{ballot.revoted_by}.")
     if ballot.closed_at is not None:
