@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from server.cards.pdf import dutch_date
 from server.record.content import HALL_TIME, Record, RecordBallot, RecordMember, hall_time, nl_number
 from server.rules import BallotStatus
+from server.rules.minutes import dutch_date
 
 Figures = tuple[tuple[str, ...], ...]  # a header row, then the rows
 

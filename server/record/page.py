@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
-from server.cards.pdf import dutch_date
 from server.record.content import CHOICE_NL, MAJORITY_NL, Record, nl_number
+from server.rules.minutes import dutch_date
 
 STYLE = """
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #5a5a5a; --accent: #1d3f72; --rule: #c9d1dc;

@@ -263,9 +263,15 @@ async def test_a_played_meeting_gives_the_minutes_their_documents(
     hall_times = {
         f"{start + timedelta(minutes=m):%H:%M}" for m in range(int((end - start).total_seconds() // 60) + 1)
     }
-    pdf = await hall.client.get(f"/api/meetings/{hall.meeting}/results.pdf")
-    word = await hall.client.get(f"/api/meetings/{hall.meeting}/results.docx")
+    # The chair's copies, which name the representatives (personal data: the public's name them
+    # only by the meeting's setting).
+    chair = hall.auth(Role.CHAIR)
+    pdf = await hall.client.get(f"/api/meetings/{hall.meeting}/results.pdf", headers=chair)
+    word = await hall.client.get(f"/api/meetings/{hall.meeting}/results.docx", headers=chair)
     assert pdf.status_code == word.status_code == 200
+    public = await hall.client.get(f"/api/meetings/{hall.meeting}/results.docx")
+    assert public.status_code == 200
+    assert "W. Ethouder" not in docx_text(public.content) and "wethouder" in docx_text(public.content)
     texts = {"pdf": _fold(pdf_text(pdf.content, tmp_path)), "docx": _fold(docx_text(word.content))}
     for name, text in texts.items():
         for expected in (
