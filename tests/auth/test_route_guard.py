@@ -94,6 +94,7 @@ PUBLISHED_LATER: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/meetings/{meeting_id}/record.csv"): CHAIR,
     ("GET", "/api/meetings/{meeting_id}/record.html"): CHAIR,
     ("GET", "/api/meetings/{meeting_id}/results.pdf"): CHAIR,
+    ("GET", "/api/meetings/{meeting_id}/results.docx"): CHAIR,
     ("GET", "/api/meetings/{meeting_id}/audit"): ADMIN,
 }
 
