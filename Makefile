@@ -37,6 +37,7 @@ serve: install
 test: lint pytest  ## the whole suite: lint, types, and the tests on SQLite and PostgreSQL
 
 pytest: install
+	@command -v pdftotext >/dev/null || { echo "pdftotext is missing (apt-get install poppler-utils): the record tests read results.pdf with it"; exit 1; }
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The locks: requirements/runtime.txt (the server, the Dockerfile) and requirements/dev.txt (tests,
