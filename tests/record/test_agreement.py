@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 from tests.record.minutes_hall import VOID_REASON, MinutesHall
+from tests.record.test_minutes_documents import docx_text, pdf_text
 
 CELLS = {
     "for": "voor",
@@ -91,3 +93,49 @@ async def test_the_csv_agrees_with_the_json(minutes: MinutesHall) -> None:
         assert summary["stemmen aanwezig"][column] == str(ballot["present"]["weight"])
         assert summary["uitslag"][column] == ballot["minutes"]
         assert summary["leden gestemd"][column] == str(ballot["members_voted"])
+
+
+def figures(record: dict[str, Any]) -> list[str]:
+    """What every document for the minutes must print, as Dutch text: the attendance, the reference
+    date, per ballot its minutes sentence, presence and totals (or votes per candidate), its
+    submitters and preadvies, and the closing entry's hash."""
+    attendance = record["attendance"]
+    said = [
+        f"{attendance['members']} van {attendance['of_members']} leden aanwezig, "
+        f"{nl(attendance['weight'])} van {nl(attendance['of_weight'])} stemmen",
+        "inwonertallen CBS per 1 januari 2024",
+        record["close"]["hash"],
+        record["chair"],
+        *record["committee"],
+    ]
+    for ballot in record["ballots"]:
+        said.append(ballot["minutes"])
+        said += ballot["submitters"]
+        if ballot["preadvies"]:
+            said.append(f"Preadvies: {ballot['preadvies']}")
+        if ballot["void_reason"]:
+            said.append(ballot["void_reason"])
+        present = ballot["present"]
+        if present is not None:
+            said.append(f"{present['members']} leden, {nl(present['weight'])} stemmen")
+        if ballot["election"] is not None:
+            for candidate in ballot["election"]["candidates"]:
+                said.append(f"{candidate['name']} {nl(candidate['votes'])}")
+        elif ballot["for"] is not None:
+            said.append(" ".join(nl(ballot[k]) for k in ("for", "against", "abstain", "cast")))
+    return said
+
+
+async def test_the_pdf_and_the_word_document_agree_with_the_json(
+    minutes: MinutesHall, tmp_path: Path
+) -> None:
+    record = await record_json(minutes)
+    texts = {
+        "results.pdf": pdf_text(await _get(minutes, "results.pdf"), tmp_path),
+        "results.docx": docx_text(await _get(minutes, "results.docx")),
+    }
+    for name, text in texts.items():
+        folded = " ".join(text.split())
+        for figure in figures(record):
+            assert " ".join(figure.split()) in folded, (name, figure)
+        assert "UTC" not in folded, name
