@@ -520,10 +520,17 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     voted = (agenda.amendment, agenda.proposal, agenda.motion)
     members = {m["code"]: m for m in record["members"]}
     assert set(members) == set(NAMES)
+    # Every arrival stays to the end: without a vote, an arrival is present ("not_voted"), any
+    # other member absent: three different cells (issue 15).
+    arrived = {a.member for a in ARRIVALS}
+    no_vote = {code: "not_voted" if code in arrived else "absent" for code in NAMES}
+    no_vote_nl = {code: "niet gestemd" if code in arrived else "afwezig" for code in NAMES}
+    assert record["attendance"]["members"] == len(arrived)
     for code, member in members.items():
         assert member["weight"] == WEIGHTS[code]
+        assert member["present"] == (code in arrived)
         assert {int(b): c for b, c in member["votes"].items() if int(b) in voted} == {
-            ballot: ledger.votes[ballot].get(code) for ballot in voted
+            ballot: ledger.votes[ballot].get(code, no_vote[code]) for ballot in voted
         }, code
     assert members["GM0006"]["role"] is None
     assert {a.member: a.role for a in ARRIVALS} == {c: m["role"] for c, m in members.items() if m["role"]}
@@ -535,7 +542,7 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     }
     assert appointment["minutes"] == ledger.minutes(agenda.appointment)
     assert {code: member["votes"].get(str(agenda.appointment)) for code, member in members.items()} == {
-        code: "voted" if code in ledger.votes[agenda.appointment] else None for code in NAMES
+        code: "voted" if code in ledger.votes[agenda.appointment] else no_vote[code] for code in NAMES
     }
     # The spreadsheet: the appointment's column says "gestemd" (or nothing) in every member's
     # row, and its summary rows the totals.
@@ -543,7 +550,7 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     column = next(i for i, name in enumerate(rows[0]) if name.endswith(f"(#{agenda.appointment})"))
     blank = rows.index([])
     assert {row[0]: row[column] for row in rows[1:blank]} == {
-        code: "gestemd" if code in ledger.votes[agenda.appointment] else "" for code in NAMES
+        code: "gestemd" if code in ledger.votes[agenda.appointment] else no_vote_nl[code] for code in NAMES
     }
     summary = {row[0]: row[column] for row in rows[blank + 1 :]}
     assert [summary[label] for label in ("voor", "tegen", "onthouding", "leden gestemd")] == [
@@ -552,7 +559,9 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     for ballot in voted:  # the public ballots' cells say the choice
         column = next(i for i, name in enumerate(rows[0]) if name.endswith(f"(#{ballot})"))
         assert {row[0]: row[column] for row in rows[1:blank]} == {
-            code: CHOICE_NL[Choice(ledger.votes[ballot][code])] if code in ledger.votes[ballot] else ""
+            code: CHOICE_NL[Choice(ledger.votes[ballot][code])]
+            if code in ledger.votes[ballot]
+            else no_vote_nl[code]
             for code in NAMES
         }
     # The page: a row per member with a cell per ballot voted on, in agenda order (the
@@ -563,8 +572,11 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     }
     order = (agenda.amendment, agenda.proposal, agenda.motion)
     assert cells == {
-        code: [CHOICE_NL[Choice(ledger.votes[b][code])] if code in ledger.votes[b] else "—" for b in order]
-        + ["gestemd" if code in ledger.votes[agenda.appointment] else "—"]
+        code: [
+            CHOICE_NL[Choice(ledger.votes[b][code])] if code in ledger.votes[b] else no_vote_nl[code]
+            for b in order
+        ]
+        + ["gestemd" if code in ledger.votes[agenda.appointment] else no_vote_nl[code]]
         for code in NAMES
     }
 
