@@ -88,7 +88,8 @@ def sample_record(members: int = 40, *, show_names: bool = False, published: boo
     for n in range(members):
         present = n % 7 != 6
         cells: dict[int, RecordCell] = {
-            ballot_id: (CELLS[(n + i) % len(CELLS)] if present else ABSENT) for i, ballot_id in enumerate(voted)
+            ballot_id: (CELLS[(n + i) % len(CELLS)] if present else ABSENT)
+            for i, ballot_id in enumerate(voted)
         }
         if 7 in cells and cells[7] in (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN):
             cells[7] = 61 if n % 2 else Choice.ABSTAIN  # the election: a candidate's id

@@ -18,7 +18,9 @@ DECISION_FIELDS = ("id", "agenda", "title", "kind", "outcome", "minutes", "perce
 
 
 async def _meeting(hall: Hall, title: str, day: date) -> int:
-    created = await hall.call("POST", "/api/meetings", Role.ADMIN, json={"title": title, "date": day.isoformat()})
+    created = await hall.call(
+        "POST", "/api/meetings", Role.ADMIN, json={"title": title, "date": day.isoformat()}
+    )
     meeting_id: int = created["id"]
     return meeting_id
 
@@ -52,10 +54,19 @@ async def test_only_published_meetings_newest_first_with_the_records_decisions(
 
     listed = meetings[0]
     record = (await hall.client.get(f"/api/meetings/{hall.meeting}/record.json")).json()
-    assert (listed["title"], listed["date"], listed["place"]) == ("Algemene Ledenvergadering", "2025-06-18", "Utrecht")
+    assert (listed["title"], listed["date"], listed["place"]) == (
+        "Algemene Ledenvergadering",
+        "2025-06-18",
+        "Utrecht",
+    )
     assert listed["published_at"] == record["published_at"]
     assert listed["decisions"] == [{key: b[key] for key in DECISION_FIELDS} for b in record["ballots"]]
-    assert [d["outcome"] for d in listed["decisions"]] == ["adopted", "rejected", "acclamation", "not_decided"]
+    assert [d["outcome"] for d in listed["decisions"]] == [
+        "adopted",
+        "rejected",
+        "acclamation",
+        "not_decided",
+    ]
 
     # Each link resolves; results.docx once its route is there (another change adds it).
     routes = {getattr(route, "path", "") for route in hall.app.routes}
@@ -91,7 +102,10 @@ async def test_the_page_lists_them_and_may_be_framed(played: Hall, database: Dat
     listed = (await hall.client.get("/api/records")).json()["meetings"][0]
     for decision in listed["decisions"]:
         assert f'<strong class="{decision["outcome"]}">{decision["minutes"]}</strong>' in page
-    assert f"Agendapunt 2: {SCRIPT_TITLE.replace('<', '&lt;').replace('>', '&gt;').replace('& ', '&amp; ')}" in page
+    assert (
+        f"Agendapunt 2: {SCRIPT_TITLE.replace('<', '&lt;').replace('>', '&gt;').replace('& ', '&amp; ')}"
+        in page
+    )
     for link in listed["links"].values():
         assert f'href="{link}" target="_top"' in page
     # The record itself still refuses to be framed.

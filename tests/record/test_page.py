@@ -50,12 +50,15 @@ def test_each_ballot_as_the_minutes_word_it() -> None:
     assert "Besluit: ongeldig verklaard: storing in de zaal" in voided
     assert "<dt>Preadvies</dt><dd>oordeel aan de vergadering</dd>" in voided
     assert (
-        '<dt>Ongeldig verklaard</dt><dd>storing in de zaal; opnieuw in stemming gebracht als '
+        "<dt>Ongeldig verklaard</dt><dd>storing in de zaal; opnieuw in stemming gebracht als "
         '<a href="#stemming-5">stemming #5</a></dd>'
     ) in voided
     assert '<dl class="totals">' not in voided  # its votes do not count
     revote = html.split('id="stemming-5"')[1].split('id="stemming-6"')[0]
-    assert '<dt>Herstemming van</dt><dd><a href="#stemming-4">agendapunt 5 Motie over de contributie</a>' in revote
+    assert (
+        '<dt>Herstemming van</dt><dd><a href="#stemming-4">agendapunt 5 Motie over de contributie</a>'
+        in revote
+    )
 
     by_hand = html.split('id="stemming-6"')[1].split('id="stemming-7"')[0]
     assert "<dt>Met de hand geteld</dt><dd>bevestigd door P. de Teller</dd>" in by_hand
@@ -97,9 +100,12 @@ def test_representatives_are_named_only_where_the_rendering_may() -> None:
     assert "namen van vertegenwoordigers staan in de notulen" in public
     named = _flat(sample_record(14, show_names=True))
     assert f"{REPRESENTATIVE} (burgemeester)" in named
-    assert "<th scope=\"col\">Vertegenwoordiger</th>" in named
+    assert '<th scope="col">Vertegenwoordiger</th>' in named
     present = named.split('<ul class="present-list">')[1].split("</ul>")[0]
-    assert f"Súdwest-Fryslân-Oost <span class=\"muted\">(GM0001)</span> · <span class=\"weight\">75</span> · {REPRESENTATIVE}" in present
+    assert (
+        f'Súdwest-Fryslân-Oost <span class="muted">(GM0001)</span> · <span class="weight">75</span> · {REPRESENTATIVE}'
+        in present
+    )
     assert present.count("<li>") == 12
     absent = named.split('<p class="absent-list">')[1].split("</p>")[0]
     assert "<strong>Afwezig (2):</strong> Gemeente 7 (GM0007, 16), Gemeente 14 (GM0014, 23)." in absent

@@ -132,7 +132,9 @@ def test_a_secret_election_gives_its_votes_per_candidate_and_its_rounds() -> Non
     assert "Besluit: geen kandidaat heeft de volstrekte meerderheid; tweede vrije stemming" in html
     assert "Besluit: gekozen: Anna Alfa met 60,94% van de stemmen" in html
     flat = " ".join(html.split())
-    assert "benoeming · eerste vrije stemming · volstrekte meerderheid · geheime stemming · stemming #8" in flat
+    assert (
+        "benoeming · eerste vrije stemming · volstrekte meerderheid · geheime stemming · stemming #8" in flat
+    )
     assert (
         'tweede vrije stemming van <a href="#stemming-8">stemming #8</a> · volstrekte meerderheid · '
         "geheime stemming" in flat
