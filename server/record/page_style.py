@@ -56,14 +56,14 @@ ol.ballots > li.status-voided, ol.ballots > li.status-not_decided { border-left:
 .rounds { margin: .4rem 0; padding-left: 1.4rem; }
 .legend { display: flex; flex-wrap: wrap; gap: .3rem .9rem; margin: .5rem 0; padding: 0; list-style: none;
   font-size: .9rem; }
-.legend li { display: flex; align-items: center; gap: .35rem; }
+.legend li { display: flex; flex-wrap: wrap; align-items: center; gap: .2rem .35rem; }
 .chip { display: inline-block; padding: 0 .4rem; border-radius: .25rem; }
 .scroll { overflow-x: auto; max-width: 100%; border: 1px solid var(--rule); border-radius: .3rem;
   -webkit-overflow-scrolling: touch; }
 table.members { border-collapse: separate; border-spacing: 0; font-size: .85rem; }
 .members th, .members td { padding: .25rem .5rem; border-bottom: 1px solid var(--rule); text-align: left;
   white-space: nowrap; background: #fff; }
-.members thead th { vertical-align: bottom; background: var(--panel); }
+.members thead th { vertical-align: bottom; background: var(--panel); white-space: normal; }
 .members .member { position: sticky; left: 0; z-index: 1; min-width: 9rem; max-width: 14rem;
   white-space: normal; border-right: 2px solid var(--rule); }
 .members thead .member { z-index: 2; }
@@ -83,8 +83,9 @@ table.members { border-collapse: separate; border-spacing: 0; font-size: .85rem;
 .links { display: flex; flex-wrap: wrap; gap: .2rem 1rem; margin: .4rem 0; padding: 0; list-style: none; }
 ol.meetings { list-style: none; margin: 0; padding: 0; }
 ol.meetings > li { margin: 0 0 1.5rem; padding: 1rem; border: 1px solid var(--rule); border-radius: .4rem; }
-ol.decisions { margin: .5rem 0 0; padding-left: 1.2rem; }
-ol.decisions li { margin: .2rem 0; }
+ol.meetings h2 { margin-top: 0; }
+ul.decisions { margin: .6rem 0 0; padding: 0; list-style: none; }
+ul.decisions li { margin: 0; padding: .3rem 0; border-top: 1px solid var(--rule); }
 footer { margin: 2.5rem 0 0; padding-top: .75rem; border-top: 1px solid var(--rule); font-size: .9rem;
   color: var(--muted); }
 a { color: var(--accent); }
@@ -96,7 +97,9 @@ a { color: var(--accent); }
   ol.ballots > li, ol.meetings > li { padding: .7rem .75rem; }
   .facts { grid-template-columns: minmax(0, 1fr); gap: 0; }
   .facts dd { margin-bottom: .25rem; }
-  .members .member { min-width: 7.5rem; max-width: 9rem; }
+  table.members { font-size: .8rem; }
+  .members th, .members td { padding: .25rem .4rem; }
+  .members .member { min-width: 8.5rem; max-width: 9.5rem; }
   .candidates th, .candidates td { padding-right: .6rem; }
 }
 @media print {

@@ -89,8 +89,8 @@ RECORD = """\
         <div><dt>leden gestemd</dt><dd>{{ b.members_voted | nl }}</dd></div>
         <div><dt>percentage voor</dt><dd>{{ (b.percent_nl ~ "%") if b.percent_for else "—" }}</dd></div>
       </dl>
-      {% elif b.status != "voided" %}
-      <p class="muted">{% if b.outcome.value == "not_decided" %}Niet in stemming gebracht.{% else %}Besloten zonder elektronische stemming.{% endif %}</p>
+      {% elif b.status not in ("voided", "not_decided") %}
+      <p class="muted">Besloten zonder elektronische stemming.</p>
       {% endif %}
       {% set rounds = r.rounds_of(b) %}
       {% if rounds %}
@@ -113,7 +113,7 @@ RECORD = """\
   <h2>Stemgedrag per lid</h2>
   {% if voted %}
   <p class="muted">Per lid de keuze bij elke elektronische stemming (bij een gewijzigde stem telt de
-    laatste). Het stemgewicht is vastgesteld bij de opening van de vergadering. Schuif de tabel
+    laatste); de kolommen zijn de agendapunten met het nummer van de stemming. Het stemgewicht is vastgesteld bij de opening van de vergadering. Schuif de tabel
     opzij voor de volgende stemmingen; de kolom met de leden blijft staan.</p>
   <ul class="legend">
     <li><span class="chip for">voor</span><span class="chip against">tegen</span><span class="chip abstain">onthouding</span>
@@ -125,17 +125,18 @@ RECORD = """\
   <div class="scroll" tabindex="0" role="region" aria-label="Stemgedrag per lid, schuif opzij">
   <table class="members">
     <thead><tr><th class="member" scope="col">Lid</th><th class="num" scope="col">Stem&shy;gewicht</th>
-      <th scope="col">{% if r.show_names %}Vertegenwoordiger{% else %}Rol{% endif %}</th>
     {%- for b in voted %}
       <th scope="col"><a href="#stemming-{{ b.id }}" title="{{ b.title }}">{{ b.agenda }}</a><br>#{{ b.id }}</th>
-    {%- endfor %}</tr></thead>
+    {%- endfor %}
+      <th scope="col">{% if r.show_names %}Vertegenwoordiger{% else %}Rol{% endif %}</th></tr></thead>
     <tbody>
     {%- for m in r.members %}
       <tr><th class="member" scope="row">{{ m.name }}<small>{{ m.code }}</small></th>
-        <td class="num">{{ m.weight | nl }}</td><td>{{ represented(m) or "—" }}</td>
+        <td class="num">{{ m.weight | nl }}</td>
       {%- for b in voted %}{% set c = m.votes.get(b.id) %}
         <td class="{{ c | cell_class }}">{{ b.cell(c) if c is not none else "—" }}</td>
-      {%- endfor %}</tr>
+      {%- endfor %}
+        <td class="role">{{ represented(m) or "—" }}</td></tr>
     {%- endfor %}
     </tbody>
   </table>
@@ -148,7 +149,7 @@ RECORD = """\
   <h2>Presentielijst</h2>
   {% set present = r.present %}
   {% if r.members %}<p class="attendance">{{ r.attendance_nl() }}</p>{% endif %}
-  <p class="muted">Aanwezig is een lid dat tijdens de vergadering een actieve stemkaart had;
+  <p class="muted">Aanwezig is een lid dat tijdens de vergadering een actieve stempas had;
     {% if r.show_names %}met de naam en rol van zijn vertegenwoordiger{% else %}met de rol van zijn
     vertegenwoordiger (namen van vertegenwoordigers staan in de notulen){% endif %}.</p>
   {% if present %}
@@ -214,12 +215,12 @@ LISTING = """\
         <li><a href="{{ m.links.audit }}" target="_top">logboek</a></li>
       </ul>
       {% if m.decisions %}
-      <ol class="decisions">
+      <ul class="decisions">
       {% for d in m.decisions %}
         <li>Agendapunt {{ d.agenda }}: {{ d.title }} <span class="muted">({{ d.kind }})</span>:
           <strong class="{{ d.outcome }}">{{ d.minutes }}</strong></li>
       {% endfor %}
-      </ol>
+      </ul>
       {% else %}
       <p class="muted">Geen besluiten.</p>
       {% endif %}

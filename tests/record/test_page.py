@@ -19,7 +19,8 @@ def _flat(record: Record) -> str:
 
 def _cells(html: str) -> list[tuple[str, str]]:
     table = html.split('<table class="members">')[1].split("</table>")[0]
-    return re.findall(r'<td class="([a-z_]+)">([^<]*)</td>', table)
+    cells = re.findall(r'<td class="([a-z_]+)">([^<]*)</td>', table)
+    return [(kind, text) for kind, text in cells if kind not in ("num", "role")]
 
 
 def test_the_cover_gives_the_hall_clock_the_reference_date_and_the_attendance() -> None:
@@ -66,7 +67,7 @@ def test_each_ballot_as_the_minutes_word_it() -> None:
     assert "benoeming · eerste vrije stemming · volstrekte meerderheid" in election
     assert "<dt>Lot</dt><dd>getrokken: Anna Alfa (door de voorzitter)</dd>" in election
     undecided = html.split('id="stemming-9"')[1]
-    assert "Besluit: niet in stemming gebracht" in undecided and "Niet in stemming gebracht." in undecided
+    assert "Besluit: niet in stemming gebracht" in undecided
 
 
 def test_a_vote_niet_gestemd_and_afwezig_are_three_different_cells_with_a_legend() -> None:
@@ -82,7 +83,7 @@ def test_a_vote_niet_gestemd_and_afwezig_are_three_different_cells_with_a_legend
     row = html.split("Gemeente 7<small>GM0007</small></th>")[1].split("</tr>")[0]
     voted = re.findall(r"<th scope=\"col\"><a href=\"#stemming-(\d+)\"", html)
     assert voted == ["2", "3", "5", "7", *(str(n) for n in range(20, 28))]  # not 4 (void), 6 (by hand)
-    assert re.findall(r'<td class="([a-z_]+)">', row)[1:] == ["absent"] * len(voted)
+    assert re.findall(r'<td class="([a-z_]+)">', row)[1:-1] == ["absent"] * len(voted)
     legend = " ".join(html.split('<ul class="legend">')[1].split("</ul>")[0].split())
     for kind, text in (("not_voted", "niet gestemd"), ("absent", "afwezig"), ("voted", "gestemd")):
         assert f'<span class="chip {kind}">{text}</span>' in legend
