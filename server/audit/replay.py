@@ -85,6 +85,9 @@ class ReplayedBallot:
     unit_count: int = 0
     unit_parts: int = 0
     released: bool = False
+    # The members with an active pass when it was decided (at its `close_seq`): attendance at
+    # the vote, and who of those that did not vote was present (issue 15).
+    present: frozenset[str] | None = None
 
     @property
     def secret(self) -> bool:
@@ -187,6 +190,9 @@ def replay(lines: Iterable[LogLine]) -> Replay:
         if handler is None:
             state.problem(seq, say("has an unknown type {kind!r}", kind=kind))
             continue
+        # Attendance at a decision: the active passes just before its entry (the meeting's
+        # closing entry ends every pass after it records the undecided ballots).
+        before = frozenset(state.active) if kind in _DECIDING else None
         try:
             handler(state, seq, data, line)
         except (KeyError, TypeError, ValueError) as error:
@@ -194,7 +200,18 @@ def replay(lines: Iterable[LogLine]) -> Replay:
                 seq,
                 say("({kind}) is malformed: {error}", kind=kind, error=f"{type(error).__name__}: {error}"),
             )
+        if before is not None:
+            for ballot in state.ballots.values():
+                if ballot.close_seq == seq and ballot.present is None:
+                    ballot.present = before
     return state
+
+
+# The entries that decide a ballot (and set its `close_seq`).
+_DECIDING = frozenset({
+    E.BALLOT_CLOSED, E.BALLOT_ACCLAMATION, E.BALLOT_WITHDRAWN, E.BALLOT_HELD, E.BALLOT_OUT_OF_ORDER,
+    E.BALLOT_VOIDED, E.BALLOT_COUNTED_BY_HAND, E.MEETING_CLOSED,
+})  # fmt: skip
 
 
 Handler = Any

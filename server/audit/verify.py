@@ -51,7 +51,7 @@ from server.audit.own_vote import check_committee_key, check_own_secret
 from server.audit.replay import Replay, ReplayedBallot, replay, result_of
 from server.audit.replay_secret import secret_line
 from server.audit.wording import LANGUAGES, Said, say
-from server.record.content import VOTED
+from server.record.content import ABSENT, NOT_VOTED, VOTED
 from server.rules import format_percent
 
 MAX_DOWNLOAD = 512 * 1024 * 1024
@@ -177,6 +177,10 @@ def compare_record(state: Replay, record: dict[str, Any], report: Report) -> Non
     decided = {b.id: b for b in state.ballots.values() if not b.test and b.outcome is not None}
     published = {int(b["id"]): b for b in record.get("ballots", [])}
     problems = report.problems
+    # Records published before issue 15 have no attendance: there a member without a vote is null.
+    attendance = "attendance" in record
+    if attendance:
+        _compare_attendance(state, record, decided, published, problems)
     for ballot_id in sorted(decided.keys() - published.keys()):
         problems.append(
             say("ballot {ballot} was decided in the log but is missing from the record", ballot=ballot_id)
@@ -218,8 +222,19 @@ def compare_record(state: Replay, record: dict[str, Any], report: Report) -> Non
                 )
             )
         votes = member.get("votes", {})
+        if attendance and member.get("present") != (code in state.roles):
+            problems.append(
+                say(
+                    "member {code}: the record says present {stated!r}, the log {value!r}",
+                    code=code,
+                    stated=member.get("present"),
+                    value=code in state.roles,
+                )
+            )
         for ballot_id, ballot in electronic.items():
             logged = _member_vote(ballot, code)
+            if logged is None and attendance:
+                logged = NOT_VOTED if code in (ballot.present or ()) else ABSENT
             stated = votes.get(str(ballot_id))
             if stated != logged:
                 problems.append(
@@ -234,6 +249,52 @@ def compare_record(state: Replay, record: dict[str, Any], report: Report) -> Non
     listed = {m.get("code") for m in record.get("members", [])}
     for code in sorted(state.register.keys() - listed):
         problems.append(say("member {code} of the frozen register is missing from the record", code=code))
+
+
+def _compare_attendance(
+    state: Replay,
+    record: Mapping[str, Any],
+    decided: Mapping[int, ReplayedBallot],
+    published: Mapping[int, Mapping[str, Any]],
+    problems: list[Said],
+) -> None:
+    """Who was present, as the record states it, against the passes the log issued and ended:
+    at the meeting (a pass at any time) and at each decision (an active pass at its entry)."""
+    seats = state.register
+    ever = [code for code in state.roles if code in seats]
+    expected = {
+        "members": len(ever),
+        "weight": sum(seats[code].weight for code in ever),
+        "of_members": len(seats),
+        "of_weight": sum(seat.weight for seat in seats.values()),
+    }
+    if record.get("attendance") != expected:
+        problems.append(
+            say(
+                "the record says attendance {stated!r}, the log gives {value!r}",
+                stated=record.get("attendance"),
+                value=expected,
+            )
+        )
+    for ballot_id, row in sorted(published.items()):
+        ballot = decided.get(ballot_id)
+        if ballot is None or "present" not in row:
+            continue
+        present = sorted(code for code in ballot.present or () if code in seats)
+        value = (
+            {"members": len(present), "weight": sum(seats[code].weight for code in present)}
+            if ballot.present is not None
+            else None
+        )
+        if row["present"] != value:
+            problems.append(
+                say(
+                    "ballot {ballot}: the record says present {stated!r}, the log gives {value!r}",
+                    ballot=ballot_id,
+                    stated=row["present"],
+                    value=value,
+                )
+            )
 
 
 def _member_vote(ballot: ReplayedBallot, code: str) -> str | None:

@@ -322,6 +322,15 @@ DUTCH: dict[str, str] = {
     "the record lists member {code!r}, who is not in the frozen register": (
         "het stemverslag noemt lid {code!r}, dat niet in het bevroren register staat"
     ),
+    "member {code}: the record says present {stated!r}, the log {value!r}": (
+        "lid {code}: het stemverslag zegt aanwezig {stated!r}, het log {value!r}"
+    ),
+    "the record says attendance {stated!r}, the log gives {value!r}": (
+        "het stemverslag zegt aanwezigheid {stated!r}, het log geeft {value!r}"
+    ),
+    "ballot {ballot}: the record says present {stated!r}, the log gives {value!r}": (
+        "stemming {ballot}: het stemverslag zegt aanwezig {stated!r}, het log geeft {value!r}"
+    ),
     "member {code}: the record says weight {stated!r}, the log {value}": (
         "lid {code}: het stemverslag zegt stemgewicht {stated!r}, het log {value}"
     ),

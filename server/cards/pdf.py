@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
 
 import segno
 from reportlab.graphics.barcode.code128 import Code128
@@ -25,11 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from server.cards import codes
 from server.cards.service import CardView
 from server.meetings.models import Meeting
-
-MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
-)  # fmt: skip
+from server.rules.minutes import dutch_date
 
 INSTRUCTIONS = (
     "Neem deze kaart mee naar de stembalie.",
@@ -56,11 +51,6 @@ ACCENT = HexColor("#1d3f72")
 MUTED = HexColor("#5a5a5a")
 RULE = HexColor("#b8c2d0")
 PANEL = HexColor("#eef2f7")
-
-
-def dutch_date(day: date) -> str:
-    """The date as Dutch readers write it: "18 juni 2025"."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def votes_label(weight: int) -> str:

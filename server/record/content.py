@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from server.cards.pdf import dutch_date
 from server.rules import (
     TERMINAL,
     BallotStatus,
@@ -26,6 +25,7 @@ from server.rules import (
     minutes_sentence,
     percent_for,
 )
+from server.rules.minutes import dutch_date
 
 # Ballots that ended and so belong in the record: decided, voided, or left undecided when the
 # meeting closed (SPEC 2.7, 2.11); drafts and an open ballot do not.
@@ -277,14 +277,14 @@ class Record:
         return sum(m.weight for m in self.members)
 
     def attendance_nl(self) -> str:
-        """"271 van 342 leden aanwezig, 11.248 van 13.111 stemmen"."""
+        """ "271 van 342 leden aanwezig, 11.248 van 13.111 stemmen"."""
         return (
             f"{nl_number(len(self.present))} van {nl_number(len(self.members))} leden aanwezig, "
             f"{nl_number(self.present_weight)} van {nl_number(self.total_weight)} stemmen"
         )
 
     def population_date_nl(self) -> str | None:
-        """"inwonertallen CBS per 1 januari 2024", or None when the date is not known."""
+        """ "inwonertallen CBS per 1 januari 2024", or None when the date is not known."""
         if self.population_date is None:
             return None
         return f"inwonertallen CBS per {dutch_date(self.population_date)}"

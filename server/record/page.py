@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
-from server.cards.pdf import dutch_date
 from server.record.content import (
     ABSENT,
     HALL_TIME,
@@ -31,6 +30,7 @@ from server.record.content import (
 from server.record.page_style import STYLE, content_security_policy
 from server.record.page_template import LISTING, RECORD
 from server.rules import Choice
+from server.rules.minutes import dutch_date
 
 if TYPE_CHECKING:
     from server.record.listing import PublishedMeeting

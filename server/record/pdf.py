@@ -24,8 +24,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm as _mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from server.cards.pdf import dutch_date
 from server.record.content import MAJORITY_NL, Record, RecordBallot, nl_number
+from server.rules.minutes import dutch_date
 
 MM: float = _mm
 INK = HexColor("#1a1a1a")

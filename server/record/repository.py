@@ -1,13 +1,17 @@
-"""The queries behind the published record: current votes, the role of each member's last pass, and
-the list of published meetings with their decisions (server/record/listing.py)."""
+"""The queries behind the published record: current votes, the passes and their representatives,
+the log entries the record reads (who was present when, the lot), and the list of published
+meetings with their decisions (server/record/listing.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
+import orjson
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit.models import LogEntry
 from server.ballots.models import Ballot, Vote
 from server.desk.models import Pass
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
@@ -48,6 +52,34 @@ async def latest_roles(session: AsyncSession, meeting_id: int) -> dict[str, str]
         )
     )
     return {code: role for code, role in (await session.execute(query)).all()}
+
+
+async def log_entries(
+    session: AsyncSession, meeting_id: int, types: Collection[str]
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """(seq, type, data) of the meeting's log entries of `types`, in log order."""
+    query = (
+        select(LogEntry.seq, LogEntry.type, LogEntry.body)
+        .where(LogEntry.chain == meeting_id, LogEntry.type.in_(types))
+        .order_by(LogEntry.seq)
+    )
+    return [
+        (seq, kind, orjson.loads(body)["data"]) for seq, kind, body in (await session.execute(query)).all()
+    ]
+
+
+async def representatives(session: AsyncSession, meeting_id: int) -> list[tuple[int, str, str, str]]:
+    """(pass id, member code, representative's name, role) of every pass of the meeting, in order."""
+    query = (
+        select(Pass.id, MeetingMember.cbs_code, Pass.representative_name, Pass.representative_role)
+        .join(
+            MeetingMember,
+            (MeetingMember.member_id == Pass.member_id) & (MeetingMember.meeting_id == meeting_id),
+        )
+        .where(Pass.meeting_id == meeting_id)
+        .order_by(Pass.id)
+    )
+    return [(pass_id, code, name, role) for pass_id, code, name, role in (await session.execute(query)).all()]
 
 
 async def published_meetings(session: AsyncSession) -> Sequence[Meeting]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 from server.rules.decision import Outcome
 from server.rules.election import ElectionOutcome, ElectionResult, RoundKind
@@ -195,3 +196,14 @@ def _election_sentence(result: ElectionResult, names: Mapping[int, str], lang: s
     if result.round is RoundKind.INTERMEDIATE:
         return drawn + step  # an intermediate vote needs no majority: it names the run-off
     return (s["none_cast"] if none_cast else s["no_majority"]) + step
+
+
+MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)  # fmt: skip
+
+
+def dutch_date(day: date) -> str:
+    """The date as Dutch readers write it: "18 juni 2025"."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

@@ -24,7 +24,8 @@ from server.rules import format_percent
 from tests.live.conftest import seed_hall
 from tests.servers import VOTEHALL, ServerProcess
 
-DUTCH = {"for": "voor", "against": "tegen", "abstain": "onthouding", None: ""}
+# A cell without a vote: present when the ballot closed (True) or absent (False).
+DUTCH = {"for": "voor", "against": "tegen", "abstain": "onthouding", True: "niet gestemd", False: "afwezig"}
 
 
 class Kiosk:
@@ -167,18 +168,24 @@ async def test_record_feed_and_verify_agree(server: tuple[ServerProcess, Any]) -
     header, body = rows[0], rows[1:]
     electronic = [b for b in decided if b.decision is not None]
     assert header[:4] == ["code", "naam", "stemgewicht", "rol"]
-    assert sorted(header[4:]) == sorted(f"{b.agenda} {b.title} (#{b.id})" for b in electronic)
-    assert len(header) == 4 + len(electronic) == 6
+    assert header[4:6] == ["aanwezig", "vertegenwoordiger"]
+    columns_before = 6
+    assert sorted(header[columns_before:]) == sorted(f"{b.agenda} {b.title} (#{b.id})" for b in electronic)
+    assert len(header) == columns_before + len(electronic) == 8
     columns = {b.id: header.index(f"{b.agenda} {b.title} (#{b.id})") for b in electronic}
     members = {row[0]: row for row in body if row and row[0].startswith("GM")}
     assert sorted(members) == sorted(state.register)
     for code, row in members.items():
         assert int(row[2]) == state.register[code].weight
         for ballot_id, column in columns.items():
-            choice = state.ballots[ballot_id].choices.get(code)
-            assert row[column] == DUTCH[choice.value if choice else None], (code, ballot_id)
+            replayed = state.ballots[ballot_id]
+            choice = replayed.choices.get(code)
+            present = code in (replayed.present or ())
+            assert row[column] == DUTCH[choice.value if choice else present], (code, ballot_id)
+        assert row[4] == ("ja" if code in state.roles else "nee")
+        assert row[5] == ""  # the public reads no representatives' names
     assert members["GM0002"][columns[first]] == "voor"  # the last vote counts
-    assert members["GM0005"][columns[first]] == ""  # absent
+    assert members["GM0005"][columns[first]] == "afwezig"
     assert members["GM0004"][3] == "wethouder"  # the representative after the hand-over
     summary = {row[0]: row for row in body if row and not row[0].startswith("GM")}
     for ballot_id, column in columns.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import csv
 import hashlib
 import io
@@ -18,7 +19,13 @@ from server.audit.verify import Report, compare_record
 from server.auth.roles import Role
 from tests.record.conftest import SCRIPT_TITLE, Hall
 
-DUTCH = {"for": "voor", "against": "tegen", "abstain": "onthouding", None: ""}
+DUTCH = {
+    "for": "voor",
+    "against": "tegen",
+    "abstain": "onthouding",
+    "not_voted": "niet gestemd",
+    "absent": "afwezig",
+}
 
 
 @pytest.fixture
@@ -39,6 +46,13 @@ async def _decision(hall: Hall, name: str) -> tuple[int, str]:
 
 # A ballot that is neither secret nor an election round.
 NO_ROUND = {"secret": False, "round": None, "round_of": None, "first_round": None}
+# Nor an amendment, motion with submitters, re-vote or count by hand (issue 15's details).
+PLAIN = {
+    "submitters": [], "preadvies": None, "amends": None, "revote_of": None, "revoted_by": None,
+    "void_reason": None, "confirmed_by": None, "lot": None,
+}  # fmt: skip
+# GM0001-GM0004 hold an active pass at every decision: 75 + 42 + 1 + 75.
+ALL_FOUR = {"members": 4, "weight": 193}
 
 
 async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
@@ -50,10 +64,20 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
     closing_seq, closing_hash = await _decision(hall, "draft")
     record = (await _get(hall, "record.json")).json()
     a, d = str(ids["annual"]), str(ids["digital"])
+    decided_at = {b["id"]: b.pop("decided_at") for b in record["ballots"]}
+    assert all(decided_at.values())
+    for field in ("opened_at", "closed_at"):
+        assert record.pop(field)
+    closing = await hall.call("GET", f"/api/meetings/{hall.meeting}", Role.CHAIR)
     assert record == {
         "meeting": {"id": hall.meeting, "title": "Algemene Ledenvergadering", "date": "2025-06-18", "place": "Utrecht"},
         "published_at": publication["published_at"],
         "log_head": publication["log_head"],
+        "population_date": None,
+        "close": {"seq": closing["close_seq"], "hash": closing["close_hash"]},
+        "chair": None,
+        "committee": [],
+        "attendance": {"members": 4, "weight": 193, "of_members": 5, "of_weight": 205},
         # Agenda order (SPEC 2.8): item 1's proposal and resolution by id, then item 2's motion.
         # The test ballot is not in the record; the draft left at the close is, as not decided (SPEC 2.11).
         "ballots": [
@@ -64,7 +88,7 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "minutes": "aangenomen met 64,10% van de stemmen",
                 "minutes_en": "adopted with 64.10% of the votes",
                 "log_seq": annual_seq, "log_hash": annual_hash, "election": None,
-                **NO_ROUND,
+                **NO_ROUND, **PLAIN, "status": "closed", "present": ALL_FOUR,
             },
             {
                 "id": ids["digital"], "agenda": "1", "title": "Resolutie digitalisering", "kind": "resolutie",
@@ -73,7 +97,7 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "minutes": "verworpen met 39,38% van de stemmen vóór",
                 "minutes_en": "rejected with 39.38% of the votes in favour",
                 "log_seq": digital_seq, "log_hash": digital_hash, "election": None,
-                **NO_ROUND,
+                **NO_ROUND, **PLAIN, "status": "closed", "present": ALL_FOUR,
             },
             {
                 "id": ids["motion"], "agenda": "2", "title": SCRIPT_TITLE, "kind": "motie",
@@ -81,7 +105,7 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "abstain": None, "cast": None, "members_voted": None, "percent_for": None,
                 "minutes": "bij acclamatie aangenomen", "minutes_en": "adopted by acclamation",
                 "log_seq": motion_seq, "log_hash": motion_hash, "election": None,
-                **NO_ROUND,
+                **NO_ROUND, **PLAIN, "status": "acclamation", "present": ALL_FOUR,
             },
             {
                 "id": ids["draft"], "agenda": "2", "title": "Motie die niet aan bod kwam", "kind": "motie",
@@ -89,21 +113,23 @@ async def test_record_json(published: tuple[Hall, dict[str, Any]]) -> None:
                 "abstain": None, "cast": None, "members_voted": None, "percent_for": None,
                 "minutes": "niet in stemming gebracht", "minutes_en": "not put to the vote",
                 "log_seq": closing_seq, "log_hash": closing_hash, "election": None,
-                **NO_ROUND,
+                **NO_ROUND, **PLAIN, "status": "not_decided", "present": ALL_FOUR,
             },
         ],
         # Only the electronically closed ballots have choices; GM0001 changed against -> for.
+        # Three cells: a vote, present without voting (GM0004 on the annual report), absent.
+        # The public reads no representatives' names (the meeting's setting is off).
         "members": [
             {"code": "GM0001", "name": "Grootstad", "weight": 75, "role": "burgemeester",
-             "votes": {a: "for", d: "for"}},
+             "votes": {a: "for", d: "for"}, "present": True, "representatives": None},
             {"code": "GM0002", "name": "Middenburg", "weight": 42, "role": "wethouder",
-             "votes": {a: "against", d: "against"}},
+             "votes": {a: "against", d: "against"}, "present": True, "representatives": None},
             {"code": "GM0003", "name": "Kleindorp", "weight": 1, "role": "burgemeester",
-             "votes": {a: "abstain", d: "for"}},
+             "votes": {a: "abstain", d: "for"}, "present": True, "representatives": None},
             {"code": "GM0004", "name": "Randmeer", "weight": 75, "role": "burgemeester",
-             "votes": {a: None, d: "against"}},
+             "votes": {a: "not_voted", d: "against"}, "present": True, "representatives": None},
             {"code": "GM0005", "name": "Afwezig", "weight": 12, "role": None,
-             "votes": {a: None, d: None}},
+             "votes": {a: "absent", d: "absent"}, "present": False, "representatives": None},
         ],
     }  # fmt: skip
 
@@ -118,31 +144,36 @@ async def test_record_csv_agrees_with_the_json(published: tuple[Hall, dict[str, 
 
     voted = [b for b in record["ballots"] if b["for"] is not None]
     header = rows[0]
-    assert header == ["code", "naam", "stemgewicht", "rol"] + [
+    assert header == ["code", "naam", "stemgewicht", "rol", "aanwezig", "vertegenwoordiger"] + [
         f"{b['agenda']} {b['title']} (#{b['id']})" for b in voted
     ]
     members = rows[1 : 1 + len(record["members"])]
     for row, member in zip(members, record["members"], strict=True):
         assert row[:4] == [member["code"], member["name"], str(member["weight"]), member["role"] or ""]
-        assert row[4:] == [DUTCH[member["votes"][str(b["id"])]] for b in voted]
+        assert row[4:6] == ["ja" if member["present"] else "nee", ""]
+        assert row[6:] == [DUTCH[member["votes"][str(b["id"])]] for b in voted]
     assert rows[1 + len(record["members"])] == []
-    summary = {row[0]: row[4:] for row in rows[2 + len(record["members"]) :]}
+    summary = {row[0]: row[6:] for row in rows[2 + len(record["members"]) :]}
     assert list(summary) == [
         "voor",
         "tegen",
         "onthouding",
         "uitgebracht",
         "leden gestemd",
+        "leden aanwezig",
+        "stemmen aanwezig",
         "percentage voor",
         "uitslag",
     ]
-    assert all(row[1:4] == ["", "", ""] for row in rows[2 + len(record["members"]) :])
+    assert all(row[1:6] == [""] * 5 for row in rows[2 + len(record["members"]) :])
     for column, ballot in enumerate(voted):
         assert summary["voor"][column] == str(ballot["for"])
         assert summary["tegen"][column] == str(ballot["against"])
         assert summary["onthouding"][column] == str(ballot["abstain"])
         assert summary["uitgebracht"][column] == str(ballot["cast"])
         assert summary["leden gestemd"][column] == str(ballot["members_voted"])
+        assert summary["leden aanwezig"][column] == str(ballot["present"]["members"])
+        assert summary["stemmen aanwezig"][column] == str(ballot["present"]["weight"])
         assert summary["percentage voor"][column] == ballot["percent_for"].replace(".", ",")
         assert summary["uitslag"][column] == ballot["minutes"]
     assert summary["percentage voor"] == ["64,10", "39,38"]
@@ -210,6 +241,25 @@ async def test_audit_log(published: tuple[Hall, dict[str, Any]]) -> None:
     report = Report()
     compare_record(state, record, report)
     assert report.problems == []
+
+    # Attendance is checked against the log's passes: an absent member said to be present
+    # without voting, a present one said to be absent, and wrong totals are each caught.
+    annual = str(hall.ballots["annual"])
+    forged = copy.deepcopy(record)
+    forged["members"][3]["votes"][annual] = "absent"  # GM0004 held an active pass
+    forged["members"][4]["votes"][annual] = "not_voted"  # GM0005 never came
+    forged["members"][4]["present"] = True
+    forged["attendance"]["weight"] += 12
+    forged["ballots"][0]["present"] = {"members": 5, "weight": 205}
+    report = Report()
+    compare_record(state, forged, report)
+    said = [problem.text("en") for problem in report.problems]
+    assert len(said) == 5, said
+    assert any("GM0004" in line and "'absent'" in line and "'not_voted'" in line for line in said)
+    assert any("GM0005" in line and "'not_voted'" in line and "'absent'" in line for line in said)
+    assert any("GM0005" in line and "present True" in line for line in said)
+    assert any(line.startswith("the record says attendance") for line in said)
+    assert any(f"ballot {annual}: the record says present" in line for line in said)
 
 
 async def test_the_chair_checks_the_record_before_publishing(played: Hall) -> None:

@@ -7,7 +7,7 @@ import io
 import re
 from datetime import date
 
-from server.record.content import VOTED, Record, RecordBallot, RecordMember
+from server.record.content import VOTED, Record, RecordBallot, RecordMember, Representative
 from server.record.spreadsheet import record_csv
 from server.rules import (
     Choice,
@@ -26,15 +26,26 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused() -> None:
         status="closed", outcome=Outcome.REJECTED, for_=0, against=0, abstain=12, cast=0,
         members_voted=1, percent_for=None, log_seq=9, log_hash="ab" * 32,
     )  # fmt: skip
-    member = RecordMember(code="GM0009", name="@Gemeente", weight=12, role=None, votes={7: Choice.ABSTAIN})
+    member = RecordMember(
+        code="GM0009", name="@Gemeente", weight=12, role="wethouder", votes={7: Choice.ABSTAIN},
+        present=True, representatives=(Representative("=HYPERLINK(1)", "wethouder"),),
+    )  # fmt: skip
     record = Record(
         meeting_id=1, title="ALV", date=date(2025, 6, 18), place=None, published_at=None,
-        log_head=(9, "ab" * 32), ballots=(ballot,), members=(member,),
+        log_head=(9, "ab" * 32), ballots=(ballot,), members=(member,), show_names=True,
     )  # fmt: skip
     rows = list(csv.reader(io.StringIO(record_csv(record).decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][4] == """'=1+2 HYPERLINK("http://x.example") (#7)"""
-    assert rows[1] == ["GM0009", "'@Gemeente", "12", "", "onthouding"]
-    summary = {row[0]: row[4] for row in rows[3:]}
+    assert rows[0][6] == """'=1+2 HYPERLINK("http://x.example") (#7)"""
+    assert rows[1] == [
+        "GM0009",
+        "'@Gemeente",
+        "12",
+        "wethouder",
+        "ja",
+        "'=HYPERLINK(1) (wethouder)",
+        "onthouding",
+    ]
+    summary = {row[0]: row[6] for row in rows[3:]}
     # No cast votes: no percentage, and the minutes say so (SPEC 2.5).
     assert summary["percentage voor"] == ""
     assert summary["uitslag"] == "verworpen; er zijn geen stemmen uitgebracht"
@@ -67,8 +78,8 @@ def test_an_election_names_the_chosen_candidate_and_words_its_result() -> None:
         log_head=(9, "ab" * 32), ballots=(ballot,), members=members,
     )  # fmt: skip
     rows = list(csv.reader(io.StringIO(record_csv(record).decode("utf-8-sig")), delimiter=";"))
-    assert [row[4] for row in rows[1:4]] == ["Bert Beta", "Anna Alfa", "onthouding"]
-    assert {row[0]: row[4] for row in rows[5:]}["uitslag"] == "gekozen: Bert Beta met 64,10% van de stemmen"
+    assert [row[6] for row in rows[1:4]] == ["Bert Beta", "Anna Alfa", "onthouding"]
+    assert {row[0]: row[6] for row in rows[5:]}["uitslag"] == "gekozen: Bert Beta met 64,10% van de stemmen"
     html = record_html(record).decode()
     assert "Besluit: gekozen: Bert Beta met 64,10% van de stemmen" in html
     assert '<td class="candidate">Anna Alfa</td>' in html
@@ -177,7 +188,7 @@ def test_a_secret_election_gives_its_votes_per_candidate_and_its_rounds() -> Non
 
 
 def test_the_first_round_is_found_through_the_chain_of_rounds() -> None:
-    from server.record.service import _first_round
+    from server.record.build import _first_round
 
     follows = {8: None, 9: 8, 10: 9, 11: None, 12: 12}
     assert [_first_round(b, follows) for b in (8, 9, 10, 11, 12, 99)] == [None, 8, 8, None, None, None]
