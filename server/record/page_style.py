@@ -95,8 +95,7 @@ a { color: var(--accent); }
   h2 { font-size: 1.2rem; margin-top: 1.8rem; }
   h3 { font-size: 1.02rem; }
   ol.ballots > li, ol.meetings > li { padding: .7rem .75rem; }
-  .facts { grid-template-columns: minmax(0, 1fr); gap: 0; }
-  .facts dd { margin-bottom: .25rem; }
+  .facts { gap: .15rem .6rem; font-size: .95rem; }
   table.members { font-size: .8rem; }
   .members th, .members td { padding: .25rem .4rem; }
   .members .member { min-width: 8.5rem; max-width: 9.5rem; }

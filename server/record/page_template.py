@@ -77,8 +77,9 @@ RECORD = """\
       {% if b.counted_by_hand %}
       <p class="muted">Uitgebracht {{ b.election.cast | nl }} stemmen, met de hand geteld.</p>
       {% else %}
-      <p class="muted">Uitgebracht {{ b.election.cast | nl }} stemmen door {{ b.election.members_voted | nl }}
-        leden{% if b.secret %}; per lid staat alleen vast dat het gestemd heeft{% endif %}.</p>
+      {# A secret round's stored result has no member counts: the ballot keeps its participants. #}
+      <p class="muted">Uitgebracht {{ b.election.cast | nl }} stemmen door
+        {{ (b.members_voted if b.members_voted is not none else b.election.members_voted) | nl }} leden{% if b.secret %}; per lid staat alleen vast dat het gestemd heeft{% endif %}.</p>
       {% endif %}
       {% elif b.for_ is not none and b.status != "voided" %}
       <dl class="totals">

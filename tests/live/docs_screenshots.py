@@ -70,7 +70,7 @@ def save_image(name: str, source: Path) -> None:
     # A palette of 256 colours keeps text sharp at a third of the size of full colour. An opaque
     # picture is quantized in RGB by median cut, which keeps white apart from a pale panel (the
     # RGBA octree merged them); only a picture with transparency (the overlay) needs RGBA.
-    if picture.mode == "RGBA" and picture.getextrema()[3][0] < 255:
+    if picture.mode == "RGBA" and picture.getchannel("A").getextrema() != (255, 255):
         picture = picture.quantize(256, method=Image.Quantize.FASTOCTREE)
     else:
         picture = picture.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page, ViewportSize, async_playwright
 
 from server.auth.roles import Role
 from server.db import Database
@@ -30,8 +30,8 @@ from tests.live.docs_screenshots import DOCS, save_image
 from tests.live.pages_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.servers import LOAD_CLIENT, ServerProcess
 
-LAPTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 PDF_PAGES = 3
 
 

@@ -131,3 +131,25 @@ def test_the_page_is_escaped_and_its_style_allowed_by_hash() -> None:
 def test_a_draft_record_says_so() -> None:
     html = _flat(sample_record(3, published=False))
     assert "Concept: nog niet gepubliceerd." in html and 'href="audit"' not in html
+
+
+def test_a_secret_round_gives_its_participants_from_the_ballot() -> None:
+    """A secret round's stored result reads with member counts zero (rules.secret_result_from_data):
+    how many members voted is the ballot's own count, never "door 0 leden"."""
+    from server.rules import (
+        ElectionTally,
+        RoundKind,
+        decide_election,
+        secret_result_data,
+        secret_result_from_data,
+    )
+
+    ids = [61, 62]
+    counted = decide_election(RoundKind.FIRST, ids, ElectionTally.empty(ids).add(61, 75).add(62, 42))
+    stored, participants = secret_result_from_data(secret_result_data(counted, 2))
+    assert (stored.members_voted, participants) == (0, 2)
+    record = sample_record(3)
+    election = next(b for b in record.ballots if b.id == 7)
+    secret = replace(election, election=stored, secret=True, members_voted=participants)
+    html = _flat(replace(record, ballots=(secret,)))
+    assert "Uitgebracht 117 stemmen door 2 leden; per lid staat alleen vast dat het gestemd heeft." in html
