@@ -36,7 +36,7 @@ from server.audit.replay import replay
 from server.auth.roles import Role
 from server.db import Database
 from server.meetings.schemas import MeetingCreate
-from server.record.content import CHOICE_NL
+from server.record.content import CELL_NL, CHOICE_NL
 from server.rules import Choice
 from server.secret.keys import fingerprint_display
 from server.seed import seed_meeting
@@ -522,8 +522,10 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     assert set(members) == set(NAMES)
     for code, member in members.items():
         assert member["weight"] == WEIGHTS[code]
+        # A vote as the ledger has it; without one "not_voted" (present) or "absent" (issue 15).
         assert {int(b): c for b, c in member["votes"].items() if int(b) in voted} == {
-            ballot: ledger.votes[ballot].get(code) for ballot in voted
+            ballot: ledger.votes[ballot].get(code) or _unvoted(member["votes"][str(ballot)])
+            for ballot in voted
         }, code
     assert members["GM0006"]["role"] is None
     assert {a.member: a.role for a in ARRIVALS} == {c: m["role"] for c, m in members.items() if m["role"]}
@@ -535,15 +537,23 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     }
     assert appointment["minutes"] == ledger.minutes(agenda.appointment)
     assert {code: member["votes"].get(str(agenda.appointment)) for code, member in members.items()} == {
-        code: "voted" if code in ledger.votes[agenda.appointment] else None for code in NAMES
+        code: "voted"
+        if code in ledger.votes[agenda.appointment]
+        else _unvoted(members[code]["votes"][str(agenda.appointment)])
+        for code in NAMES
     }
-    # The spreadsheet: the appointment's column says "gestemd" (or nothing) in every member's
+    # GM0006 never came: absent on every ballot.
+    assert set(members["GM0006"]["votes"].values()) == {"absent"}
+    # The spreadsheet: the appointment's column says "gestemd" (or why not) in every member's
     # row, and its summary rows the totals.
     rows = list(csv.reader(io.StringIO(spreadsheet.lstrip("\ufeff")), delimiter=";"))
     column = next(i for i, name in enumerate(rows[0]) if name.endswith(f"(#{agenda.appointment})"))
     blank = rows.index([])
     assert {row[0]: row[column] for row in rows[1:blank]} == {
-        code: "gestemd" if code in ledger.votes[agenda.appointment] else "" for code in NAMES
+        code: "gestemd"
+        if code in ledger.votes[agenda.appointment]
+        else CELL_NL[members[code]["votes"][str(agenda.appointment)]]
+        for code in NAMES
     }
     summary = {row[0]: row[column] for row in rows[blank + 1 :]}
     assert [summary[label] for label in ("voor", "tegen", "onthouding", "leden gestemd")] == [
@@ -552,21 +562,41 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     for ballot in voted:  # the public ballots' cells say the choice
         column = next(i for i, name in enumerate(rows[0]) if name.endswith(f"(#{ballot})"))
         assert {row[0]: row[column] for row in rows[1:blank]} == {
-            code: CHOICE_NL[Choice(ledger.votes[ballot][code])] if code in ledger.votes[ballot] else ""
+            code: CHOICE_NL[Choice(ledger.votes[ballot][code])]
+            if code in ledger.votes[ballot]
+            else CELL_NL[members[code]["votes"][str(ballot)]]
             for code in NAMES
         }
     # The page: a row per member with a cell per ballot voted on, in agenda order (the
     # amendment, the proposal, the motion, then the appointment of item 7).
+    # A member without a vote is "niet gestemd" or "afwezig", as record.json's cell says.
     cells = {
-        code: re.findall(r"<td[^>]*>(.*?)</td>", row)[3:]
-        for code, row in re.findall(r"<tr><td>(GM\d{4})</td>(.*?)</tr>", page, re.DOTALL)
+        code: [
+            text
+            for kind, text in re.findall(r'<td class="([a-z_]+)">(.*?)</td>', row)
+            if kind not in ("num", "role")
+        ]
+        for code, row in re.findall(r"<small>(GM\d{4})</small></th>(.*?)</tr>", page, re.DOTALL)
     }
     order = (agenda.amendment, agenda.proposal, agenda.motion)
+
+    def unvoted(code: str, ballot: int) -> str:
+        return CELL_NL[members[code]["votes"][str(ballot)]]
+
     assert cells == {
-        code: [CHOICE_NL[Choice(ledger.votes[b][code])] if code in ledger.votes[b] else "—" for b in order]
-        + ["gestemd" if code in ledger.votes[agenda.appointment] else "—"]
+        code: [
+            CHOICE_NL[Choice(ledger.votes[b][code])] if code in ledger.votes[b] else unvoted(code, b)
+            for b in order
+        ]
+        + ["gestemd" if code in ledger.votes[agenda.appointment] else unvoted(code, agenda.appointment)]
         for code in NAMES
     }
+
+
+def _unvoted(cell: str) -> str:
+    """A member's cell on a ballot it did not vote on: present without a vote or absent."""
+    assert cell in ("not_voted", "absent"), cell
+    return cell
 
 
 async def check_log(hall: Hall, motion: int, receipts: dict[str, str | None], secret: int) -> None:
