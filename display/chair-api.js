@@ -97,6 +97,7 @@ export function recordFiles(meetingId) {
     { key: "record", path: `${base}/record.html`, file: `stemverslag-${meetingId}.html`, draft: true },
     { key: "csv", path: `${base}/record.csv`, file: `stemgedrag-${meetingId}.csv`, draft: true },
     { key: "pdf", path: `${base}/results.pdf`, file: `uitslagen-${meetingId}.pdf`, draft: true },
+    { key: "docx", path: `${base}/results.docx`, file: `uitslagen-${meetingId}.docx`, draft: true },
     { key: "audit", path: `${base}/audit`, file: `logboek-${meetingId}.ndjson`, draft: false },
   ];
 }

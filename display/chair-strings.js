@@ -214,6 +214,7 @@ addStrings({
     "chair.record.record": "Stemverslag",
     "chair.record.csv": "CSV",
     "chair.record.pdf": "PDF voor de notulen",
+    "chair.record.docx": "Word voor de notulen",
     "chair.record.audit": "Logboek",
 
     // The closing hash, for the vote-counting committee.
@@ -474,6 +475,7 @@ addStrings({
     "chair.record.record": "Voting record",
     "chair.record.csv": "CSV",
     "chair.record.pdf": "PDF for the minutes",
+    "chair.record.docx": "Word for the minutes",
     "chair.record.audit": "Log",
 
     "chair.hash.title": "Closing hash of the meeting",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from importlib.resources import files
 from typing import Any
 
@@ -17,7 +16,7 @@ from server.ballots.vacancies import create_vacancy_ballots
 from server.cards.service import issue_missing
 from server.db import Database
 from server.meetings.committee import set_committee_key
-from server.meetings.schemas import AgendaItemIn, MeetingCreate, WeightRuleIn
+from server.meetings.schemas import MeetingCreate
 from server.meetings.service import create_meeting, open_meeting
 from server.register.names import NameIndex
 from server.register.reference import reference_names, shipped_register_text
@@ -65,14 +64,24 @@ def demo_agenda() -> dict[str, Any]:
 
 
 def meeting_from_agenda(agenda: dict[str, Any]) -> MeetingCreate:
-    meta = agenda["meeting"]
-    return MeetingCreate(
-        title=meta["title"],
-        date=date.fromisoformat(meta["date"]),
-        place=meta.get("place"),
-        weight_rule=WeightRuleIn(**meta["weight_rule"]) if "weight_rule" in meta else None,
-        agenda=[AgendaItemIn(**item) for item in agenda["items"]],
-    )
+    """The meeting of an agenda file: its `meeting` block (title, date, place, weight_rule,
+    population_reference_date, chair, committee, publish_representatives) and its `items`;
+    pydantic's ValidationError names what is wrong, where."""
+    meta = agenda.get("meeting")
+    if not isinstance(meta, dict):
+        meta = {}
+    fields = {
+        "title": meta.get("title"),
+        "date": meta.get("date"),
+        "place": meta.get("place"),
+        "weight_rule": meta.get("weight_rule"),
+        "population_date": meta.get("population_reference_date"),
+        "chair_name": meta.get("chair"),
+        "committee_members": meta.get("committee"),
+        "publish_representatives": meta.get("publish_representatives", False),
+        "agenda": agenda.get("items", []),
+    }
+    return MeetingCreate.model_validate(fields)
 
 
 # The steps of `set_up_demo`, in order, as its `step` callback names them (for a progress bar).

@@ -497,3 +497,64 @@ def test_the_committee_key_is_set_from_the_command_line(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "hall.db") as connection:
         stored = connection.execute("SELECT committee_fingerprint FROM meetings WHERE id = 1").fetchone()[0]
     assert fingerprint == " ".join(stored[i : i + 4] for i in range(0, 64, 4))
+
+
+def test_the_demo_agenda_gives_the_record_its_settings() -> None:
+    from server.demo import demo_agenda, meeting_from_agenda
+
+    data = meeting_from_agenda(demo_agenda())
+    assert data.population_date is not None and data.population_date.isoformat() == "2024-01-01"
+    assert data.chair_name and len(data.committee_members or []) in (2, 3)
+    assert data.publish_representatives is False
+
+
+def test_meeting_settings_and_lists_from_the_command_line(tmp_path: Path) -> None:
+    """Issue 15 items 3 and 8: the reference date, the signature names, `meetings set`, and what
+    `meetings list` and `ballots list` say."""
+    database = tmp_path / "hall.db"
+    env = {"VOTEHALL_DATABASE_URL": f"sqlite:///{database}"}
+    register = tmp_path / "register.csv"
+    register.write_text(shipped_register_text(), encoding="utf-8")
+    imported = votehall("members", "import", str(register), env=env).stdout
+    assert "population on 2024-01-01: 342 members" in imported
+    created = votehall(
+        "meetings", "create", str(SHIPPED_AGENDA), "--chair", "Anna de Wit", "--committee", "Henk Bosman",
+        "--committee", "Ingrid Verhoeven", "--publish-representatives", env=env,
+    )  # fmt: skip
+    assert "meeting 1 created" in created.stdout
+    changed = votehall("meetings", "set", "1", "--chair", "Marieke van der Veen", env=env).stdout
+    assert changed.splitlines() == [
+        "meeting 1:",
+        "  population date: 2024-01-01",
+        "  chair: Marieke van der Veen",
+        "  committee: Henk Bosman, Ingrid Verhoeven",
+        "  representatives in the public record: yes",
+    ]
+    bad = votehall("meetings", "set", "1", "--population-date", "1 januari", env=env, check=False)
+    assert bad.returncode == 2 and "population_date" in bad.stderr
+
+    other = votehall(
+        "meetings", "create", str(SHIPPED_AGENDA), "--again", "--population-date", "2025-01-01", env=env
+    )
+    assert "meeting 2 created" in other.stdout
+    refused = votehall("meetings", "open", "2", env=env, check=False)
+    assert refused.returncode == 1 and "2024-01-01" in refused.stderr and "2025-01-01" in refused.stderr
+
+    assert "meeting 1 is open" in votehall("meetings", "open", "1", env=env).stdout
+    frozen = votehall("meetings", "set", "1", "--population-date", "2023-01-01", env=env, check=False)
+    assert frozen.returncode == 1 and "frozen" in frozen.stderr
+
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps({"meeting": {"title": "Klein", "date": "2026-01-01"}, "items": []}))
+    assert "meeting 3 created" in votehall("meetings", "create", str(small), env=env).stdout
+    assert votehall("ballots", "list", "3", env=env).stdout.strip() == (
+        "meeting 3 has no ballots yet (votehall ballots create)"
+    )
+    with sqlite3.connect(database) as connection:  # published as the chair's page does it
+        connection.execute("UPDATE meetings SET published_at = '2026-01-02 12:00:00' WHERE id = 1")
+    listed = [line.split()[:3] for line in votehall("meetings", "list", env=env).stdout.splitlines()]
+    assert sorted(listed) == [
+        ["1", "2025-06-18", "published"],
+        ["2", "2025-06-18", "draft"],
+        ["3", "2026-01-01", "draft"],
+    ]

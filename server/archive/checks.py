@@ -133,6 +133,16 @@ def _meeting(document: MeetingDocument, state: Replay) -> list[Finding]:
     status = "closed" if state.closed else "open" if state.register else "draft"
     if meeting.status != status:
         found.append(_differs("meeting.status", "status", meeting.status, status))
+    logged = state.settings  # the record's settings as the log gave them (issue 15)
+    settings: dict[str, tuple[object, object]] = {
+        "population_date": (meeting.population_date.isoformat() if meeting.population_date else None, None),
+        "chair_name": (meeting.chair_name, None),
+        "committee_members": (meeting.committee_members or None, None),
+        "publish_representatives": (meeting.publish_representatives, False),
+    }
+    for name, (stated_value, default) in settings.items():
+        if logged.get(name, default) != stated_value:
+            found.append(_differs(f"meeting.{name}", name, stated_value, logged.get(name, default)))
     if "published_at" in meeting.model_fields_set and (meeting.published_at is not None) != state.published:
         said = "published" if meeting.published_at else "not published"
         found.append(Finding("meeting.published_at", f"the document says {said}, the log the opposite"))

@@ -46,6 +46,13 @@ class MeetingDoc(Part):
     closed_at: AwareDatetime | None = None
     # Only in documents of a database that has the column (it came with the publication).
     published_at: AwareDatetime | None = None
+    # The record's settings (issue 15); absent in documents written before 2026-12.
+    population_date: dt.date | None = None
+    chair_name: str | None = Field(None, max_length=200)
+    committee_members: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+        default_factory=list, max_length=10
+    )
+    publish_representatives: bool = False
 
 
 class SeatDoc(Part):

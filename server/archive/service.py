@@ -136,6 +136,10 @@ def _meeting_doc(meeting: Meeting) -> MeetingDoc:
             min_votes=meeting.min_votes,
             max_votes=meeting.max_votes,
         ),
+        population_date=meeting.population_date,
+        chair_name=meeting.chair_name,
+        committee_members=list(meeting.committee_members or []),
+        publish_representatives=meeting.publish_representatives,
         created_at=meeting.created_at,
         opened_at=meeting.opened_at,
         closed_at=meeting.closed_at,
@@ -252,7 +256,8 @@ async def _rebuild(session: AsyncSession, doc: MeetingDocument, lines: Sequence[
         title=m.title, date=m.date, place=m.place, status=m.status,
         inhabitants_per_vote=m.weight_rule.inhabitants_per_vote, min_votes=m.weight_rule.min_votes,
         max_votes=m.weight_rule.max_votes, created_at=m.created_at, opened_at=m.opened_at,
-        closed_at=m.closed_at,
+        closed_at=m.closed_at, population_date=m.population_date, chair_name=m.chair_name,
+        committee_members=list(m.committee_members) or None, publish_representatives=m.publish_representatives,
     )  # fmt: skip
     if hasattr(Meeting, _PUBLISHED_AT):
         setattr(meeting, _PUBLISHED_AT, m.published_at)

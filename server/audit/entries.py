@@ -11,7 +11,8 @@ Meeting chain:
 | --- | --- |
 | `meeting_created` | `meeting` {id, title, date, place}, `weight_rule` {inhabitants_per_vote, min_votes, max_votes} |
 | `agenda_items_added` | `items` [{number, title, decision, kind}] |
-| `meeting_opened` | `weight_rule`, `register` [{member, name, population, weight}]: the frozen register |
+| `meeting_settings` | `settings` {the changed ones of `population_date` (ISO date or null), `chair_name`, `committee_members` [names] (null for none), `publish_representatives`}, `operator` (absent when given with `meeting_created` from the command line): what the record needs beyond the agenda (issue 15); the population date only before the meeting opens |
+| `meeting_opened` | `weight_rule`, `register` [{member, name, population, weight}]: the frozen register; `population_date` (ISO): the reference date of its figures, absent when unknown and in logs written before 2026-12 |
 | `card_issued` | `member`, `replaces` (true when an earlier card stops working) |
 | `pass_issued` | `pass`, `member`, `role`, `replaces` (the pass a hand-over revoked, or null), `operator` (the desk's token; its pairing code goes with it) |
 | `pass_pairing_code` | `pass`, `operator` (a new pairing code was made, by that token) |
@@ -45,7 +46,7 @@ Chain 0:
 
 | type | data |
 | --- | --- |
-| `members_imported` | `members` [{member, name, population}] |
+| `members_imported` | `members` [{member, name, population, reference_date}] (`reference_date`, the ISO day the population was counted, only when the file gave one) |
 | `token_created` | `token`, `role` |
 | `meeting_imported` | `meeting` (the new id), `original` (the id in the export), `head` (the hash of the log's last entry, copied verbatim into the new meeting's chain) |
 
@@ -66,6 +67,7 @@ from typing import Final
 MEETING_CREATED: Final = "meeting_created"
 AGENDA_ITEMS_ADDED: Final = "agenda_items_added"
 MEETING_OPENED: Final = "meeting_opened"
+MEETING_SETTINGS: Final = "meeting_settings"
 CARD_ISSUED: Final = "card_issued"
 PASS_ISSUED: Final = "pass_issued"
 PASS_PAIRING_CODE: Final = "pass_pairing_code"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from server.audit import entries as E
@@ -164,6 +165,7 @@ class Replay:
     hashes: set[str] = field(default_factory=set)
     committee_key: dict[str, Any] | None = None  # {public_key, fingerprint} as last logged
     candidate_names: dict[int, str] = field(default_factory=dict)  # of every ballot's candidates
+    settings: dict[str, Any] = field(default_factory=dict)  # the record's settings as last logged
 
     def set_pass(self, pass_id: int, member: str, status: str) -> None:
         self.passes[pass_id] = (member, status)
@@ -258,6 +260,44 @@ def _meeting_opened(state: Replay, seq: Any, data: Mapping[str, Any], line: LogL
         if code in state.register:
             state.problem(seq, say("lists member {code} twice", code=code))
         state.register[code] = Seat(str(row["name"]), population, weight)
+    if "population_date" in data:  # absent when unknown, and in logs written before 2026-12
+        frozen = date.fromisoformat(str(data["population_date"])).isoformat()
+        given = state.settings.get("population_date")
+        if given is not None and given != frozen:
+            state.problem(
+                seq,
+                say(
+                    "opens with the population date {frozen}, but the meeting was given {given}",
+                    frozen=frozen,
+                    given=given,
+                ),
+            )
+        state.settings["population_date"] = frozen
+
+
+_SETTINGS = ("population_date", "chair_name", "committee_members", "publish_representatives")
+
+
+def _meeting_settings(state: Replay, seq: Any, data: Mapping[str, Any], line: LogLine) -> None:
+    settings = data["settings"]
+    if not isinstance(settings, Mapping):
+        raise TypeError("settings is not an object")
+    for name in settings:
+        if name not in _SETTINGS:
+            state.problem(seq, say("changes an unknown setting {name!r}", name=name))
+    if state.published:
+        state.problem(seq, say("changes the meeting's settings after its record was published"))
+    if "population_date" in settings:
+        if state.register:
+            state.problem(seq, say("changes the population date after the meeting opened"))
+        given = settings["population_date"]
+        if given is not None:
+            given = date.fromisoformat(str(given)).isoformat()
+        state.settings["population_date"] = given
+    members = settings.get("committee_members")
+    if members is not None and not (isinstance(members, list) and all(isinstance(m, str) for m in members)):
+        raise TypeError("committee_members is not a list of names")
+    state.settings.update({name: settings[name] for name in settings if name != "population_date"})
 
 
 def _member(state: Replay, seq: Any, code: Any) -> str | None:
@@ -970,6 +1010,7 @@ _HANDLERS: dict[str, Handler] = {
     E.MEETING_CREATED: _meeting_created,
     E.AGENDA_ITEMS_ADDED: _agenda,
     E.MEETING_OPENED: _meeting_opened,
+    E.MEETING_SETTINGS: _meeting_settings,
     E.CARD_ISSUED: _card_issued,
     E.PASS_ISSUED: _pass_issued,
     E.PASS_PAIRING_CODE: _pass_touched,

@@ -129,6 +129,16 @@ DUTCH: dict[str, str] = {
     "({kind}) is malformed: {error}": "({kind}) is misvormd: {error}",
     "creates the meeting a second time": "maakt de vergadering een tweede keer aan",
     "opens the meeting a second time": "opent de vergadering een tweede keer",
+    "opens with the population date {frozen}, but the meeting was given {given}": (
+        "opent met de peildatum {frozen}, maar de vergadering kreeg {given}"
+    ),
+    "changes an unknown setting {name!r}": "wijzigt een onbekende instelling {name!r}",
+    "changes the meeting's settings after its record was published": (
+        "wijzigt de instellingen van de vergadering nadat het stemverslag is gepubliceerd"
+    ),
+    "changes the population date after the meeting opened": (
+        "wijzigt de peildatum nadat de vergadering is geopend"
+    ),
     "opens with another weight rule than the meeting was created with": (
         "opent met een andere stemgewichtregel dan waarmee de vergadering werd aangemaakt"
     ),

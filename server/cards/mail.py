@@ -25,12 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.cards import codes, service
 from server.cards.models import Card
-from server.cards.pdf import cards_pdf, dutch_date, votes_label
+from server.cards.pdf import cards_pdf, votes_label
 from server.config import Settings
 from server.db import Database
 from server.errors import NotFound, VoteHallError
 from server.meetings.models import Meeting
 from server.meetings.service import get_meeting
+from server.rules.minutes import dutch_date
 
 DRY_RUN_SENDER = "VoteHall <stemkaart@votehall.invalid>"
 

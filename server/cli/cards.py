@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from server.cards.service import CardView
     from server.meetings.models import Meeting
 
+NO_ADDRESS_SHOWN = 10  # the codes the summary of members without an address names
+
 cards_app = typer.Typer(help="Voting cards: issue, print and mail them.", no_args_is_help=True)
 
 
@@ -78,6 +80,14 @@ def cards_send(
     _print_mail_report(report)
 
 
+def no_address_line(codes: list[str]) -> str:
+    """One line for the members without a secretary address: how many, and the first codes."""
+    ordered = sorted(codes)
+    shown = ", ".join(ordered[:NO_ADDRESS_SHOWN]) + (", …" if len(ordered) > NO_ADDRESS_SHOWN else "")
+    noun = "member has" if len(ordered) == 1 else "members have"
+    return f"{len(ordered)} {noun} no address: {shown} (votehall members emails FILE)"
+
+
 def _print_mail_report(report: MailReport) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -85,12 +95,18 @@ def _print_mail_report(report: MailReport) -> None:
     from server.cards.mail import MailStatus
 
     table = Table("member", "name", "status", "address", "detail")
-    colors = {MailStatus.SENT: "green", MailStatus.DRY_RUN: "green", MailStatus.NO_ADDRESS: "yellow"}
-    for o in report.outcomes:
+    colors = {MailStatus.SENT: "green", MailStatus.DRY_RUN: "green"}
+    listed = [o for o in report.outcomes if o.status != MailStatus.NO_ADDRESS]
+    for o in listed:
         status = f"[{colors.get(o.status, 'red')}]{o.status}[/]"
         table.add_row(o.member, o.name, status, o.recipient or "", o.detail or "")
     console = Console()
-    console.print(table)
+    if listed:
+        console.print(table)
+    # Members without an address are summed up in one line, not one row each (issue 15).
+    missing = [o.member for o in report.outcomes if o.status == MailStatus.NO_ADDRESS]
+    if missing:
+        console.print(f"[yellow]{no_address_line(missing)}[/]", highlight=False)
     counts = ", ".join(
         f"{report.count(status)} {status.value}" for status in MailStatus if report.count(status)
     )

@@ -1,10 +1,10 @@
-"""`votehall meetings`: create, list and open meetings; export and import them whole."""
+"""`votehall meetings`: create, list, set up and open meetings; export and import them whole."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 import typer
@@ -13,7 +13,38 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.cli.common import DatabaseOption, in_transaction, load_settings, with_database
 from server.db import Database
 
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from server.meetings.models import Meeting
+
 meetings_app = typer.Typer(help="Meetings.", no_args_is_help=True)
+
+PopulationDateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--population-date",
+        metavar="YYYY-MM-DD",
+        help="the reference date of the population figures (CBS: 1 January); the register's must agree",
+    ),
+]
+ChairOption = Annotated[
+    str | None, typer.Option("--chair", metavar="NAME", help="the chair, who signs the record")
+]
+CommitteeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--committee", metavar="NAME", help="a member of the vote-counting committee, who signs; repeatable"
+    ),
+]
+
+
+def _print_problems(source: str, error: ValidationError) -> None:
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"])
+        typer.secho(
+            f"error: {source}: {where + ': ' if where else ''}{problem['msg']}", fg=typer.colors.RED, err=True
+        )
 
 
 @meetings_app.command("create")
@@ -24,25 +55,36 @@ def meetings_create(
     again: Annotated[
         bool, typer.Option("--again", help="create it even if a meeting with this title and date exists")
     ] = False,
+    population_date: PopulationDateOption = None,
+    chair: ChairOption = None,
+    committee: CommitteeOption = None,
+    publish_representatives: Annotated[
+        bool | None,
+        typer.Option("--publish-representatives", help="the public record names the representatives"),
+    ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Create a meeting (draft) from an agenda file."""
+    """Create a meeting (draft) from an agenda file; the options override its meeting block
+    (population_reference_date, chair, committee, publish_representatives)."""
     from pydantic import ValidationError
 
     from server.demo import meeting_from_agenda
     from server.meetings.repository import all_meetings
     from server.meetings.service import create_meeting
 
+    document = json.loads(agenda.read_text(encoding="utf-8"))
+    if isinstance(document, dict) and isinstance(document.get("meeting"), dict):
+        given = {
+            "population_reference_date": population_date,
+            "chair": chair,
+            "committee": committee or None,
+            "publish_representatives": publish_representatives,
+        }
+        document["meeting"].update({key: value for key, value in given.items() if value is not None})
     try:
-        data = meeting_from_agenda(json.loads(agenda.read_text(encoding="utf-8")))
+        data = meeting_from_agenda(document)
     except ValidationError as error:
-        for problem in error.errors():
-            where = ".".join(str(part) for part in problem["loc"])
-            typer.secho(
-                f"error: {agenda.name}: {where + ': ' if where else ''}{problem['msg']}",
-                fg=typer.colors.RED,
-                err=True,
-            )
+        _print_problems(agenda.name, error)
         raise typer.Exit(code=2) from None
 
     async def work(session: AsyncSession) -> int | str:
@@ -60,17 +102,82 @@ def meetings_create(
 
 @meetings_app.command("list")
 def meetings_list(database_url: DatabaseOption = None) -> None:
-    """The meetings, newest first: id, date, status and title."""
+    """The meetings, newest first: id, date, status ("published" once the chair published the
+    record) and title."""
     from server.meetings.repository import all_meetings
 
     async def work(session: AsyncSession) -> list[tuple[int, str, str, str]]:
-        return [(m.id, m.date.isoformat(), m.status, m.title) for m in await all_meetings(session)]
+        return [
+            (m.id, m.date.isoformat(), "published" if m.published_at else m.status, m.title)
+            for m in await all_meetings(session)
+        ]
 
     rows = in_transaction(load_settings(database_url), work)
     if not rows:
         typer.echo("no meetings yet: votehall meetings create AGENDA.json")
     for ident, day, status, title in rows:
-        typer.echo(f"{ident:>4}  {day}  {status:<7} {title}")
+        typer.echo(f"{ident:>4}  {day}  {status:<9} {title}")
+
+
+@meetings_app.command("set")
+def meetings_set(
+    meeting_id: int,
+    population_date: PopulationDateOption = None,
+    chair: ChairOption = None,
+    committee: CommitteeOption = None,
+    publish_representatives: Annotated[
+        bool | None,
+        typer.Option(
+            "--publish-representatives/--private-representatives",
+            help="whether the public record names the representatives",
+        ),
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Change the record's settings of a meeting, as PATCH /api/meetings/{id} does: until the
+    record is published; the population date only until the meeting opens. --committee replaces
+    the whole committee."""
+    from pydantic import ValidationError
+
+    from server.auth.service import COMMAND_LINE
+    from server.meetings.schemas import MeetingSettingsIn
+    from server.meetings.settings import change_settings
+
+    given = {
+        "population_date": population_date,
+        "chair_name": chair,
+        "committee_members": committee or None,
+        "publish_representatives": publish_representatives,
+    }
+    try:
+        data = MeetingSettingsIn.model_validate({k: v for k, v in given.items() if v is not None})
+    except ValidationError as error:
+        _print_problems("meetings set", error)
+        raise typer.Exit(code=2) from None
+    if not data.model_fields_set:
+        typer.echo(
+            "error: nothing to set: give --population-date, --chair, --committee or --publish-representatives",
+            err=True,
+        )
+        raise typer.Exit(code=2)
+
+    async def work(session: AsyncSession) -> list[str]:
+        return _settings_lines(await change_settings(session, meeting_id, data, COMMAND_LINE))
+
+    lines = in_transaction(load_settings(database_url), work)
+    typer.echo(f"meeting {meeting_id}:")
+    for line in lines:
+        typer.echo(f"  {line}")
+
+
+def _settings_lines(meeting: Meeting) -> list[str]:
+    day = meeting.population_date.isoformat() if meeting.population_date else "not given"
+    return [
+        f"population date: {day}",
+        f"chair: {meeting.chair_name or 'not given'}",
+        f"committee: {', '.join(meeting.committee_members or []) or 'not given'}",
+        f"representatives in the public record: {'yes' if meeting.publish_representatives else 'no'}",
+    ]
 
 
 @meetings_app.command("open")

@@ -27,6 +27,9 @@ def members_import(
         lambda session: import_register(session, text, allow_new_codes=allow_new_codes),
     )
     typer.echo(f"imported {report.imported} members ({report.created} new, {report.updated} updated)")
+    for day, count in report.reference_dates.items():
+        shown = f"population on {day.isoformat()}" if day else "no reference date (the file gives none)"
+        typer.echo(f"  {shown}: {count} members")
     for row in report.skipped:
         typer.echo(f"  skipped line {row.line}: {row.text} ({row.reason})")
     for member in report.unmatched:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from server.deps import AdminOnly, ChairOrAdmin, Session
-from server.meetings import committee, service
+from server.meetings import committee, service, settings
 from server.meetings.schemas import (
     AgendaItemIn,
     AgendaItemOut,
@@ -13,6 +13,7 @@ from server.meetings.schemas import (
     MeetingCloseIn,
     MeetingCreate,
     MeetingOut,
+    MeetingSettingsIn,
     WeightRuleOut,
 )
 from server.secret.keys import fingerprint_display
@@ -49,13 +50,18 @@ def meeting_out(view: service.MeetingView) -> MeetingOut:
         committee_fingerprint=(
             fingerprint_display(meeting.committee_fingerprint) if meeting.committee_fingerprint else None
         ),
+        population_date=meeting.population_date,
+        chair_name=meeting.chair_name,
+        committee_members=list(meeting.committee_members or []),
+        publish_representatives=meeting.publish_representatives,
     )
 
 
 @router.post("", response_model=MeetingOut, status_code=status.HTTP_201_CREATED)
-async def create_meeting(data: MeetingCreate, session: Session, _: AdminOnly) -> MeetingOut:
-    """Create a meeting (draft) with its weight rule and, optionally, its agenda."""
-    meeting = await service.create_meeting(session, data)
+async def create_meeting(data: MeetingCreate, session: Session, operator: AdminOnly) -> MeetingOut:
+    """Create a meeting (draft) with its weight rule and, optionally, its agenda and the settings
+    of its record (population date, chair, committee, whether representatives are public)."""
+    meeting = await service.create_meeting(session, data, operator)
     return meeting_out(await service.view(session, meeting))
 
 
@@ -69,6 +75,17 @@ async def list_meetings(session: Session, _: ChairOrAdmin) -> list[MeetingOut]:
 @router.get("/{meeting_id}", response_model=MeetingOut)
 async def get_meeting(meeting_id: int, session: Session, _: ChairOrAdmin) -> MeetingOut:
     return meeting_out(await service.view(session, await service.get_meeting(session, meeting_id)))
+
+
+@router.patch("/{meeting_id}", response_model=MeetingOut)
+async def change_settings(
+    meeting_id: int, data: MeetingSettingsIn, session: Session, operator: AdminOnly
+) -> MeetingOut:
+    """Change the record's settings (only the fields given) until the record is published (409
+    `meeting_published`); the population date only until the meeting opens (409
+    `population_date_frozen`). Logged as `meeting_settings`."""
+    meeting = await settings.change_settings(session, meeting_id, data, operator)
+    return meeting_out(await service.view(session, meeting))
 
 
 @router.post("/{meeting_id}/agenda", response_model=MeetingOut)

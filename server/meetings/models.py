@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -59,7 +60,8 @@ class Meeting(Base):
     committee_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
     # The reference date of the register's population figures (CBS: 1 January of a year, statutes
     # art. 11.4): given when the meeting is created, or frozen from the register when it opens.
-    population_date: Mapped[date | None] = mapped_column(Date, default=None)
+    # (dt.date: inside this class `date` is the meeting's day column)
+    population_date: Mapped[dt.date | None] = mapped_column(Date, default=None)
     # The record's signature block (issue 15): the chair and the vote-counting committee.
     chair_name: Mapped[str | None] = mapped_column(String(200), default=None)
     committee_members: Mapped[list[str] | None] = mapped_column(JSON, default=None)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from server.ballots.elections import MAX_CANDIDATES, NAME_LENGTH
 from server.rules import BallotKind
@@ -56,7 +57,29 @@ class AgendaItemIn(Strict):
         return self
 
 
-class MeetingCreate(Strict):
+# A name in the record's signature block: the chair's or a committee member's (trimmed).
+SignatureName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+MAX_COMMITTEE_MEMBERS = 10
+
+
+class MeetingSettingsIn(Strict):
+    """What the record needs beyond the agenda (issue 15): PATCH changes only the fields given."""
+
+    population_date: dt.date | None = Field(
+        None,
+        description="the reference date of the population figures (CBS: 1 January); "
+        "frozen from the register when the meeting opens, which must then agree",
+    )
+    chair_name: SignatureName | None = Field(None, description="the chair, who signs the record")
+    committee_members: list[SignatureName] | None = Field(
+        None, max_length=MAX_COMMITTEE_MEMBERS, description="the vote-counting committee, who sign the record"
+    )
+    publish_representatives: bool = Field(
+        False, description="whether the public record names the representatives (personal data)"
+    )
+
+
+class MeetingCreate(MeetingSettingsIn):
     title: str = Field(min_length=1, max_length=300)
     date: dt.date
     place: str | None = Field(None, max_length=300)
@@ -100,6 +123,12 @@ class MeetingOut(BaseModel):
         None,
         description="the fingerprint of the committee's public key, in groups of four as people compare it",
     )
+    population_date: dt.date | None = Field(
+        None, description="the reference date of the population figures behind the weights"
+    )
+    chair_name: str | None = None
+    committee_members: list[str] = Field(default_factory=list)
+    publish_representatives: bool = False
 
 
 class CommitteeKeyIn(Strict):

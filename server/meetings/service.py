@@ -19,7 +19,9 @@ from server.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from server.live.events import MeetingChanged, record
 from server.meetings import repository
 from server.meetings.models import AgendaItem, Meeting, MeetingMember
+from server.meetings.reference import population_date
 from server.meetings.schemas import AgendaItemIn, MeetingCreate
+from server.meetings.settings import apply_settings
 from server.register import repository as register_repository
 from server.rules import BallotAction, BallotStatus, Outcome, PassStatus, WeightRule, transition, weight_for
 
@@ -56,7 +58,9 @@ async def view(session: AsyncSession, meeting: Meeting) -> MeetingView:
     )
 
 
-async def create_meeting(session: AsyncSession, data: MeetingCreate) -> Meeting:
+async def create_meeting(
+    session: AsyncSession, data: MeetingCreate, operator: Operator | None = None
+) -> Meeting:
     rule_in = data.weight_rule
     rule = WeightRule(**rule_in.model_dump()) if rule_in else WeightRule()
     meeting = Meeting(
@@ -75,6 +79,8 @@ async def create_meeting(session: AsyncSession, data: MeetingCreate) -> Meeting:
                     "place": meeting.place},
         "weight_rule": _rule_data(rule),
     })  # fmt: skip
+    apply_settings(session, meeting, data, operator)
+    await session.flush()
     await add_agenda_items(session, meeting, data.agenda)
     return meeting
 
@@ -123,7 +129,8 @@ async def add_agenda_items(session: AsyncSession, meeting: Meeting, items: Seque
 
 
 async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
-    """Open the meeting and freeze the register with each member's weight (SPEC 2.1).
+    """Open the meeting and freeze the register with each member's weight (SPEC 2.1) and the
+    reference date of its figures (409 `mixed_reference_dates`, `reference_date_mismatch`).
 
     A later register import changes the standing register only; votes of this meeting keep the
     weights frozen here.
@@ -139,6 +146,8 @@ async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
     members = await register_repository.all_members(session)
     if not members:
         raise Conflict("the member register is empty; import it first", code="empty_register")
+    # Statutes art. 11.4: the weights rest on the figures of one date, frozen with them.
+    meeting.population_date = population_date((m.reference_date for m in members), meeting.population_date)
     rule = weight_rule_of(meeting)
     seats = [
         MeetingMember(
@@ -161,7 +170,10 @@ async def open_meeting(session: AsyncSession, meeting_id: int) -> Meeting:
         {"member": s.cbs_code, "name": s.name, "population": s.population, "weight": s.weight}
         for s in sorted(seats, key=lambda s: s.cbs_code)
     ]
-    note(session, meeting.id, entries.MEETING_OPENED, {"weight_rule": _rule_data(rule), "register": register})
+    opened: dict[str, object] = {"weight_rule": _rule_data(rule), "register": register}
+    if meeting.population_date is not None:
+        opened["population_date"] = meeting.population_date.isoformat()
+    note(session, meeting.id, entries.MEETING_OPENED, opened)
     record(session, MeetingChanged(meeting.id))
     return meeting
 

@@ -6,6 +6,7 @@ pure function of it, so that the four always say the same thing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -183,7 +184,9 @@ class RecordBallot:
             return CELL_NL[choice]
         if isinstance(choice, Choice):
             return CHOICE_NL[choice]
-        return dict(self.candidates).get(choice, str(choice))
+        if isinstance(choice, int):
+            return dict(self.candidates).get(choice, str(choice))
+        return str(choice)
 
     @property
     def round_name(self) -> str | None:
@@ -249,7 +252,7 @@ class Record:
     ballots: tuple[RecordBallot, ...]  # in agenda order (SPEC 2.8)
     members: tuple[RecordMember, ...]  # by code
     # The reference date of the weights' population figures (statutes art. 11.4), if known.
-    population_date: date | None = None
+    population_date: dt.date | None = None
     opened_at: datetime | None = None
     closed_at: datetime | None = None
     # The meeting's closing entry: what the chair and the committee sign (publication adds

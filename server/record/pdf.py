@@ -1,11 +1,13 @@
 """`results.pdf`: the results for the minutes, A4 portrait. Pure: a Record in, PDF bytes out.
 
-Per decided ballot (agenda order, test votes left out): agenda item, title, kind and majority,
-the sentence for the minutes, the weighted totals with the members that voted, and the number
-and hash of the log entry that recorded the decision, so that the minutes can cite it. An
-election round gives its votes per candidate instead of the totals, and its round; the first
-round lists every round of the election with its result. At the
-end the head of the log, which `votehall verify` checks the published log against.
+The words come from `minutes_text` (the same as `results.docx`): a cover with the meeting, its
+times on the hall's clock, the reference date of the weights and the attendance; the attendance
+list (in two columns on pages of their own for a large meeting); per ballot in agenda order its
+item, kind and required majority, submitters, preadvies, the proposal it amends, the ballot it
+votes again, the sentence for the minutes, the weighted totals or the votes per candidate, who
+was present at the vote, and the number and hash of the log entry that recorded it; the head of
+the log; and the block the chair and the vote-counting committee sign, with the hash of the
+meeting's closing entry and how to check it.
 """
 
 # reportlab ships without type hints; its objects are Any here.
@@ -14,7 +16,6 @@ end the head of the log, which `votehall verify` checks the published log agains
 from __future__ import annotations
 
 import io
-from datetime import UTC
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -22,26 +23,44 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm as _mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from server.record.content import MAJORITY_NL, Record, RecordBallot, nl_number
-from server.rules.minutes import dutch_date
+from server.record.content import Record
+from server.record.minutes_text import Attendance, BallotText, LogHead, Minutes, Signatures, minutes
 
 MM: float = _mm
 INK = HexColor("#1a1a1a")
 ACCENT = HexColor("#1d3f72")
 MUTED = HexColor("#5a5a5a")
 RULE = HexColor("#b8c2d0")
+MARGIN = 20 * MM
+# Above this many members present, the attendance list gets pages of its own in two columns.
+INLINE_ATTENDANCE = 40
 
 _BASE = ParagraphStyle("base", fontName="Helvetica", fontSize=10, leading=13, textColor=INK)
 KICKER = ParagraphStyle("kicker", _BASE, fontName="Helvetica-Bold", fontSize=9, textColor=ACCENT)
 TITLE = ParagraphStyle("title", _BASE, fontName="Helvetica-Bold", fontSize=18, leading=22, spaceAfter=2)
 MUTED_TEXT = ParagraphStyle("muted", _BASE, textColor=MUTED)
+HEADING = ParagraphStyle("heading", _BASE, fontName="Helvetica-Bold", fontSize=13, leading=16, spaceAfter=3)
 BALLOT = ParagraphStyle("ballot", _BASE, fontName="Helvetica-Bold", fontSize=11.5, leading=14.5)
 MINUTES = ParagraphStyle("minutes", _BASE, fontName="Helvetica-Bold", spaceBefore=3, spaceAfter=3)
 ROUND = ParagraphStyle("round", _BASE, leftIndent=4 * MM)
 CANDIDATE = ParagraphStyle("candidate", _BASE, fontName="Helvetica-Bold")
 HASH = ParagraphStyle("hash", _BASE, fontName="Courier", fontSize=7.5, leading=9.5, textColor=MUTED)
+SIGNED_HASH = ParagraphStyle("signed_hash", _BASE, fontName="Courier-Bold", fontSize=8.5, leading=11)
+SMALL = ParagraphStyle("small", _BASE, fontSize=7, leading=8.4)
+SMALL_HEAD = ParagraphStyle("small_head", SMALL, textColor=MUTED)
 
 
 def _p(text: str, style: ParagraphStyle) -> Any:
@@ -50,69 +69,112 @@ def _p(text: str, style: ParagraphStyle) -> Any:
 
 
 def results_pdf(record: Record) -> bytes:
+    text = minutes(record)
     buffer = io.BytesIO()
-    when = dutch_date(record.date) + (f" · {record.place}" if record.place else "")
-    document = SimpleDocTemplate(
+    document = BaseDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=20 * MM,
-        rightMargin=20 * MM,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
         topMargin=18 * MM,
         bottomMargin=18 * MM,
-        title=f"Uitslagen {record.title} {dutch_date(record.date)}",
+        title=text.document_title,
         author="VoteHall",
         subject="Uitslagen van de stemmingen",
     )
-    story: list[Any] = [
-        _p("UITSLAGEN VAN DE STEMMINGEN", KICKER),
-        _p(record.title, TITLE),
-        _p(when, MUTED_TEXT),
-    ]
-    if record.published_at is None:
-        story.append(_p("Concept: nog niet gepubliceerd.", MUTED_TEXT))
-    story.append(Spacer(0, 6 * MM))
-    if not record.ballots:
-        story.append(_p("Er zijn geen besluiten genomen.", _BASE))
-    story.extend(KeepTogether(_ballot(record, ballot)) for ballot in record.ballots)
-    story.append(Spacer(0, 4 * MM))
-    story.extend(_log_head(record))
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 8)
         canvas.setFillColor(MUTED)
-        canvas.drawString(20 * MM, 10 * MM, f"{record.title} · {dutch_date(record.date)}")
-        canvas.drawRightString(A4[0] - 20 * MM, 10 * MM, f"pagina {doc.page}")
+        canvas.drawString(MARGIN, 10 * MM, text.footer)
+        canvas.drawRightString(A4[0] - MARGIN, 10 * MM, f"pagina {doc.page}")
         canvas.restoreState()
 
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    x, y, width, height = document.leftMargin, document.bottomMargin, document.width, document.height
+    gap = 6 * MM
+    column = (width - gap) / 2
+    document.addPageTemplates(
+        [
+            PageTemplate("one", [Frame(x, y, width, height, id="one")], onPage=footer),
+            PageTemplate(
+                "two",
+                [
+                    Frame(x, y, column, height, id="left"),
+                    Frame(x + column + gap, y, column, height, id="right"),
+                ],
+                onPage=footer,
+            ),
+        ]
+    )
+    document.build(_story(text))
     return buffer.getvalue()
 
 
-def _meta(ballot: RecordBallot) -> str:
-    """Kind, majority (or an election's round and the round it follows), secrecy and number."""
-    if ballot.election is not None:
-        words = [ballot.kind, str(ballot.round_name)]
-        if ballot.first_round is not None:
-            words[-1] += f" van stemming #{ballot.first_round}"
+def _story(text: Minutes) -> list[Any]:
+    cover = text.cover
+    story: list[Any] = [_p(cover.kicker, KICKER), _p(cover.title, TITLE), _p(cover.when, MUTED_TEXT)]
+    story += [Spacer(0, 2 * MM), *(_p(line, _BASE) for line in cover.lines), Spacer(0, 6 * MM)]
+    if len(text.attendance.rows) > INLINE_ATTENDANCE:
+        story += [NextPageTemplate("two"), PageBreak(), *_attendance(text.attendance, 2)]
+        story += [NextPageTemplate("one"), PageBreak()]
     else:
-        words = [ballot.kind, MAJORITY_NL.get(ballot.majority, ballot.majority)]
-    if ballot.secret:
-        words.append("geheime stemming")
-    return " · ".join([*words, f"stemming #{ballot.id}"])
+        story += [*_attendance(text.attendance, 1), Spacer(0, 6 * MM)]
+    if text.no_ballots is not None:
+        story.append(_p(text.no_ballots, _BASE))
+    story.extend(KeepTogether(_ballot(ballot, text.rounds_intro)) for ballot in text.ballots)
+    story.append(Spacer(0, 4 * MM))
+    if text.log_head is not None:
+        story.extend(_log_head(text.log_head))
+    story.append(KeepTogether(_signatures(text.signatures)))
+    return story
 
 
-def _figures(
-    rows: list[list[Any]], bold: tuple[int, int, int, int], widths: list[float] | None = None
-) -> Any:
-    """A small table of figures: a muted header row, the cells from bold[:2] to bold[2:] in bold."""
-    table = Table(rows, colWidths=widths, hAlign="LEFT")
+def _attendance(attendance: Attendance, columns: int) -> list[Any]:
+    """The present members with their weight and representatives: small type, a header row that
+    repeats on every column, so that 271 members stay readable."""
+    width = (A4[0] - 2 * MARGIN - (6 * MM if columns == 2 else 0)) / columns
+    header = [_p(cell, SMALL_HEAD) for cell in attendance.header]
+    rows = [[_p(name, SMALL), weight, _p(who, SMALL)] for name, weight, who in attendance.rows]
+    table = Table([header, *rows], colWidths=[width * 0.31, width * 0.17, width * 0.52], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (1, 1), (1, -1), "Helvetica", 7),
+                ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.6),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    parts = [_p(attendance.heading, HEADING), _p(attendance.summary, _BASE), Spacer(0, 2 * MM), table]
+    if attendance.absent is not None:
+        parts += [Spacer(0, 2 * MM), _p(attendance.absent, SMALL)]
+    return parts
+
+
+def _figures(ballot: BallotText) -> Any:
+    """A small table of figures: a muted header row; the totals, or the candidates' names, in bold."""
+    header, *rows = ballot.figures
+    if ballot.figures_kind == "candidates":
+        cells = [
+            [_p(row[0], CANDIDATE if i < len(rows) else _BASE), *row[1:]] for i, row in enumerate(rows, 1)
+        ]
+        table = Table([list(header), *cells], colWidths=[95 * MM, 22 * MM, 35 * MM], hAlign="LEFT")
+        bold = [("FONT", (1, 1), (-1, -2), "Helvetica-Bold", 10), ("ALIGN", (1, 0), (-1, -1), "RIGHT")]
+    else:
+        table = Table([list(header), *map(list, rows)], hAlign="LEFT")
+        bold = [("FONT", (0, 1), (-1, 1), "Helvetica-Bold", 10)]
     table.setStyle(
         TableStyle(
             [
                 ("FONT", (0, 0), (-1, 0), "Helvetica", 8.5),
                 ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),
-                ("FONT", bold[:2], bold[2:], "Helvetica-Bold", 10),
+                *bold,
                 ("LEFTPADDING", (0, 0), (0, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 12),
                 ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -124,75 +186,50 @@ def _figures(
     return table
 
 
-def _candidates(ballot: RecordBallot) -> list[Any]:
-    """An election round: its votes per candidate (a long name wraps), the abstentions, the cast
-    votes and the members that voted."""
-    assert ballot.election is not None
-    figures = ballot.candidate_rows()
-    rows: list[list[Any]] = [["kandidaat", "stemmen", "van de uitgebrachte"]]
-    for index, (name, votes, share) in enumerate(figures, start=1):
-        style = CANDIDATE if index < len(figures) else _BASE  # the abstentions are no candidate
-        rows.append([_p(name, style), nl_number(votes), share])
-    table = _figures(rows, (1, 1, -1, -2), widths=[95 * MM, 22 * MM, 35 * MM])
-    table.setStyle(TableStyle([("ALIGN", (1, 0), (-1, -1), "RIGHT")]))
-    note = f"Uitgebracht {nl_number(ballot.election.cast)} stemmen"
-    if ballot.counted_by_hand:
-        note += ", met de hand geteld"
-    else:
-        note += f" door {nl_number(ballot.election.members_voted)} leden"
-        if ballot.secret:
-            note += "; per lid staat alleen vast dat het gestemd heeft"
-    return [table, _p(note + ".", MUTED_TEXT)]
-
-
-def _rounds(record: Record, ballot: RecordBallot) -> list[Any]:
-    rounds = record.rounds_of(ballot)
-    if not rounds:
-        return []
-    lines = [_p("Stemronden van deze verkiezing:", MUTED_TEXT)]
-    lines += [_p(f"{r.round_name} (stemming #{r.id}): {r.minutes('nl')}", ROUND) for r in rounds]
-    return lines
-
-
-def _ballot(record: Record, ballot: RecordBallot) -> list[Any]:
-    parts: list[Any] = [
-        _p(f"Agendapunt {ballot.agenda}: {ballot.title}", BALLOT),
-        _p(_meta(ballot), MUTED_TEXT),
-        _p(f"Besluit: {ballot.minutes('nl')}", MINUTES),
-    ]
-    if ballot.election is not None and ballot.status == "closed":
-        parts.extend(_candidates(ballot))
-    elif ballot.electronic:
-        percent = f"{ballot.percent_nl}%" if ballot.percent_for is not None else "—"
-        rows = [
-            ["voor", "tegen", "onthouding", "uitgebracht", "leden gestemd", "percentage voor"],
-            [nl_number(ballot.for_), nl_number(ballot.against), nl_number(ballot.abstain),
-             nl_number(ballot.cast), nl_number(ballot.members_voted), percent],
-        ]  # fmt: skip
-        parts.append(_figures(rows, (0, 1, -1, 1)))
-    else:
-        parts.append(_p("Besloten zonder elektronische stemming.", MUTED_TEXT))
-    parts.extend(_rounds(record, ballot))
-    if ballot.log_hash is not None:
-        parts.append(Spacer(0, 1.5 * MM))
-        parts.append(_p(f"logregel {ballot.log_seq} · {ballot.log_hash}", HASH))
+def _ballot(ballot: BallotText, rounds_intro: str) -> list[Any]:
+    parts: list[Any] = [_p(ballot.heading, BALLOT), _p(ballot.meta, MUTED_TEXT)]
+    parts += [_p(line, MUTED_TEXT) for line in ballot.before]
+    parts.append(_p(ballot.decision, MINUTES))
+    if ballot.figures:
+        parts.append(_figures(ballot))
+    parts += [_p(line, MUTED_TEXT) for line in ballot.after]
+    if ballot.rounds:
+        parts += [_p(rounds_intro, MUTED_TEXT), *(_p(line, ROUND) for line in ballot.rounds)]
+    if ballot.log is not None:
+        parts += [Spacer(0, 1.5 * MM), _p(ballot.log, HASH)]
     parts.append(Spacer(0, 5 * MM))
     return parts
 
 
-def _log_head(record: Record) -> list[Any]:
-    if record.log_head is None:
-        return []
-    seq, digest = record.log_head
-    lines = [
-        _p("Logboek", BALLOT),
-        _p(
-            f"Het logboek van deze vergadering telt {seq} regels. De laatste regel heeft de hash:",
-            _BASE,
-        ),
-        _p(digest, HASH),
-    ]
-    if record.published_at is not None:
-        moment = record.published_at.astimezone(UTC)
-        lines.append(_p(f"Gepubliceerd op {dutch_date(moment.date())}, {moment:%H:%M} UTC.", MUTED_TEXT))
-    return lines
+def _log_head(head: LogHead) -> list[Any]:
+    lines = [_p(head.heading, BALLOT), _p(head.text, _BASE), _p(head.hash, HASH)]
+    if head.published is not None:
+        lines.append(_p(head.published, MUTED_TEXT))
+    return [*lines, Spacer(0, 6 * MM)]
+
+
+def _signatures(block: Signatures) -> list[Any]:
+    """The "Voor akkoord" block: a line to sign for the chair and for each committee member, place and date,
+    and the hash of the closing entry that they sign for."""
+    rows = [[_p(name or " ", _BASE), _p(function, MUTED_TEXT)] for function, name in block.signers]
+    signers = Table(rows, colWidths=[75 * MM, 95 * MM], rowHeights=[16 * MM] * len(rows), hAlign="LEFT")
+    signers.setStyle(
+        TableStyle(
+            [
+                ("LINEABOVE", (0, 0), (0, -1), 0.6, INK),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    parts: list[Any] = [_p(block.heading, HEADING), _p(block.intro, _BASE), Spacer(0, 14 * MM), signers]
+    parts += [_p(line, _BASE) for line in block.place_date]
+    if block.close is not None and block.close_hash is not None and block.check is not None:
+        parts += [
+            Spacer(0, 5 * MM),
+            _p(block.close, _BASE),
+            _p(block.close_hash, SIGNED_HASH),
+            _p(block.check, MUTED_TEXT),
+        ]
+    return parts

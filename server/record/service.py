@@ -18,7 +18,7 @@ from server.db import Database
 from server.errors import Conflict, Forbidden
 from server.meetings.models import Meeting
 from server.meetings.service import get_meeting
-from server.record import page, pdf, schemas, spreadsheet
+from server.record import docx, page, pdf, schemas, spreadsheet
 from server.record.build import build_record
 from server.record.content import (
     Record,
@@ -67,6 +67,7 @@ class Format(StrEnum):
     CSV = "csv"
     HTML = "html"
     PDF = "pdf"
+    DOCX = "docx"
 
 
 RENDERERS: dict[Format, Callable[[Record], bytes]] = {
@@ -74,6 +75,7 @@ RENDERERS: dict[Format, Callable[[Record], bytes]] = {
     Format.CSV: spreadsheet.record_csv,
     Format.HTML: page.record_html,
     Format.PDF: pdf.results_pdf,
+    Format.DOCX: docx.results_docx,
 }
 
 # Once published, a record is read by anyone, and a public route must not make the server rebuild

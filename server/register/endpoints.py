@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from server.deps import AdminOnly, Session
 from server.errors import InvalidInput
 from server.register import emails, service
-from server.register.schemas import ImportResult, MemberOut, MemberRef, SkippedLine
+from server.register.schemas import ImportResult, MemberOut, MemberRef, ReferenceDateCount, SkippedLine
 from server.rules import DEFAULT_RULE, weight_for
 
 router = APIRouter(prefix="/api/members", tags=["register"])
@@ -24,7 +24,8 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 async def import_members(
     request: Request, session: Session, _: AdminOnly, allow_new_codes: bool = False
 ) -> ImportResult:
-    """Import the register from CSV: plain `cbs_code,name,population` or a CBS StatLine download."""
+    """Import the register from CSV: plain `cbs_code,name,population[,reference_date]` or a CBS
+    StatLine download (its `Perioden` year is the reference date: 1 January of that year)."""
     body = await request.body()
     if len(body) > MAX_IMPORT_BYTES:
         raise InvalidInput(
@@ -38,6 +39,9 @@ async def import_members(
         updated=report.updated,
         unmatched=[MemberRef(code=m.cbs_code, name=m.name) for m in report.unmatched],
         skipped=[SkippedLine(line=s.line, text=s.text, reason=s.reason) for s in report.skipped],
+        reference_dates=[
+            ReferenceDateCount(date=day, members=n) for day, n in report.reference_dates.items()
+        ],
     )
 
 
@@ -83,6 +87,7 @@ async def list_members(session: Session, _: AdminOnly) -> list[MemberOut]:
             name=m.name,
             population=m.population,
             weight=weight_for(m.population, DEFAULT_RULE),
+            reference_date=m.reference_date,
         )
         for m in await service.list_members(session)
     ]

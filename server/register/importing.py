@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from server.errors import InvalidInput
 from server.register.names import NameIndex, normalize_name
@@ -25,6 +26,9 @@ _NAME_HEADERS = ("regio's", "regio", "gemeente", "gemeentenaam", "naam", "name")
 _POPULATION_WORDS = ("bevolking", "inwoners", "population", "aantal")
 _NOT_A_COUNT = ("dichtheid", "density", " per ", "%")
 _PERIOD_HEADERS = ("perioden", "periode", "period")
+_REFERENCE_HEADERS = ("reference_date", "peildatum", "referentiedatum")
+# A CBS period of a whole year ("2024", "2024JJ00"): a population "op 1 januari" of that year.
+_YEAR_PERIOD = re.compile(r"([0-9]{4})(?:JJ00)?")
 _FOOTER_STARTS = ("bron:", "source:", "©", "(c)", "copyright", "centraal bureau voor de statistiek")
 _PV, _LD, _CR = "province", "part of the country", "COROP region"
 _REGION_KINDS = {"NL": "country", "LD": _LD, "PV": _PV, "CR": _CR, "WK": "district", "BU": "neighbourhood"}
@@ -50,6 +54,9 @@ class RegisterRow:
     cbs_code: str
     name: str
     population: int
+    # The day the population was counted: the file's reference_date column, or 1 January of a
+    # CBS download's year period; None when the file does not say.
+    reference_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +107,7 @@ class _Header:
     code: int | None
     name: int | None
     period: int | None
+    reference: int | None
     format: str
 
 
@@ -201,12 +209,13 @@ class _Parser:
             errors.append("the name holds a control character")
         population = _population(fields[header.population], errors)
         period = fields[header.period].strip() if header.period is not None else ""
+        reference = _reference_date(fields, header, period, errors)
         if code is not None:
             errors.extend(self._duplicate(line, code, period))
         if errors:
             self.problems.extend((line, error) for error in errors)
         elif code is not None and population is not None:
-            self.rows.append(RegisterRow(line, code, name, population))
+            self.rows.append(RegisterRow(line, code, name, population, reference))
 
     def _place(self, code: str, name: str, errors: list[str]) -> tuple[str | None, str]:
         """The row's code and the name to store: the known official one unless the file renames."""
@@ -279,8 +288,8 @@ def _read_header(line_number: int, line: str) -> _Header | str:
         )
     columns = [names[i] if i is not None else "" for i in (code, name, counts[0])]
     kind = "plain" if columns == ["cbs_code", "name", "population"] else "cbs"
-    period = _column(names, _PERIOD_HEADERS)
-    return _Header(line_number, delimiter, len(fields), counts[0], code, name, period, kind)
+    period, reference = _column(names, _PERIOD_HEADERS), _column(names, _REFERENCE_HEADERS)
+    return _Header(line_number, delimiter, len(fields), counts[0], code, name, period, reference, kind)
 
 
 def _column(names: list[str], wanted: tuple[str, ...]) -> int | None:
@@ -304,6 +313,24 @@ def _population(raw: str, errors: list[str]) -> int | None:
         errors.append(f"bad population '{value}': must be at most {MAX_POPULATION}")
         return None
     return number
+
+
+def _reference_date(fields: list[str], header: _Header, period: str, errors: list[str]) -> date | None:
+    """The row's reference date: its reference_date cell (ISO, empty for unknown), else 1 January
+    of a CBS year period; None for any other period (a month, a quarter) or none at all."""
+    if header.reference is not None:
+        value = fields[header.reference].strip()
+        if not value:
+            return None
+        try:
+            if len(value) == 10:  # YYYY-MM-DD only; fromisoformat would also take 20240101
+                return date.fromisoformat(value)
+        except ValueError:
+            pass
+        errors.append(f"bad reference date '{value}': expected a date such as 2024-01-01")
+        return None
+    year = _YEAR_PERIOD.fullmatch(period.upper())
+    return date(int(year.group(1)), 1, 1) if year and int(year.group(1)) >= 1 else None
 
 
 def _region_kind(code: str, name: str) -> str | None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from pydantic import BaseModel
+import datetime as dt
+
+from pydantic import BaseModel, Field
 
 
 class MemberOut(BaseModel):
@@ -8,6 +10,7 @@ class MemberOut(BaseModel):
     name: str
     population: int
     weight: int
+    reference_date: dt.date | None = None
 
 
 class MemberRef(BaseModel):
@@ -21,9 +24,18 @@ class SkippedLine(BaseModel):
     reason: str
 
 
+class ReferenceDateCount(BaseModel):
+    date: dt.date | None = Field(description="the day the population was counted; null: the file did not say")
+    members: int
+
+
 class ImportResult(BaseModel):
     imported: int
     created: int
     updated: int
     unmatched: list[MemberRef]
     skipped: list[SkippedLine]
+    reference_dates: list[ReferenceDateCount] = Field(
+        default_factory=list,
+        description="the reference dates of the imported figures, with how many members each",
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,7 +12,7 @@ from server.audit import entries
 from server.audit.journal import note
 from server.audit.models import SYSTEM_CHAIN
 from server.register import repository
-from server.register.importing import SkippedRow, parse_register_csv
+from server.register.importing import RegisterRow, SkippedRow, parse_register_csv
 from server.register.models import Member
 from server.register.reference import reference_names
 
@@ -22,6 +24,8 @@ class ImportReport:
     updated: int
     unmatched: list[Member]  # register members the file did not mention; they keep their figures
     skipped: tuple[SkippedRow, ...]
+    # How many imported members have each reference date (None: the file did not say), in order.
+    reference_dates: dict[date | None, int]
 
 
 async def import_register(session: AsyncSession, text: str, *, allow_new_codes: bool = False) -> ImportReport:
@@ -37,14 +41,24 @@ async def import_register(session: AsyncSession, text: str, *, allow_new_codes: 
     for row in parsed.rows:
         member = existing.get(row.cbs_code)
         if member is None:
-            repository.add(session, Member(cbs_code=row.cbs_code, name=row.name, population=row.population))
+            repository.add(
+                session,
+                Member(
+                    cbs_code=row.cbs_code,
+                    name=row.name,
+                    population=row.population,
+                    reference_date=row.reference_date,
+                ),
+            )
             created += 1
         else:
             member.name = row.name
             member.population = row.population
+            member.reference_date = row.reference_date  # figures without a date have none
     await session.flush()
-    members = [{"member": r.cbs_code, "name": r.name, "population": r.population} for r in parsed.rows]
+    members = [_logged(row) for row in parsed.rows]
     note(session, SYSTEM_CHAIN, entries.MEMBERS_IMPORTED, {"members": members})
+    counts = Counter(row.reference_date for row in parsed.rows)
     seen = {row.cbs_code for row in parsed.rows}
     return ImportReport(
         imported=len(parsed.rows),
@@ -52,7 +66,17 @@ async def import_register(session: AsyncSession, text: str, *, allow_new_codes: 
         updated=len(parsed.rows) - created,
         unmatched=[member for code, member in existing.items() if code not in seen],
         skipped=parsed.skipped,
+        reference_dates=dict(sorted(counts.items(), key=lambda item: (item[0] is None, item[0] or date.min))),
     )
+
+
+def _logged(row: RegisterRow) -> dict[str, object]:
+    """A member as `members_imported` logs it; `reference_date` only when the file gave one, so
+    that logs of imports without dates read as before."""
+    logged: dict[str, object] = {"member": row.cbs_code, "name": row.name, "population": row.population}
+    if row.reference_date is not None:
+        logged["reference_date"] = row.reference_date.isoformat()
+    return logged
 
 
 async def list_members(session: AsyncSession) -> list[Member]:

@@ -235,3 +235,43 @@ async def test_elections_and_their_rounds_round_trip(database: Database, target:
     imported = await exported(target, await _import(target, old))
     assert [(b["secret"], b["candidates"], b["round"]) for b in imported["ballots"]] == [(False, [], None)]
     assert imported["unit_ballots"] == []
+
+
+async def test_the_record_settings_round_trip_and_must_agree_with_the_log(
+    database: Database, target: Database
+) -> None:
+    """Issue 15: the population date, the signature names and publish_representatives go out and
+    come back; a document that changes one of them is refused."""
+    from server.errors import VoteHallError
+    from server.meetings.service import close_meeting
+
+    async with database.transaction() as session:
+        await add_members(session, [SeedMember("GM0001", "Aa en Hunze", 25_000)])
+        meeting = await create_meeting(session, MeetingCreate(
+            title="ALV", date="2026-06-18", population_date="2025-01-01", chair_name="Anna de Wit",
+            committee_members=["Henk Bosman", "Karim Bouzidi"], publish_representatives=True,
+        ))  # fmt: skip
+        await open_meeting(session, meeting.id)
+        await close_meeting(session, meeting.id, confirm=True)
+    document = await exported(database, meeting.id)
+    settings = {name: document["meeting"][name] for name in ("population_date", "chair_name",
+                "committee_members", "publish_representatives")}  # fmt: skip
+    assert settings == {
+        "population_date": "2025-01-01",
+        "chair_name": "Anna de Wit",
+        "committee_members": ["Henk Bosman", "Karim Bouzidi"],
+        "publish_representatives": True,
+    }
+    tampered = copy.deepcopy(document)
+    tampered["meeting"]["chair_name"] = "Iemand Anders"
+    with pytest.raises(VoteHallError) as refused:
+        await _import(target, tampered)
+    assert refused.value.code == "inconsistent_document" and "chair_name" in str(refused.value.extra)
+
+    new_id = await _import(target, document)
+    async with target.transaction(readonly=True) as session:
+        imported = await get_meeting(session, new_id)
+        assert (imported.population_date.isoformat() if imported.population_date else None) == "2025-01-01"
+        assert (imported.chair_name, imported.committee_members, imported.publish_representatives) == (
+            "Anna de Wit", ["Henk Bosman", "Karim Bouzidi"], True,
+        )  # fmt: skip

@@ -42,6 +42,7 @@ ROLES: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/meetings"): ADMIN,
     ("GET", "/api/meetings"): CHAIR,
     ("GET", "/api/meetings/{meeting_id}"): CHAIR,
+    ("PATCH", "/api/meetings/{meeting_id}"): ADMIN,
     ("POST", "/api/meetings/{meeting_id}/agenda"): ADMIN,
     ("POST", "/api/meetings/{meeting_id}/open"): ADMIN,
     ("GET", "/api/meetings/{meeting_id}/export"): ADMIN,
@@ -96,6 +97,7 @@ PUBLISHED_LATER: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/meetings/{meeting_id}/record.csv"): CHAIR,
     ("GET", "/api/meetings/{meeting_id}/record.html"): CHAIR,
     ("GET", "/api/meetings/{meeting_id}/results.pdf"): CHAIR,
+    ("GET", "/api/meetings/{meeting_id}/results.docx"): CHAIR,
     ("GET", "/api/meetings/{meeting_id}/audit"): ADMIN,
 }
 

@@ -318,6 +318,9 @@ def test_the_command_line(tmp_path: Path, mailbox: tuple[Mailbox, int]) -> None:
 
     output = run("cards", "send", "1", "--dry-run", str(tmp_path / "eml"))
     assert "3 no_address, 1 dry_run" in output
+    # Issue 15 item 8: one line for the members without an address, not a row each.
+    assert "3 members have no address: GM0002, GM0003, GM0004" in output
+    assert output.count("no_address") == 1
     assert [p.name for p in (tmp_path / "eml").iterdir()] == ["stemkaart-GM0001.eml"]
     assert mailbox[0].received == []
 
@@ -330,3 +333,14 @@ def test_the_command_line(tmp_path: Path, mailbox: tuple[Mailbox, int]) -> None:
     )
     assert result.exit_code == 1
     assert "error: cannot reach the mail server" in result.output
+
+
+def test_members_without_an_address_are_summed_up_in_one_line() -> None:
+    from server.cli.cards import no_address_line
+
+    assert no_address_line(["GM0002"]) == "1 member has no address: GM0002 (votehall members emails FILE)"
+    codes = [f"GM{n:04d}" for n in range(12, 0, -1)]
+    assert no_address_line(codes) == (
+        "12 members have no address: GM0001, GM0002, GM0003, GM0004, GM0005, GM0006, GM0007, GM0008, "
+        "GM0009, GM0010, … (votehall members emails FILE)"
+    )

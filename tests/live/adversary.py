@@ -13,6 +13,7 @@ import asyncio
 import io
 import json
 import re
+import zipfile
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -67,14 +68,26 @@ def _routes() -> list[tuple[str, frozenset[str]]]:
     return found
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _document_xml(package: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(package)) as document:
+        return document.read("word/document.xml").decode()
+
+
 def readable(response: httpx.Response) -> Any:
-    """A response as an observation: its status, type and body (JSON parsed, PDF as its text)."""
+    """A response as an observation: its status, type and body (JSON parsed, PDF and DOCX as
+    their text)."""
     kind = response.headers.get("content-type", "").split(";")[0]
     body: Any
     if kind == "application/json":
         body = response.json()
     elif kind == "application/pdf":
         body = [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+    elif kind == DOCX:
+        # The Word document as its text: the package's zip headers are no observation.
+        body = re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", _document_xml(response.content))
     elif kind == "application/x-ndjson":
         body = [json.loads(line) for line in response.text.splitlines() if line]
     elif response.text.startswith("# HELP"):
@@ -201,6 +214,8 @@ FRESH = [
             r"|november|december) \d{4},? \d\d:\d\d(?::\d\d)?(?: UTC)?"
         ),
     ),
+    # A time on the hall's clock in the minutes' words (results.pdf, results.docx: "om 14:32 uur").
+    ("time", re.compile(r"(?<!\d)\d\d:\d\d\s+uur\b")),
     # A time on the hall's clock alone, as the record words when a ballot was decided or the
     # meeting opened and closed ("Besloten om 16:32", "geopend 10:02"): when, not who chose whom.
     ("time", re.compile(r"(?<![\d:.])\d\d:\d\d(?![\d:])")),

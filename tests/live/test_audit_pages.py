@@ -289,7 +289,9 @@ async def test_chair_closes_and_publishes_the_meeting(
         # Before publication the chair reads drafts with the token; the log is the admin's.
         links = panel.locator("#record-list a")
         await expect(panel.locator("#record-label")).to_have_text("Concept, alleen voor u (downloaden):")
-        await expect(links).to_have_text(["Stemverslag", "CSV", "PDF voor de notulen"])
+        await expect(links).to_have_text(
+            ["Stemverslag", "CSV", "PDF voor de notulen", "Word voor de notulen"]
+        )
         async with page.expect_download() as downloading:
             await links.filter(has_text="Stemverslag").click()
         download = await downloading.value
@@ -333,9 +335,14 @@ async def test_chair_closes_and_publishes_the_meeting(
         )
         await expect(panel.get_by_role("button")).to_have_count(0)
         await expect(panel.locator("#record-label")).to_have_text("Openbaar:")
-        await expect(links).to_have_text(["Stemverslag", "CSV", "PDF voor de notulen", "Logboek"])
+        await expect(links).to_have_text(
+            ["Stemverslag", "CSV", "PDF voor de notulen", "Word voor de notulen", "Logboek"]
+        )
         hrefs = [await link.get_attribute("href") for link in await links.all()]
-        assert hrefs == [f"{base}/record.html", f"{base}/record.csv", f"{base}/results.pdf", f"{base}/audit"]
+        assert hrefs == [
+            f"{base}/record.html", f"{base}/record.csv", f"{base}/results.pdf", f"{base}/results.docx",
+            f"{base}/audit",
+        ]  # fmt: skip
         # Plain links now: anyone may follow them, without a token.
         async with httpx.AsyncClient(base_url=hall.server.base) as client:
             for href in hrefs:
@@ -359,5 +366,5 @@ async def test_chair_closes_and_publishes_the_meeting(
         )
         await expect(panel.get_by_role("button", name="Publiceren")).to_be_hidden()
         await expect(page.locator("#alert")).to_be_hidden()
-        await expect(panel.locator("#record-list a")).to_have_count(4)
+        await expect(panel.locator("#record-list a")).to_have_count(5)
     assert second.problems == []

@@ -6,6 +6,7 @@ Weights: GM0001 75, GM0002 42, GM0003 1, GM0004 75; GM0005 (12) never comes (no 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -26,6 +27,7 @@ from server.rules import BallotKind, Choice, Majority
 from server.seed import Seeded, seed_meeting
 from tests.factories import bearer
 from tests.live.conftest import MEMBERS
+from tests.record.minutes_hall import MINUTES_AGENDA, MinutesHall
 
 SCRIPT_TITLE = "Motie <script>alert(1)</script> & meer"
 
@@ -119,16 +121,18 @@ def _active_pass(hub: LiveHub, code: str) -> ActivePass:
     return next(p for p in meeting.passes.values() if p.member_id == member)
 
 
-@pytest.fixture
-async def hall(database: Database, settings: Settings) -> AsyncIterator[Hall]:
-    """The meeting seeded and open, the app (with its live hub) serving it; nothing played yet."""
+@asynccontextmanager
+async def served(
+    database: Database, settings: Settings, agenda: list[AgendaItemIn], ballots: dict[str, BallotCreate]
+) -> AsyncIterator[Hall]:
+    """A meeting seeded and open, the app (with its live hub) serving it; nothing played yet."""
     seeded = await seed_meeting(
         database,
         MeetingCreate(
-            title="Algemene Ledenvergadering", date=date(2025, 6, 18), place="Utrecht", agenda=AGENDA
+            title="Algemene Ledenvergadering", date=date(2025, 6, 18), place="Utrecht", agenda=agenda
         ),
         members=MEMBERS,
-        ballots=list(BALLOTS.values()),
+        ballots=list(ballots.values()),
         present=["GM0001", "GM0002", "GM0003", "GM0004"],
     )
     app = create_app(settings, database)
@@ -137,10 +141,26 @@ async def hall(database: Database, settings: Settings) -> AsyncIterator[Hall]:
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://votehall.test") as client,
     ):
-        yield Hall(client, app, seeded, dict(zip(BALLOTS, seeded.ballot_ids, strict=True)))
+        yield Hall(client, app, seeded, dict(zip(ballots, seeded.ballot_ids, strict=True)))
+
+
+@pytest.fixture
+async def hall(database: Database, settings: Settings) -> AsyncIterator[Hall]:
+    async with served(database, settings, AGENDA, BALLOTS) as served_hall:
+        yield served_hall
 
 
 @pytest.fixture
 async def played(hall: Hall) -> Hall:
     await hall.play()
     return hall
+
+
+@pytest.fixture
+async def minutes(database: Database, settings: Settings) -> AsyncIterator[MinutesHall]:
+    """tests/record/minutes_hall.py's meeting, played, closed and published."""
+    async with served(database, settings, MINUTES_AGENDA, {}) as hall:
+        played = MinutesHall(hall, database)
+        await played.play()
+        await hall.close_and_publish()
+        yield played

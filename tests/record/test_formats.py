@@ -225,6 +225,38 @@ async def test_results_pdf(published: tuple[Hall, dict[str, Any]]) -> None:
     assert "Proefstemming" not in text
 
 
+async def test_results_docx(published: tuple[Hall, dict[str, Any]]) -> None:
+    """Issue 15: the results for the minutes in Word, the same words as the PDF."""
+    from tests.record.test_minutes_documents import docx_text
+
+    hall, publication = published
+    response = await _get(hall, "results.docx")
+    assert response.headers["content-type"] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    assert response.headers["content-disposition"] == f'attachment; filename="uitslagen-{hall.meeting}.docx"'
+    text = docx_text(response.content)
+    pdf = " ".join(
+        " ".join(
+            page.extract_text()
+            for page in pypdf.PdfReader(io.BytesIO((await _get(hall, "results.pdf")).content)).pages
+        ).split()
+    )
+    for expected in (
+        "Agendapunt 1: Jaarverslag 2024",
+        "Besluit: aangenomen met 64,10% van de stemmen",
+        f"Agendapunt 2: {SCRIPT_TITLE}",
+        "Besluit: bij acclamatie aangenomen",
+        "Besluit: niet in stemming gebracht",
+        "Voor akkoord",
+        (await _decision(hall, "digital"))[1],
+        publication["log_head"]["hash"],
+    ):
+        assert expected in text, expected
+        assert expected in pdf, expected
+    assert "Proefstemming" not in text
+
+
 async def test_audit_log(published: tuple[Hall, dict[str, Any]]) -> None:
     hall, publication = published
     response = await _get(hall, "audit")

@@ -21,7 +21,14 @@ async def post_csv(client: httpx.AsyncClient, tokens: dict[Role, str], text: str
 async def test_import_shipped_register(client: httpx.AsyncClient, tokens: dict[Role, str]) -> None:
     response = await post_csv(client, tokens, shipped_register_text())
     assert response.status_code == 200
-    assert response.json() == {"imported": 342, "created": 342, "updated": 0, "unmatched": [], "skipped": []}
+    assert response.json() == {
+        "imported": 342,
+        "created": 342,
+        "updated": 0,
+        "unmatched": [],
+        "skipped": [],
+        "reference_dates": [{"date": "2024-01-01", "members": 342}],
+    }
     register = await members(client, tokens)
     assert len(register) == 342
     assert register["GM0088"]["name"] == "Schiermonnikoog"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -298,3 +299,24 @@ def test_unclosed_quote_is_named() -> None:
     [(line, message)] = problems(text)
     assert line == 2
     assert "quote is not closed" in message
+
+
+def test_the_reference_date_comes_from_its_column_or_the_cbs_year() -> None:
+    """Issue 15 item 3: the day the population was counted, kept per row."""
+    assert {row.reference_date for row in parse_register_csv(SHIPPED, KNOWN).rows} == {date(2024, 1, 1)}
+    plain = parse_register_csv(f"{HEADER}\nGM0014,Groningen,243768\n", KNOWN)
+    assert plain.rows[0].reference_date is None
+    dated = parse_register_csv(
+        f"{HEADER},reference_date\nGM0014,Groningen,243768,2023-01-01\nGM0034,Almere,226500,\n", KNOWN
+    )
+    assert [row.reference_date for row in dated.rows] == [date(2023, 1, 1), None]
+    for period, expected in (("2024", date(2024, 1, 1)), ("2025JJ00", date(2025, 1, 1)), ("2024MM03", None)):
+        cbs = parse_register_csv(f'{CBS_HEADER}\n"Groningen";"{period}";"243768"\n', KNOWN)
+        assert cbs.rows[0].reference_date == expected, period
+
+
+@pytest.mark.parametrize("value", ["1-1-2024", "20240101", "2024-02-30", "januari"])
+def test_a_bad_reference_date_is_refused_with_its_line(value: str) -> None:
+    assert problems(f"{HEADER},reference_date\nGM0014,Groningen,243768,{value}\n") == [
+        (2, f"bad reference date '{value}': expected a date such as 2024-01-01")
+    ]
