@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 from playwright.async_api import Page, ViewportSize, async_playwright
+from pypdf import PdfReader
 
 from server.auth.roles import Role
 from server.db import Database
@@ -32,7 +33,7 @@ from tests.servers import LOAD_CLIENT, ServerProcess
 
 LAPTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
-PDF_PAGES = 3
+PDF_PAGES = 2
 
 
 async def play_and_publish(folder: Path) -> tuple[ServerProcess, int]:
@@ -106,27 +107,32 @@ async def _clip(page: Page, path: Path, top: float, height: int) -> Path:
 
 
 def pdf_pages(folder: Path) -> dict[str, Path]:
-    """The first pages of results.pdf at 60 dpi (pdftoppm, poppler-utils)."""
-    prefix = folder / "results-pdf"
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "60",
-            "-f",
-            "1",
-            "-l",
-            str(PDF_PAGES),
-            str(folder / "results.pdf"),
-            str(prefix),
-        ],
-        check=True,
-    )
-    return {
-        f"results-pdf-{path.stem.rsplit('-', 1)[1].lstrip('0')}": path
-        for path in sorted(folder.glob("results-pdf-*.png"))
-    }
+    """At 60 dpi (pdftoppm, poppler-utils): the first PDF_PAGES pages (the cover and the
+    presentielijst) and the first two pages with decisions ("Besluit:"), named by page number."""
+    pdf = folder / "results.pdf"
+    texts = [page.extract_text() for page in PdfReader(pdf).pages]
+    first = next((n for n, text in enumerate(texts, 1) if "Besluit:" in text), 1)
+    pictures: dict[str, Path] = {}
+    for number in sorted({*range(1, PDF_PAGES + 1), first, first + 1} & set(range(1, len(texts) + 1))):
+        prefix = folder / f"results-pdf-{number}"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "60",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-singlefile",
+                str(pdf),
+                str(prefix),
+            ],
+            check=True,
+        )
+        pictures[f"results-pdf-{number}"] = prefix.with_suffix(".png")
+    return pictures
 
 
 async def main() -> int:
