@@ -57,6 +57,11 @@ lock:  ## re-resolve both lock files (LOCK_ARGS=--upgrade for the newest release
 screenshots: $(STAMP)  ## refresh docs/screenshots/ (the README's pictures) from the end-to-end test in Chromium
 	$(BIN)/python -m pytest -q tests/live/test_meeting_e2e.py tests/live/test_chair_corrections.py -k sqlite
 	$(BIN)/python -m tests.live.docs_screenshots
+	$(BIN)/python -m tests.live.record_screenshots
+
+.PHONY: record-screenshots
+record-screenshots: $(STAMP)  ## pictures of the demo meeting's published record (record.html, /uitslagen, results.pdf)
+	$(BIN)/python -m tests.live.record_screenshots
 
 lint: install
 	$(BIN)/ruff check .

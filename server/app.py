@@ -34,6 +34,7 @@ from server.ops.metrics import HttpMetrics
 from server.ops.serving_lock import ServingLock
 from server.pages import router as pages_router
 from server.record.endpoints import router as record_router
+from server.record.listing_endpoints import router as records_router
 from server.register.endpoints import router as members_router
 
 
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         meetings_router,
         archive_router,
         record_router,
+        records_router,
         ballots_router,
         passes_router,
         cards_router,

@@ -4,7 +4,7 @@ chair's lifecycle server.ballots.lifecycle, the corrections server.ballots.corre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +36,11 @@ async def list_ballots(session: AsyncSession, meeting_id: int) -> list[Ballot]:
     not on the agenda last (SPEC 2.8)."""
     await get_meeting(session, meeting_id)
     positions = {item.number: item.position for item in await meeting_repository.agenda(session, meeting_id)}
-    ballots = await repository.of_meeting(session, meeting_id)
+    return in_agenda_order(await repository.of_meeting(session, meeting_id), positions)
+
+
+def in_agenda_order(ballots: Sequence[Ballot], positions: Mapping[str, int]) -> list[Ballot]:
+    """One meeting's ballots in the order of SPEC 2.8, given its agenda items' positions."""
     return sorted(
         ballots,
         key=lambda b: (

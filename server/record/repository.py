@@ -1,9 +1,10 @@
-"""The queries behind the published record: current votes, the passes and their representatives, and
-the log entries the record reads (who was present when, the lot)."""
+"""The queries behind the published record: current votes, the passes and their representatives,
+the log entries the record reads (who was present when, the lot), and the list of published
+meetings with their decisions (server/record/listing.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import orjson
@@ -11,9 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.models import LogEntry
-from server.ballots.models import Vote
+from server.ballots.models import Ballot, Vote
 from server.desk.models import Pass
-from server.meetings.models import MeetingMember
+from server.meetings.models import AgendaItem, Meeting, MeetingMember
+from server.record.content import ENDED
 
 
 async def current_votes(
@@ -78,3 +80,50 @@ async def representatives(session: AsyncSession, meeting_id: int) -> list[tuple[
         .order_by(Pass.id)
     )
     return [(pass_id, code, name, role) for pass_id, code, name, role in (await session.execute(query)).all()]
+
+
+async def published_meetings(session: AsyncSession) -> Sequence[Meeting]:
+    """Every published meeting, newest first (by date, then by publication)."""
+    query = (
+        select(Meeting)
+        .where(Meeting.published_at.is_not(None))
+        .order_by(Meeting.date.desc(), Meeting.published_at.desc(), Meeting.id.desc())
+    )
+    return (await session.scalars(query)).all()
+
+
+async def recorded_ballots(session: AsyncSession, meeting_ids: Collection[int]) -> Sequence[Ballot]:
+    """The ballots of the meetings that their records hold: ended, and not a test vote (SPEC 2.7)."""
+    if not meeting_ids:
+        return []
+    query = select(Ballot).where(
+        Ballot.meeting_id.in_(list(meeting_ids)),
+        Ballot.test.is_(False),
+        Ballot.status.in_([str(status) for status in ENDED]),
+    )
+    return (await session.scalars(query)).all()
+
+
+async def agenda_positions(session: AsyncSession, meeting_ids: Collection[int]) -> dict[int, dict[str, int]]:
+    """Meeting id -> agenda item number -> its position, for the meetings given."""
+    found: dict[int, dict[str, int]] = {meeting_id: {} for meeting_id in meeting_ids}
+    if not meeting_ids:
+        return found
+    query = select(AgendaItem.meeting_id, AgendaItem.number, AgendaItem.position).where(
+        AgendaItem.meeting_id.in_(list(meeting_ids))
+    )
+    for meeting_id, number, position in (await session.execute(query)).all():
+        found[meeting_id][number] = position
+    return found
+
+
+async def member_names(
+    session: AsyncSession, meeting_ids: Collection[int], codes: Collection[str]
+) -> dict[tuple[int, str], str]:
+    """(meeting id, member code) -> the member's name in that meeting's frozen register."""
+    if not meeting_ids or not codes:
+        return {}
+    query = select(MeetingMember.meeting_id, MeetingMember.cbs_code, MeetingMember.name).where(
+        MeetingMember.meeting_id.in_(list(meeting_ids)), MeetingMember.cbs_code.in_(list(codes))
+    )
+    return {(meeting_id, code): name for meeting_id, code, name in (await session.execute(query)).all()}

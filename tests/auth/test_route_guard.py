@@ -26,6 +26,9 @@ PUBLIC: set[tuple[str, str]] = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
+    # Where the public finds the published records (issue 15): nothing unpublished is listed.
+    ("GET", "/api/records"),
+    ("GET", "/uitslagen"),
 }
 
 ADMIN, CHAIR, DESK = (

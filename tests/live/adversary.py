@@ -216,6 +216,9 @@ FRESH = [
     ),
     # A time on the hall's clock in the minutes' words (results.pdf, results.docx: "om 14:32 uur").
     ("time", re.compile(r"(?<!\d)\d\d:\d\d\s+uur\b")),
+    # A time on the hall's clock alone, as the record words when a ballot was decided or the
+    # meeting opened and closed ("Besloten om 16:32", "geopend 10:02"): when, not who chose whom.
+    ("time", re.compile(r"(?<![\d:.])\d\d:\d\d(?![\d:])")),
     # SHA-256 hex: log hashes (of content with timestamps), ack receipts (a participation's hash),
     # token and pairing-code hashes, secret tags, the committee key's fingerprint.
     ("hex", re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")),

@@ -57,13 +57,23 @@ def main() -> int:
 
 def save(name: str, stem: str) -> None:
     """docs/screenshots/<name>.png from screenshots/<stem>.png, at most MAX_WIDTH wide, in 256 colours."""
-    with Image.open(SCREENSHOTS / f"{stem}.png") as image:
+    save_image(name, SCREENSHOTS / f"{stem}.png")
+
+
+def save_image(name: str, source: Path) -> None:
+    """docs/screenshots/<name>.png from `source`, at most MAX_WIDTH wide, in 256 colours."""
+    with Image.open(source) as image:
         picture = image.copy()
     if picture.width > MAX_WIDTH:
         height = round(picture.height * MAX_WIDTH / picture.width)
         picture = picture.resize((MAX_WIDTH, height), Image.Resampling.LANCZOS)
-    # A palette of 256 colours keeps text sharp at a third of the size of full colour.
-    picture = picture.convert("RGBA").quantize(256, method=Image.Quantize.FASTOCTREE)
+    # A palette of 256 colours keeps text sharp at a third of the size of full colour. An opaque
+    # picture is quantized in RGB by median cut, which keeps white apart from a pale panel (the
+    # RGBA octree merged them); only a picture with transparency (the overlay) needs RGBA.
+    if picture.mode == "RGBA" and picture.getchannel("A").getextrema() != (255, 255):
+        picture = picture.quantize(256, method=Image.Quantize.FASTOCTREE)
+    else:
+        picture = picture.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
     target = DOCS / f"{name}.png"
     picture.save(target, optimize=True)
     print(

@@ -544,7 +544,9 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
     assert {code: member["votes"].get(str(agenda.appointment)) for code, member in members.items()} == {
         code: "voted" if code in ledger.votes[agenda.appointment] else no_vote[code] for code in NAMES
     }
-    # The spreadsheet: the appointment's column says "gestemd" (or nothing) in every member's
+    # GM0006 never came: absent on every ballot.
+    assert set(members["GM0006"]["votes"].values()) == {"absent"}
+    # The spreadsheet: the appointment's column says "gestemd" (or why not) in every member's
     # row, and its summary rows the totals.
     rows = list(csv.reader(io.StringIO(spreadsheet.lstrip("\ufeff")), delimiter=";"))
     column = next(i for i, name in enumerate(rows[0]) if name.endswith(f"(#{agenda.appointment})"))
@@ -566,11 +568,17 @@ async def check_record(hall: Hall, agenda: Agenda, ledger: Ledger) -> None:
         }
     # The page: a row per member with a cell per ballot voted on, in agenda order (the
     # amendment, the proposal, the motion, then the appointment of item 7).
+    # A member without a vote is "niet gestemd" or "afwezig", as record.json's cell says.
     cells = {
-        code: re.findall(r"<td[^>]*>(.*?)</td>", row)[3:]
-        for code, row in re.findall(r"<tr><td>(GM\d{4})</td>(.*?)</tr>", page, re.DOTALL)
+        code: [
+            text
+            for kind, text in re.findall(r'<td class="([a-z_]+)">(.*?)</td>', row)
+            if kind not in ("num", "role")
+        ]
+        for code, row in re.findall(r"<small>(GM\d{4})</small></th>(.*?)</tr>", page, re.DOTALL)
     }
     order = (agenda.amendment, agenda.proposal, agenda.motion)
+
     assert cells == {
         code: [
             CHOICE_NL[Choice(ledger.votes[b][code])] if code in ledger.votes[b] else no_vote_nl[code]

@@ -1,0 +1,89 @@
+"""record.html in Chromium (issue 15 item 6): on a phone (390x844) the page never scrolls sideways,
+the per-member table scrolls inside its own container and the member column stays where it is;
+at 1280 px the page fits as well. The page is served with the headers the server gives it, so its
+Content-Security-Policy must allow its one style block (a blocked style is a console error)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.async_api import Page, Route
+
+from server.record.page import CONTENT_SECURITY_POLICY, record_html
+from tests.live.pages_browser import PHONE, PageWatch, chromium, open_page, screenshot
+from tests.record.samples import sample_record
+
+BASE = "http://votehall.test"
+URL = f"{BASE}/api/meetings/1/record.html"
+
+
+async def _serve(page: Page) -> None:
+    body = record_html(sample_record(60))
+
+    async def answer(route: Route) -> None:
+        await route.fulfill(
+            status=200,
+            body=body,
+            headers={
+                "Content-Type": "text/html; charset=utf-8",
+                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            },
+        )
+
+    await page.route(URL, answer)
+
+
+async def _geometry(page: Page) -> dict[str, Any]:
+    geometry: dict[str, Any] = await page.evaluate(
+        """() => {
+        const box = document.querySelector('.scroll');
+        const member = box.querySelector('tbody tr th.member');
+        const vote = box.querySelector('tbody tr td:last-child');
+        return {
+            pageWidth: document.documentElement.scrollWidth,
+            boxScroll: box.scrollWidth, boxWidth: box.clientWidth, boxLeft: box.scrollLeft,
+            memberX: member.getBoundingClientRect().x, voteX: vote.getBoundingClientRect().x,
+            position: getComputedStyle(member).position,
+        };
+    }"""
+    )
+    return geometry
+
+
+async def test_on_a_phone_only_the_table_scrolls_sideways_and_the_members_stay(
+    request: pytest.FixtureRequest,
+) -> None:
+    watch = PageWatch()
+    async with chromium() as browser, open_page(browser, BASE, watch, viewport=PHONE) as (_, page):
+        await _serve(page)
+        await page.goto(URL)
+        before = await _geometry(page)
+        assert before["position"] == "sticky", before  # the style block ran under the CSP
+        assert before["pageWidth"] <= PHONE["width"], before
+        assert before["boxScroll"] > before["boxWidth"], before  # the table is wider than its box
+
+        await page.locator(".scroll").evaluate("box => { box.scrollLeft = 400; }")
+        after = await _geometry(page)
+        assert after["boxLeft"] >= 400, after
+        assert after["memberX"] == before["memberX"], (before, after)  # the member column stays
+        assert after["voteX"] < before["voteX"] - 300, (before, after)  # the votes moved under it
+        assert (await _geometry(page))["pageWidth"] <= PHONE["width"]
+        await screenshot(page, request, "phone-scrolled")
+        assert watch.problems == []
+
+
+async def test_at_1280_px_the_page_fits() -> None:
+    watch = PageWatch()
+    async with (
+        chromium() as browser,
+        open_page(browser, BASE, watch, viewport={"width": 1280, "height": 900}) as (
+            _,
+            page,
+        ),
+    ):
+        await _serve(page)
+        await page.goto(URL)
+        geometry = await _geometry(page)
+        assert geometry["pageWidth"] <= 1280, geometry
+        assert watch.problems == []
