@@ -138,7 +138,7 @@ def _attendance(record: Record) -> Attendance:
             f"{record.attendance_nl()}. Aanwezig is een lid met een actieve stempas op enig moment "
             "van de vergadering."
         ),
-        header=("lid", "stemgewicht", "vertegenwoordigd door"),
+        header=("lid", "stemmen", "vertegenwoordigd door"),
         rows=tuple((m.name, nl_number(m.weight), representatives(m)) for m in present),
         absent=absent_line,
     )
@@ -192,7 +192,7 @@ def _after(ballot: RecordBallot) -> list[str]:
         if ballot.counted_by_hand:
             note += ", met de hand geteld"
         else:
-            note += f" door {nl_number(ballot.election.members_voted)} leden"
+            note += f" door {nl_number(ballot.members_voted)} leden"
             if ballot.secret:
                 note += "; per lid staat alleen vast dat het gestemd heeft"
         lines.append(note + ".")

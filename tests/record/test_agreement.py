@@ -10,7 +10,10 @@ words and number format that format uses.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +98,28 @@ async def test_the_csv_agrees_with_the_json(minutes: MinutesHall) -> None:
         assert summary["leden gestemd"][column] == str(ballot["members_voted"])
 
 
-def figures(record: dict[str, Any]) -> list[str]:
+def fold(text: str) -> str:
+    """Text compared across formats: whitespace folded, and without colons, which one format puts
+    after a label ("Preadvies: ontraden") and another leaves to its layout."""
+    return " ".join(text.replace(":", " ").split())
+
+
+def in_a_row(ballot: dict[str, Any]) -> str:
+    """The totals as the documents' table prints them: a row of figures under a row of labels."""
+    return " ".join(nl(ballot[k]) for k in ("for", "against", "abstain", "cast"))
+
+
+def labelled(ballot: dict[str, Any]) -> str:
+    """The totals as the page prints them: each figure after its label."""
+    return " ".join(
+        f"{label} {nl(ballot[k])}"
+        for label, k in zip(
+            ("voor", "tegen", "onthouding", "uitgebracht"), ("for", "against", "abstain", "cast"), strict=True
+        )
+    )
+
+
+def figures(record: dict[str, Any], totals: Callable[[dict[str, Any]], str] = in_a_row) -> list[str]:
     """What every document for the minutes must print, as Dutch text: the attendance, the reference
     date, per ballot its minutes sentence, presence and totals (or votes per candidate), its
     submitters and preadvies, and the closing entry's hash."""
@@ -122,7 +146,7 @@ def figures(record: dict[str, Any]) -> list[str]:
             for candidate in ballot["election"]["candidates"]:
                 said.append(f"{candidate['name']} {nl(candidate['votes'])}")
         elif ballot["for"] is not None:
-            said.append(" ".join(nl(ballot[k]) for k in ("for", "against", "abstain", "cast")))
+            said.append(totals(ballot))
     return said
 
 
@@ -135,7 +159,24 @@ async def test_the_pdf_and_the_word_document_agree_with_the_json(
         "results.docx": docx_text(await _get(minutes, "results.docx")),
     }
     for name, text in texts.items():
-        folded = " ".join(text.split())
+        folded = fold(text)
         for figure in figures(record):
-            assert " ".join(figure.split()) in folded, (name, figure)
+            assert fold(figure) in folded, (name, figure)
         assert "UTC" not in folded, name
+
+
+async def test_the_page_agrees_with_the_json(minutes: MinutesHall) -> None:
+    record = await record_json(minutes)
+    page = (await _get(minutes, "record.html")).decode()
+    text = fold(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", page, flags=re.S))))
+    signers = {record["chair"], *record["committee"]}  # they sign the PDF and the Word document
+    for figure in figures(record, labelled):
+        if figure not in signers:
+            assert fold(figure) in text, figure
+    voted = [b for b in record["ballots"] if b["status"] == "closed"]
+    for member in record["members"]:  # a row: name, code, weight, then a cell per ballot in order
+        cells = " ".join(cell_text(record, b, member["votes"][str(b["id"])]) for b in voted)
+        assert fold(f"{member['name']} {member['code']} {nl(member['weight'])} {cells}") in text, member[
+            "code"
+        ]
+    assert "UTC" not in text
