@@ -170,7 +170,7 @@ def _first_round(ballot_id: int, follows: Mapping[int, int | None]) -> int | Non
 def _record_ballot(ballot: Ballot, details: _Details) -> RecordBallot:
     assert ballot.outcome is not None, ballot.id  # every decided ballot has one
     election = rounds.stored_result(ballot)
-    outcome = _outcome(ballot.outcome, election)
+    outcome = record_outcome(ballot.outcome, election)
     lot = details.lot
     return RecordBallot(
         id=ballot.id,
@@ -212,7 +212,7 @@ def _record_ballot(ballot: Ballot, details: _Details) -> RecordBallot:
     )
 
 
-def _outcome(outcome: str, election: ElectionResult | None) -> Outcome | ElectionOutcome:
+def record_outcome(outcome: str, election: ElectionResult | None) -> Outcome | ElectionOutcome:
     """An election round's outcome in its own words (elected, next_round, lot); any other as SPEC 2.6."""
     if election is not None and outcome in {o.value for o in ElectionOutcome}:
         return ElectionOutcome(outcome)

@@ -22,8 +22,8 @@ from server.ballots import rounds
 from server.ballots.models import Ballot
 from server.ballots.service import in_agenda_order
 from server.record import repository
+from server.record.build import record_outcome
 from server.record.content import RecordBallot
-from server.rules import ElectionOutcome, ElectionResult, Outcome
 
 _FILES = {
     "html": "record.html",
@@ -140,7 +140,7 @@ def _decision(ballot: Ballot, names: Mapping[int, str], dissent: Mapping[tuple[i
     # The fields the minutes sentence reads, as the record's RecordBallot has them.
     record = RecordBallot(
         id=ballot.id, agenda=ballot.agenda, title=ballot.title, kind=ballot.kind, majority=ballot.majority,
-        status=ballot.status, outcome=_outcome(ballot.outcome, election), for_=ballot.for_weight,
+        status=ballot.status, outcome=record_outcome(ballot.outcome, election), for_=ballot.for_weight,
         against=ballot.against_weight, abstain=ballot.abstain_weight, cast=ballot.cast_weight,
         members_voted=ballot.members_voted, percent_for=ballot.percent_for, log_seq=ballot.close_seq,
         log_hash=ballot.close_hash, counted_by_hand=ballot.counted_by_hand, void_reason=ballot.void_reason,
@@ -157,13 +157,6 @@ def _decision(ballot: Ballot, names: Mapping[int, str], dissent: Mapping[tuple[i
         minutes=record.minutes("nl"),
         percent_for=ballot.percent_for,
     )
-
-
-def _outcome(outcome: str, election: ElectionResult | None) -> Outcome | ElectionOutcome:
-    """An election round's outcome in its own words; any other as SPEC 2.6 (as the record has it)."""
-    if election is not None and outcome in {o.value for o in ElectionOutcome}:
-        return ElectionOutcome(outcome)
-    return Outcome(outcome)
 
 
 def records_out(meetings: Sequence[PublishedMeeting]) -> RecordsOut:
