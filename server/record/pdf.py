@@ -115,10 +115,10 @@ def _story(text: Minutes) -> list[Any]:
     cover = text.cover
     story: list[Any] = [_p(cover.kicker, KICKER), _p(cover.title, TITLE), _p(cover.when, MUTED_TEXT)]
     story += [Spacer(0, 2 * MM), *(_p(line, _BASE) for line in cover.lines), Spacer(0, 6 * MM)]
-    if len(text.attendance.rows) > INLINE_ATTENDANCE:
-        story += [NextPageTemplate("two"), PageBreak(), *_attendance(text.attendance, 2)]
-        story += [NextPageTemplate("one"), PageBreak()]
-    else:
+    # A long attendance list (the cover says its totals) follows the signatures on pages of two
+    # columns, so that the decisions start on the first page; a short one stays in front.
+    long_list = len(text.attendance.rows) > INLINE_ATTENDANCE
+    if not long_list:
         story += [*_attendance(text.attendance, 1), Spacer(0, 6 * MM)]
     if text.no_ballots is not None:
         story.append(_p(text.no_ballots, _BASE))
@@ -127,6 +127,8 @@ def _story(text: Minutes) -> list[Any]:
     if text.log_head is not None:
         story.extend(_log_head(text.log_head))
     story.append(KeepTogether(_signatures(text.signatures)))
+    if long_list:
+        story += [NextPageTemplate("two"), PageBreak(), *_attendance(text.attendance, 2)]
     return story
 
 

@@ -33,7 +33,6 @@ from tests.servers import LOAD_CLIENT, ServerProcess
 
 LAPTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
-PDF_PAGES = 2
 
 
 async def play_and_publish(folder: Path) -> tuple[ServerProcess, int]:
@@ -107,14 +106,21 @@ async def _clip(page: Page, path: Path, top: float, height: int) -> Path:
 
 
 def pdf_pages(folder: Path) -> dict[str, Path]:
-    """At 60 dpi (pdftoppm, poppler-utils): the first PDF_PAGES pages (the cover and the
-    presentielijst) and the first two pages with decisions ("Besluit:"), named by page number."""
+    """At 60 dpi (pdftoppm, poppler-utils), by what they show: the first page (the cover and the
+    first decisions), the page with the signature block, and the first page of the presentielijst
+    that follows it."""
     pdf = folder / "results.pdf"
     texts = [page.extract_text() for page in PdfReader(pdf).pages]
-    first = next((n for n, text in enumerate(texts, 1) if "Besluit:" in text), 1)
+    signed = next((n for n, text in enumerate(texts, 1) if "Voor akkoord" in text), len(texts))
+    listed = next((n for n, text in enumerate(texts, 1) if n > signed and "Presentielijst" in text), None)
+    wanted = {"results-pdf-1": 1, "results-pdf-signatures": signed}
+    if listed is not None:
+        wanted["results-pdf-presentielijst"] = listed
+    for stale in folder.glob("results-pdf-*.png"):
+        stale.unlink()
     pictures: dict[str, Path] = {}
-    for number in sorted({*range(1, PDF_PAGES + 1), first, first + 1} & set(range(1, len(texts) + 1))):
-        prefix = folder / f"results-pdf-{number}"
+    for name, number in wanted.items():
+        prefix = folder / name
         subprocess.run(
             [
                 "pdftoppm",
@@ -131,7 +137,7 @@ def pdf_pages(folder: Path) -> dict[str, Path]:
             ],
             check=True,
         )
-        pictures[f"results-pdf-{number}"] = prefix.with_suffix(".png")
+        pictures[name] = prefix.with_suffix(".png")
     return pictures
 
 
