@@ -15,7 +15,7 @@ STYLE = """
 :root { color-scheme: light; --ink: #1a1a1a; --muted: #5a5a5a; --accent: #1d3f72; --rule: #c9d1dc;
   --panel: #eef2f7; --for: #1e6b3a; --for-bg: #e3f2e8; --against: #9b1c1c; --against-bg: #fbe6e6;
   --abstain: #4a4a4a; --abstain-bg: #eeeeee; --notvoted: #8a5a00; --notvoted-bg: #fff4d6;
-  --absent: #8a8a8a; }
+  --absent: #666666; }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; font: 16px/1.5 system-ui, sans-serif;

@@ -11,6 +11,7 @@ import pytest
 from playwright.async_api import Page, Route
 
 from server.record.page import CONTENT_SECURITY_POLICY, record_html
+from tests.live.a11y import axe_violations
 from tests.live.pages_browser import PHONE, PageWatch, chromium, open_page, screenshot
 from tests.record.samples import sample_record
 
@@ -87,3 +88,17 @@ async def test_at_1280_px_the_page_fits() -> None:
         geometry = await _geometry(page)
         assert geometry["pageWidth"] <= 1280, geometry
         assert watch.problems == []
+
+
+async def test_the_record_passes_axe_on_a_phone_and_a_laptop(request: pytest.FixtureRequest) -> None:
+    """Nothing serious or critical (axe-core) on the record page, as on every other page."""
+    violations: list[str] = []
+    watch = PageWatch()
+    async with chromium() as browser:
+        for name, viewport in (("phone", PHONE), ("laptop", {"width": 1280, "height": 900})):
+            async with open_page(browser, BASE, watch, viewport=viewport) as (_, page):
+                await _serve(page)
+                await page.goto(URL)
+                violations += await axe_violations(page, f"record.html, {name}")
+    assert not violations, "\n".join(violations)
+    assert watch.problems == []
