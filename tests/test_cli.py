@@ -131,6 +131,15 @@ def test_bad_import_file_exits_non_zero_with_line_numbers(tmp_path: Path) -> Non
     assert "line 2" in result.stderr and "line 3" in result.stderr
 
 
+def test_an_unknown_meeting_names_the_database_read(tmp_path: Path) -> None:
+    """A command run beside the demo reads ./votehall.db, not the demo's file: it says which."""
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    result = votehall("meetings", "close", "1", env={"VOTEHALL_DATABASE_URL": url}, check=False)
+    assert result.returncode == 1
+    assert "there is no meeting 1" in result.stderr
+    assert str(tmp_path / "other.db") in result.stderr and "VOTEHALL_DATABASE_URL" in result.stderr
+
+
 def test_meeting_from_agenda_file(tmp_path: Path) -> None:
     env = {"VOTEHALL_DATABASE_URL": f"sqlite:///{tmp_path / 'hall.db'}"}
     register = tmp_path / "register.csv"

@@ -54,6 +54,7 @@ def in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable[
             typer.secho(f"error: {error.message}", fg=typer.colors.RED, err=True)
             for problem in problems:
                 typer.echo(f"  line {problem['line']}: {problem['message']}", err=True)
+        _where(error, settings)
         raise typer.Exit(code=1) from None
 
 
@@ -72,4 +73,16 @@ def with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) 
         return asyncio.run(run())
     except VoteHallError as error:
         typer.secho(f"error: {error.message}", fg=typer.colors.RED, err=True)
+        _where(error, settings)
         raise typer.Exit(code=1) from None
+
+
+def _where(error: VoteHallError, settings: Settings) -> None:
+    """After "there is no meeting N": which database the command read, and how to name another
+    (the demo keeps its own file, which a command in the same folder does not read by itself)."""
+    if error.code == "unknown_meeting":
+        typer.echo(
+            f"  (the database read: {settings.database_url}; name another with VOTEHALL_DATABASE_URL, "
+            "e.g. sqlite:///votehall-demo.db for the demo's)",
+            err=True,
+        )
