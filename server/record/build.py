@@ -9,7 +9,7 @@ each member's representatives, named only when the rendering may (`show_names`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,6 +82,7 @@ async def build_record(session: AsyncSession, meeting: Meeting, *, show_names: b
             else None,
         )
         ballots.append(_record_ballot(b, details))
+    ballots = _with_amendments(ballots)
     voted = [b for b in ballots if b.electronic]
     choices: dict[str, dict[int, RecordChoice]] = {}
     for ballot_id, code, choice in await repository.current_votes(session, meeting.id, [b.id for b in voted]):
@@ -206,10 +207,21 @@ def _record_ballot(ballot: Ballot, details: _Details) -> RecordBallot:
         lot=Lot(details.candidates.get(int(lot["candidate"]), str(lot["candidate"])), lot.get("drawn_by"))
         if lot is not None
         else None,
+        off_agenda=ballot.off_agenda,
         closed_at=ballot.closed_at,
         present_members=details.present[0] if details.present is not None else None,
         present_weight=details.present[1] if details.present is not None else None,
     )
+
+
+def _with_amendments(ballots: list[RecordBallot]) -> list[RecordBallot]:
+    """Each proposal in the record with the amendments on it that are in the record, in order."""
+    amended: dict[int, list[tuple[BallotRef, str]]] = {}
+    for ballot in ballots:
+        if ballot.amends is not None:
+            ref = BallotRef(ballot.id, ballot.agenda, ballot.title)
+            amended.setdefault(ballot.amends.id, []).append((ref, ballot.minutes("nl")))
+    return [replace(b, amended_by=tuple(amended[b.id])) if b.id in amended else b for b in ballots]
 
 
 def record_outcome(outcome: str, election: ElectionResult | None) -> Outcome | ElectionOutcome:

@@ -137,6 +137,9 @@ class RecordBallot:
     submitters: tuple[str, ...] = ()  # the submitting members' names, on a motion or amendment
     preadvies: str | None = None  # the board's advice (a Preadvies value)
     amends: BallotRef | None = None  # an amendment's proposal
+    # A proposal's amendments in the record, each with its sentence for the minutes.
+    amended_by: tuple[tuple[BallotRef, str], ...] = ()
+    off_agenda: bool = False  # a motion on a matter not on the agenda (vreemd aan de orde van de dag)
     revote_of: BallotRef | None = None  # the voided ballot this one votes again
     revoted_by: int | None = None  # a voided ballot's re-vote, once there is one
     confirmed_by: str | None = None  # the committee member who confirmed a count by hand
@@ -154,6 +157,12 @@ class RecordBallot:
     @property
     def majority_nl(self) -> str:
         return ELECTION_MAJORITY_NL if self.election_round else MAJORITY_NL.get(self.majority, self.majority)
+
+    @property
+    def amended_by_nl(self) -> list[str]:
+        """Each amendment of this proposal as the minutes name it: "stemming #2 Amendement X:
+        verworpen met 36,44% van de stemmen vóór"."""
+        return [f"stemming #{ref.id} {ref.title}: {sentence}" for ref, sentence in self.amended_by]
 
     @property
     def preadvies_nl(self) -> str | None:

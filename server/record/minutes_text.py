@@ -162,8 +162,12 @@ def _before(ballot: RecordBallot) -> list[str]:
         lines.append(f"Ingediend door: {', '.join(ballot.submitters)}.")
     if ballot.preadvies_nl is not None:
         lines.append(f"Preadvies: {ballot.preadvies_nl}.")
+    if ballot.off_agenda:
+        lines.append("Motie vreemd aan de orde van de dag.")
     if ballot.amends is not None:
         lines.append(f"Amendement op: {ballot.amends.label()} (stemming #{ballot.amends.id}).")
+    for amendment in ballot.amended_by_nl:
+        lines.append(f"Amendement hierop: {amendment}.")
     if ballot.revote_of is not None:
         lines.append(
             f"Herstemming van: {ballot.revote_of.label()} (stemming #{ballot.revote_of.id}), "

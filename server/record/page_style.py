@@ -2,8 +2,10 @@
 
 Both pages carry it inline and allow it by its hash in their Content-Security-Policy, so they load
 nothing and run no script. It is written for a laptop at 1280 px and for a phone at 390 px: the page
-never scrolls sideways; the wide per-member table scrolls inside its own container, with the
-member column fixed (`position: sticky; left: 0`) and a background so the cells pass under it.
+never scrolls sideways; the wide per-member table scrolls inside its own container (at most 85%
+of the window high), with the member column fixed (`position: sticky; left: 0`), the header row
+fixed (`top: 0`: 342 rows down one still sees which column is which ballot) and a background so
+the cells pass under them.
 """
 
 from __future__ import annotations
@@ -58,15 +60,16 @@ ol.ballots > li.status-voided, ol.ballots > li.status-not_decided { border-left:
   font-size: .9rem; }
 .legend li { display: flex; flex-wrap: wrap; align-items: center; gap: .2rem .35rem; }
 .chip { display: inline-block; padding: 0 .4rem; border-radius: .25rem; }
-.scroll { overflow-x: auto; max-width: 100%; border: 1px solid var(--rule); border-radius: .3rem;
-  -webkit-overflow-scrolling: touch; }
+.scroll { overflow: auto; max-width: 100%; max-height: 85vh; border: 1px solid var(--rule);
+  border-radius: .3rem; -webkit-overflow-scrolling: touch; }
 table.members { border-collapse: separate; border-spacing: 0; font-size: .85rem; }
 .members th, .members td { padding: .25rem .5rem; border-bottom: 1px solid var(--rule); text-align: left;
   white-space: nowrap; background: #fff; }
-.members thead th { vertical-align: bottom; background: var(--panel); white-space: normal; }
+.members thead th { vertical-align: bottom; background: var(--panel); white-space: normal;
+  position: sticky; top: 0; z-index: 1; }
 .members .member { position: sticky; left: 0; z-index: 1; min-width: 9rem; max-width: 14rem;
   white-space: normal; border-right: 2px solid var(--rule); }
-.members thead .member { z-index: 2; }
+.members thead .member { z-index: 3; }
 .members .member small { display: block; color: var(--muted); }
 .members .num { text-align: right; font-variant-numeric: tabular-nums; }
 .for, .members td.for { color: var(--for); background: var(--for-bg); }
@@ -100,13 +103,15 @@ a { color: var(--accent); }
   .members th, .members td { padding: .25rem .4rem; }
   .members .member { min-width: 8.5rem; max-width: 9.5rem; }
   .candidates th, .candidates td { padding-right: .6rem; }
+  .candidates { width: 100%; }
+  .candidates th { white-space: normal; }
 }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
   body { max-width: none; padding: 0; font-size: 10pt; }
   h2 { break-after: avoid; }
   ol.ballots > li { background: none; border: 1px solid var(--rule); }
-  .scroll { overflow: visible; border: none; }
+  .scroll { overflow: visible; max-height: none; border: none; }
   table.members { font-size: 7.5pt; }
   .members .member { position: static; }
   .members tr { break-inside: avoid; }

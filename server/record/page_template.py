@@ -53,6 +53,8 @@ RECORD = """\
       <dl class="facts">
         {% if b.submitters %}<dt>Ingediend door</dt><dd>{{ b.submitters | join(", ") }}</dd>{% endif %}
         {% if b.preadvies_nl %}<dt>Preadvies</dt><dd>{{ b.preadvies_nl }}</dd>{% endif %}
+        {% if b.off_agenda %}<dt>Motie</dt><dd>vreemd aan de orde van de dag</dd>{% endif %}
+        {% for ref, sentence in b.amended_by %}<dt>Amendement hierop</dt><dd><a href="#stemming-{{ ref.id }}">stemming #{{ ref.id }} {{ ref.title }}</a>: {{ sentence }}</dd>{% endfor %}
         {% if b.amends %}<dt>Amendement op</dt><dd><a href="#stemming-{{ b.amends.id }}">{{ b.amends.label() }}</a></dd>{% endif %}
         {% if b.revote_of %}<dt>Herstemming van</dt><dd><a href="#stemming-{{ b.revote_of.id }}">{{ b.revote_of.label() }}</a>
           (stemming #{{ b.revote_of.id }})</dd>{% endif %}

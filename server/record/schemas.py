@@ -57,7 +57,9 @@ class RecordBallotOut(BaseModel):
     agenda: str
     title: str
     kind: str
-    majority: str
+    majority: str = Field(
+        description="simple, two_thirds, or absolute for an election round (more than half of the cast votes)"
+    )
     outcome: str = Field(description="adopted, rejected, acclamation, withdrawn or held")
     for_: int | None = Field(serialization_alias="for", description="weighted; null without a vote")
     against: int | None
@@ -84,6 +86,10 @@ class RecordBallotOut(BaseModel):
     submitters: list[str] = Field(description="the submitting members' names (a motion, an amendment)")
     preadvies: str | None = Field(description="the board's advice (SPEC 2.8)")
     amends: BallotRefOut | None = Field(description="an amendment's proposal")
+    amended_by: list[BallotRefOut] = Field(description="a proposal's amendments in the record")
+    off_agenda: bool = Field(
+        description="a motion on a matter not on the agenda (vreemd aan de orde van de dag)"
+    )
     revote_of: BallotRefOut | None = Field(description="the voided ballot this one votes again")
     revoted_by: int | None = Field(description="a voided ballot's re-vote")
     void_reason: str | None
@@ -166,7 +172,7 @@ def record_out(record: Record) -> RecordOut:
                 agenda=b.agenda,
                 title=b.title,
                 kind=b.kind,
-                majority=b.majority,
+                majority="absolute" if b.election_round else b.majority,
                 outcome=b.outcome.value,
                 for_=b.for_,
                 against=b.against,
@@ -191,6 +197,8 @@ def record_out(record: Record) -> RecordOut:
                 submitters=list(b.submitters),
                 preadvies=b.preadvies,
                 amends=_ref(b.amends),
+                amended_by=[BallotRefOut(id=r.id, agenda=r.agenda, title=r.title) for r, _ in b.amended_by],
+                off_agenda=b.off_agenda,
                 revote_of=_ref(b.revote_of),
                 revoted_by=b.revoted_by,
                 void_reason=b.void_reason,

@@ -15,10 +15,11 @@ The format:
   an election the candidate's name, on a secret ballot `gestemd`), `niet gestemd` (present when
   the ballot closed, no vote) or `afwezig` (the last vote counts, SPEC 2.4).
 - An empty row, so that sorting the members in a spreadsheet leaves the totals alone, and then
-  nine summary rows with their label in the `code` column and a value in every ballot column:
+  ten summary rows with their label in the `code` column and a value in every ballot column:
   `voor`, `tegen`, `onthouding` (weighted), `uitgebracht` (cast votes, SPEC 2.5),
   `leden gestemd` (members that voted), `leden aanwezig` and `stemmen aanwezig` (active passes when
-  the ballot closed), `percentage voor` (two decimals with a comma, `93,40`; empty when no votes
+  the ballot closed), `stemmen per kandidaat` (an election round: "Anna Alfa 117; Bert Beta 0;
+  onthouding 0"), `percentage voor` (two decimals with a comma, `93,40`; empty when no votes
   were cast) and `uitslag` (the sentence for the minutes).
 
 A text cell that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or
@@ -42,6 +43,10 @@ SUMMARY: list[tuple[str, Callable[[RecordBallot], object]]] = [
     ("leden gestemd", lambda b: b.members_voted),
     ("leden aanwezig", lambda b: b.present_members),
     ("stemmen aanwezig", lambda b: b.present_weight),
+    (
+        "stemmen per kandidaat",
+        lambda b: "; ".join(f"{name} {votes}" for name, votes, _ in b.candidate_rows()) or None,
+    ),
     ("percentage voor", lambda b: b.percent_nl),
     ("uitslag", lambda b: b.minutes("nl")),
 ]

@@ -70,6 +70,12 @@ async def test_on_a_phone_only_the_table_scrolls_sideways_and_the_members_stay(
         assert after["memberX"] == before["memberX"], (before, after)  # the member column stays
         assert after["voteX"] < before["voteX"] - 300, (before, after)  # the votes moved under it
         assert (await _geometry(page))["pageWidth"] <= PHONE["width"]
+        # Down the table the header row stays: one still sees which column is which ballot.
+        header = page.locator(".scroll thead th").nth(2)
+        top = (await header.bounding_box() or {})["y"]
+        await page.locator(".scroll").evaluate("box => { box.scrollTop = 600; }")
+        assert await page.locator(".scroll").evaluate("box => box.scrollTop") >= 600
+        assert (await header.bounding_box() or {})["y"] == top
         await screenshot(page, request, "phone-scrolled")
         assert watch.problems == []
 

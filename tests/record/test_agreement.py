@@ -63,6 +63,10 @@ async def test_the_json_states_what_the_minutes_need(minutes: MinutesHall) -> No
     amendment = ballots[ids["amendment"]]
     assert amendment["submitters"] == ["Middenburg", "Kleindorp"] and amendment["preadvies"] == "ontraden"
     assert amendment["amends"] == {"id": ids["proposal"], "agenda": "1", "title": "Kadernota 2026"}
+    assert ballots[ids["proposal"]]["amended_by"] == [
+        amendment["amends"] | {"id": ids["amendment"], "title": amendment["title"]}
+    ]
+    assert ballots[ids["first"]]["majority"] == "absolute"  # an election: more than half of the cast votes
     assert ballots[ids["voided"]]["void_reason"] == VOID_REASON
     assert ballots[ids["voided"]]["revoted_by"] == ids["revote"]
     assert ballots[ids["revote"]]["revote_of"]["id"] == ids["voided"]
@@ -96,6 +100,13 @@ async def test_the_csv_agrees_with_the_json(minutes: MinutesHall) -> None:
         assert summary["stemmen aanwezig"][column] == str(ballot["present"]["weight"])
         assert summary["uitslag"][column] == ballot["minutes"]
         assert summary["leden gestemd"][column] == str(ballot["members_voted"])
+        if ballot["election"] is not None:  # an election round: its votes per candidate
+            assert summary["stemmen per kandidaat"][column] == "; ".join(
+                [f"{c['name']} {c['votes']}" for c in ballot["election"]["candidates"]]
+                + [f"onthouding {ballot['election']['abstain']}"]
+            )
+        else:
+            assert summary["stemmen per kandidaat"][column] == ""
 
 
 def fold(text: str) -> str:
@@ -134,6 +145,7 @@ def figures(record: dict[str, Any], totals: Callable[[dict[str, Any]], str] = in
     ]
     for ballot in record["ballots"]:
         said.append(ballot["minutes"])
+        said += [ref["title"] for ref in ballot["amended_by"]]
         said += ballot["submitters"]
         if ballot["preadvies"]:
             said.append(f"Preadvies: {ballot['preadvies']}")

@@ -48,7 +48,8 @@ async def _decision(hall: Hall, name: str) -> tuple[int, str]:
 NO_ROUND = {"secret": False, "round": None, "round_of": None, "first_round": None}
 # Nor an amendment, motion with submitters, re-vote or count by hand (issue 15's details).
 PLAIN = {
-    "submitters": [], "preadvies": None, "amends": None, "revote_of": None, "revoted_by": None,
+    "submitters": [], "preadvies": None, "amends": None, "amended_by": [], "off_agenda": False,
+    "revote_of": None, "revoted_by": None,
     "void_reason": None, "confirmed_by": None, "lot": None,
 }  # fmt: skip
 # GM0001-GM0004 hold an active pass at every decision: 75 + 42 + 1 + 75.
@@ -162,6 +163,7 @@ async def test_record_csv_agrees_with_the_json(published: tuple[Hall, dict[str, 
         "leden gestemd",
         "leden aanwezig",
         "stemmen aanwezig",
+        "stemmen per kandidaat",
         "percentage voor",
         "uitslag",
     ]
