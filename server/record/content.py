@@ -274,6 +274,9 @@ class Record:
     # the chair's record always; the public JSON, CSV and HTML only by the meeting's setting.
     show_names: bool = False
     publish_representatives: bool = False  # the meeting's setting
+    # Where the public reads this server (VOTEHALL_PUBLIC_URL), for the check command the
+    # documents print; None when it is not configured (a request's Host header is not trusted).
+    public_url: str | None = None
 
     @property
     def present(self) -> tuple[RecordMember, ...]:

@@ -51,6 +51,12 @@ async def publish(meeting_id: int, session: Session, _: ChairOrAdmin) -> Publish
     )
 
 
+def _public_url(request: Request) -> str | None:
+    """The configured public address (VOTEHALL_PUBLIC_URL) for the documents' check command; never
+    the request's Host header, which a client chooses and a cached document would keep."""
+    return get_app_settings(request).public_url
+
+
 def _headers(published: bool, filename: str | None = None) -> dict[str, str]:
     # An unpublished record is a preview for the chair: no cache may keep it.
     headers = {"Cache-Control": "no-cache" if published else "no-store", "X-Content-Type-Options": "nosniff"}
@@ -71,9 +77,11 @@ def _content(media_type: str, description: str, model: Any = None) -> dict[int |
     response_class=Response,
     responses=_content("application/json", "how every member voted on every ballot", RecordOut),
 )
-async def record_json(meeting_id: int, session: Session, reader: Reader) -> Response:
+async def record_json(meeting_id: int, session: Session, reader: Reader, request: Request) -> Response:
     """The per-member record: decided ballots (test votes left out) and every member's choices."""
-    meeting, body = await service.rendered(session, meeting_id, reader, service.Format.JSON)
+    meeting, body = await service.rendered(
+        session, meeting_id, reader, service.Format.JSON, _public_url(request)
+    )
     return Response(body, media_type="application/json", headers=_headers(meeting.published_at is not None))
 
 
@@ -84,17 +92,21 @@ async def record_json(meeting_id: int, session: Session, reader: Reader) -> Resp
         "text/csv", "one row per member, one column per ballot (see server.record.spreadsheet)"
     ),
 )
-async def record_csv(meeting_id: int, session: Session, reader: Reader) -> Response:
+async def record_csv(meeting_id: int, session: Session, reader: Reader, request: Request) -> Response:
     """The per-member record for a spreadsheet: UTF-8 with BOM, `;` between fields."""
-    meeting, body = await service.rendered(session, meeting_id, reader, service.Format.CSV)
+    meeting, body = await service.rendered(
+        session, meeting_id, reader, service.Format.CSV, _public_url(request)
+    )
     headers = _headers(meeting.published_at is not None, f"stemgedrag-{meeting_id}.csv")
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.get("/record.html", response_class=Response, responses=_content("text/html", "the record as a page"))
-async def record_html(meeting_id: int, session: Session, reader: Reader) -> Response:
+async def record_html(meeting_id: int, session: Session, reader: Reader, request: Request) -> Response:
     """The per-member record as a page to read and print, in Dutch."""
-    meeting, body = await service.rendered(session, meeting_id, reader, service.Format.HTML)
+    meeting, body = await service.rendered(
+        session, meeting_id, reader, service.Format.HTML, _public_url(request)
+    )
     headers = _headers(meeting.published_at is not None) | {
         "Content-Security-Policy": page.CONTENT_SECURITY_POLICY,
         "Referrer-Policy": "no-referrer",
@@ -107,9 +119,11 @@ async def record_html(meeting_id: int, session: Session, reader: Reader) -> Resp
     response_class=Response,
     responses=_content("application/pdf", "the results for the minutes, A4"),
 )
-async def results_pdf(meeting_id: int, session: Session, reader: Reader) -> Response:
+async def results_pdf(meeting_id: int, session: Session, reader: Reader, request: Request) -> Response:
     """The results of the decided ballots for the minutes, with the log hash of each decision."""
-    meeting, body = await service.rendered(session, meeting_id, reader, service.Format.PDF)
+    meeting, body = await service.rendered(
+        session, meeting_id, reader, service.Format.PDF, _public_url(request)
+    )
     headers = _headers(meeting.published_at is not None) | {
         "Content-Disposition": f'inline; filename="uitslagen-{meeting_id}.pdf"'
     }
@@ -121,9 +135,11 @@ async def results_pdf(meeting_id: int, session: Session, reader: Reader) -> Resp
     response_class=Response,
     responses=_content(docx.MEDIA_TYPE, "the results for the minutes as a Word document, A4"),
 )
-async def results_docx(meeting_id: int, session: Session, reader: Reader) -> Response:
+async def results_docx(meeting_id: int, session: Session, reader: Reader, request: Request) -> Response:
     """The same content as results.pdf in Word, for the secretariat to paste into the minutes."""
-    meeting, body = await service.rendered(session, meeting_id, reader, service.Format.DOCX)
+    meeting, body = await service.rendered(
+        session, meeting_id, reader, service.Format.DOCX, _public_url(request)
+    )
     headers = _headers(meeting.published_at is not None, f"uitslagen-{meeting_id}.docx")
     return Response(body, media_type=docx.MEDIA_TYPE, headers=headers)
 

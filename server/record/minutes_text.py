@@ -264,7 +264,8 @@ def _signatures(record: Record) -> Signatures:
         )
         close_hash = record.close_hash
         check = (
-            f"Controleer met: votehall verify https://<server>/api/meetings/{record.meeting_id}/audit "
+            f"Controleer met: votehall verify {(record.public_url or 'https://<server>').rstrip('/')}"
+            f"/api/meetings/{record.meeting_id}/audit "
             f"--head {record.close_hash} (deze hash moet in het gepubliceerde logboek staan, als regel "
             f"{record.close_seq})."
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -92,7 +93,11 @@ def names_shown(meeting: Meeting, reader: Operator | None) -> bool:
 
 
 async def rendered(
-    session: AsyncSession, meeting_id: int, reader: Operator | None, fmt: Format
+    session: AsyncSession,
+    meeting_id: int,
+    reader: Operator | None,
+    fmt: Format,
+    public_url: str | None = None,
 ) -> tuple[Meeting, bytes]:
     """The record of a meeting in `fmt`, for a reader who may see it."""
     meeting = await get_meeting(session, meeting_id)
@@ -105,7 +110,7 @@ async def rendered(
         cached = _published.get(key)
         if head is not None and cached is not None and cached[0] == head[1]:
             return meeting, cached[1]
-    record = await build_record(session, meeting, show_names=show_names)
+    record = replace(await build_record(session, meeting, show_names=show_names), public_url=public_url)
     body = await asyncio.to_thread(RENDERERS[fmt], record)
     if published and record.log_head is not None:
         _published.pop(key, None)

@@ -167,6 +167,18 @@ def test_the_pdf_says_what_the_minutes_need(tmp_path: Path) -> None:
     assert "Proefstemming" not in text
 
 
+def test_the_check_command_names_the_configured_address(tmp_path: Path) -> None:
+    """With VOTEHALL_PUBLIC_URL the documents' check command is one to type as printed; without,
+    a placeholder (the request's Host header is the client's to choose, and is never used)."""
+    record = _record(public_url="https://stemmen.example.nl/")
+    for text in (_fold(pdf_text(results_pdf(record), tmp_path)), _fold(docx_text(results_docx(record)))):
+        assert (
+            f"votehall verify https://stemmen.example.nl/api/meetings/{record.meeting_id}/audit --head"
+            in text
+        )
+    assert "https://<server>/api/meetings/" in _fold(docx_text(results_docx(_record())))
+
+
 def test_the_docx_says_the_same(tmp_path: Path) -> None:
     body = results_docx(_record())
     text = docx_text(body)
