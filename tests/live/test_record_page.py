@@ -5,12 +5,19 @@ Content-Security-Policy must allow its one style block (a blocked style is a con
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from playwright.async_api import Page, Route
 
-from server.record.page import CONTENT_SECURITY_POLICY, record_html
+from server.record.listing import Decision, PublishedMeeting
+from server.record.page import (
+    CONTENT_SECURITY_POLICY,
+    LISTING_CONTENT_SECURITY_POLICY,
+    listing_html,
+    record_html,
+)
 from tests.live.a11y import axe_violations
 from tests.live.pages_browser import PHONE, PageWatch, chromium, open_page, screenshot
 from tests.record.samples import sample_record
@@ -106,5 +113,45 @@ async def test_the_record_passes_axe_on_a_phone_and_a_laptop(request: pytest.Fix
                 await _serve(page)
                 await page.goto(URL)
                 violations += await axe_violations(page, f"record.html, {name}")
+    assert not violations, "\n".join(violations)
+    assert watch.problems == []
+
+
+async def test_the_list_of_published_records_passes_axe(request: pytest.FixtureRequest) -> None:
+    """/uitslagen, the page the association's website links to or embeds: nothing serious or
+    critical on a phone or a laptop, and the phone's page does not scroll sideways."""
+    decisions = (
+        Decision(1, "2", "Benoeming van de notulencommissie ALV 18 juni 2025", "voorstel", "adopted",
+                 "aangenomen met 91,51% van de stemmen", "91.51"),
+        Decision(2, "12", "Lid VNG-bestuur", "benoeming", "elected",
+                 "gekozen: Femke Dijkstra met 53,57% van de stemmen", None),
+    )  # fmt: skip
+    meetings = [
+        PublishedMeeting(1, "Algemene Ledenvergadering VNG", date(2025, 6, 18), "Klokgebouw, Eindhoven",
+                         datetime(2025, 6, 19, 9, 0, tzinfo=UTC), decisions)
+    ]  # fmt: skip
+    body = listing_html(meetings)
+    violations: list[str] = []
+    watch = PageWatch()
+    async with chromium() as browser:
+        for name, viewport in (("phone", PHONE), ("laptop", {"width": 1280, "height": 900})):
+            async with open_page(browser, BASE, watch, viewport=viewport) as (_, page):
+
+                async def answer(route: Route) -> None:
+                    await route.fulfill(
+                        status=200,
+                        body=body,
+                        headers={
+                            "Content-Type": "text/html; charset=utf-8",
+                            "Content-Security-Policy": LISTING_CONTENT_SECURITY_POLICY,
+                        },
+                    )
+
+                await page.route(f"{BASE}/uitslagen", answer)
+                await page.goto(f"{BASE}/uitslagen")
+                violations += await axe_violations(page, f"/uitslagen, {name}")
+                width = await page.evaluate("document.documentElement.scrollWidth")
+                assert width <= viewport["width"], (name, width)
+                await screenshot(page, request, f"uitslagen-{name}")
     assert not violations, "\n".join(violations)
     assert watch.problems == []
