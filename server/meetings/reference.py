@@ -14,14 +14,15 @@ from server.errors import Conflict
 
 
 def population_date(dates: Iterable[date | None], given: date | None) -> date | None:
-    """The register's one reference date (members without one do not count unless none has one),
-    or the given date when the register has none; 409 `mixed_reference_dates` when the register
-    mixes figures of different dates, `reference_date_mismatch` when it disagrees with `given`."""
+    """The register's one reference date, or the given date when no member has one; 409
+    `mixed_reference_dates` when the register mixes figures of different dates (members without a
+    date beside members with one count as another date: the record would say "per 1 januari 2024"
+    of figures nobody dated), `reference_date_mismatch` when it disagrees with `given`."""
     counts = Counter(dates)
     known = sorted(day for day in counts if day is not None)
-    if len(known) > 1:
-        shown = ", ".join(f"{day.isoformat()} ({counts[day]} members)" for day in known)
-        unknown = f" and {counts[None]} members without one" if counts[None] else ""
+    if len(known) > 1 or (known and counts[None]):
+        shown = ", ".join(f"{day.isoformat()} ({_members(counts[day])})" for day in known)
+        unknown = f" and {_members(counts[None])} without one" if counts[None] else ""
         raise Conflict(
             f"the register mixes population figures of different reference dates: {shown}{unknown}; "
             "import the figures of one date first",
@@ -42,3 +43,7 @@ def population_date(dates: Iterable[date | None], given: date | None) -> date | 
             extra={"population_date": given.isoformat(), "register_date": register.isoformat()},
         )
     return register or given
+
+
+def _members(count: int) -> str:
+    return "1 member" if count == 1 else f"{count} members"

@@ -111,6 +111,21 @@ async def test_opening_refuses_a_register_of_mixed_dates(
     assert (still["status"], still["population_date"]) == ("draft", None)
 
 
+async def test_members_without_a_date_beside_dated_ones_are_a_mixed_register(
+    client: httpx.AsyncClient, tokens: dict[Role, str]
+) -> None:
+    await import_register(client, tokens, DATED)
+    await import_register(client, tokens, "cbs_code,name,population\nGM0003,Kleindorp,950\n")
+    meeting_id = await create_meeting(client, tokens)
+    response = await client.post(f"/api/meetings/{meeting_id}/open", headers=bearer(tokens[Role.ADMIN]))
+    assert response.status_code == 409, response.text
+    assert response.json()["reference_dates"] == [
+        {"date": "2024-01-01", "members": 2},
+        {"date": None, "members": 1},
+    ]
+    assert "and 1 member without one" in response.json()["detail"]
+
+
 async def test_opening_refuses_a_register_of_another_date_than_the_meeting_was_given(
     client: httpx.AsyncClient, tokens: dict[Role, str]
 ) -> None:
