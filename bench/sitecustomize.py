@@ -6,6 +6,11 @@ from the path, and the load test's servers inherit the environment, so:
     PYTHONPATH=bench GC_MODE_SERVER=off python bench/burst.py ...
     PYTHONPATH=bench GC_THRESHOLD_SERVER=100000,50,1000 python bench/burst.py ...
 
+    PYTHONPATH=bench TRACEMALLOC_SERVER=1 python bench/burst.py --only simultaneous --no-echo
+
+`TRACEMALLOC_<ROLE>=N` traces allocations with N frames each and writes, every 5 seconds, the
+traced total and the 30 biggest allocation sites (by line, and by file) to
+/tmp/tracemalloc.<role>.<pid>, so that where the memory of 10,000 sockets goes can be read off.
 `GC_MODE_<ROLE>` is `off` (no automatic collection) or `freeze` (`gc.freeze()` every second);
 `GC_THRESHOLD_<ROLE>` sets `gc.set_threshold`. ROLE is SERVER (`votehall serve`), ECHO or CLIENT.
 Every full collection, and any other one over 20 ms of CPU, is logged with its thread CPU time
@@ -57,3 +62,39 @@ if ROLE != "client" or os.environ.get("GC_MODE_CLIENT") or os.environ.get("GC_TH
         gc.disable()
     elif mode == "freeze":
         threading.Thread(target=_freeze_every_second, name="gc-freeze", daemon=True).start()
+
+
+def _trace_memory(path: str) -> None:
+    import tracemalloc
+
+    while True:
+        time.sleep(5.0)
+        snapshot = tracemalloc.take_snapshot().filter_traces(
+            [
+                tracemalloc.Filter(False, tracemalloc.__file__),
+                tracemalloc.Filter(False, "<frozen importlib._bootstrap>"),
+            ]
+        )
+        current, peak = tracemalloc.get_traced_memory()
+        lines = [f"traced {current / 1e6:.1f} MB, peak {peak / 1e6:.1f} MB, at {time.monotonic():.1f}"]
+        for key in ("lineno", "filename"):
+            lines.append(f"-- by {key}")
+            for stat in snapshot.statistics(key)[:30]:
+                frame = stat.traceback[0]
+                where = f"{frame.filename}:{frame.lineno}" if key == "lineno" else frame.filename
+                lines.append(f"{stat.size / 1e6:8.1f} MB {stat.count:9,} blocks  {where}")
+        with open(path, "w") as out:
+            out.write("\n".join(lines) + "\n")
+
+
+_frames = os.environ.get(f"TRACEMALLOC_{ROLE.upper()}")
+if _frames:
+    import tracemalloc
+
+    tracemalloc.start(int(_frames))
+    threading.Thread(
+        target=_trace_memory,
+        args=(f"/tmp/tracemalloc.{ROLE}.{os.getpid()}",),
+        name="tracemalloc",
+        daemon=True,
+    ).start()
