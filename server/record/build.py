@@ -70,7 +70,7 @@ async def build_record(session: AsyncSession, meeting: Meeting, *, show_names: b
         if not in_record(b.status, b.test):
             continue
         present = present_at.get(b.close_seq) if b.close_seq is not None else None
-        details = _Details(
+        details = BallotDetails(
             names=names,
             candidates=await _candidate_names(session, b),
             first_round=_first_round(b.id, follows),
@@ -81,7 +81,7 @@ async def build_record(session: AsyncSession, meeting: Meeting, *, show_names: b
             if present is not None
             else None,
         )
-        ballots.append(_record_ballot(b, details))
+        ballots.append(record_ballot(b, details))
     ballots = _with_amendments(ballots)
     voted = [b for b in ballots if b.electronic]
     choices: dict[str, dict[int, RecordChoice]] = {}
@@ -139,7 +139,7 @@ async def build_record(session: AsyncSession, meeting: Meeting, *, show_names: b
 
 
 @dataclass(frozen=True, slots=True)
-class _Details:
+class BallotDetails:
     """What a ballot's line in the record needs besides the ballot itself."""
 
     names: Mapping[str, str]  # member code -> name
@@ -168,7 +168,7 @@ def _first_round(ballot_id: int, follows: Mapping[int, int | None]) -> int | Non
     return first
 
 
-def _record_ballot(ballot: Ballot, details: _Details) -> RecordBallot:
+def record_ballot(ballot: Ballot, details: BallotDetails) -> RecordBallot:
     assert ballot.outcome is not None, ballot.id  # every decided ballot has one
     election = rounds.stored_result(ballot)
     outcome = record_outcome(ballot.outcome, election)

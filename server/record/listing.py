@@ -22,8 +22,7 @@ from server.ballots import rounds
 from server.ballots.models import Ballot
 from server.ballots.service import in_agenda_order
 from server.record import repository
-from server.record.build import record_outcome
-from server.record.content import RecordBallot
+from server.record.build import BallotDetails, record_ballot
 
 _FILES = {
     "html": "record.html",
@@ -136,17 +135,16 @@ async def _candidate_names(session: AsyncSession, ballots: Sequence[Ballot]) -> 
 
 def _decision(ballot: Ballot, names: Mapping[int, str], dissent: Mapping[tuple[int, str], str]) -> Decision:
     assert ballot.outcome is not None, ballot.id  # every ended ballot has one
-    election = rounds.stored_result(ballot)
-    # The fields the minutes sentence reads, as the record's RecordBallot has them.
-    record = RecordBallot(
-        id=ballot.id, agenda=ballot.agenda, title=ballot.title, kind=ballot.kind, majority=ballot.majority,
-        status=ballot.status, outcome=record_outcome(ballot.outcome, election), for_=ballot.for_weight,
-        against=ballot.against_weight, abstain=ballot.abstain_weight, cast=ballot.cast_weight,
-        members_voted=ballot.members_voted, percent_for=ballot.percent_for, log_seq=ballot.close_seq,
-        log_hash=ballot.close_hash, counted_by_hand=ballot.counted_by_hand, void_reason=ballot.void_reason,
-        dissent=tuple(dissent.get((ballot.meeting_id, code), code) for code in ballot.dissent),
-        election=election, candidates=tuple(names.items()) if election is not None else (),
-        secret=ballot.secret,
+    names_of_members = {
+        code: name for (meeting, code), name in dissent.items() if meeting == ballot.meeting_id
+    }
+    # The record's own ballot, so that its outcome and minutes sentence are the record's.
+    record = record_ballot(
+        ballot,
+        BallotDetails(
+            names=names_of_members, candidates=names, first_round=None, refs={}, revoted_by=None, lot=None,
+            present=None,
+        ),
     )  # fmt: skip
     return Decision(
         id=ballot.id,

@@ -26,20 +26,20 @@ BASE = "http://votehall.test"
 URL = f"{BASE}/api/meetings/1/record.html"
 
 
-async def _serve(page: Page) -> None:
-    body = record_html(sample_record(60))
+async def _serve(
+    page: Page, url: str = URL, body: str | None = None, policy: str = CONTENT_SECURITY_POLICY
+) -> None:
+    """Answer `url` with `body` (the sample record's page) and the headers the server gives it."""
+    html = record_html(sample_record(60)) if body is None else body
 
     async def answer(route: Route) -> None:
         await route.fulfill(
             status=200,
-            body=body,
-            headers={
-                "Content-Type": "text/html; charset=utf-8",
-                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-            },
+            body=html,
+            headers={"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": policy},
         )
 
-    await page.route(URL, answer)
+    await page.route(url, answer)
 
 
 async def _geometry(page: Page) -> dict[str, Any]:
@@ -136,18 +136,7 @@ async def test_the_list_of_published_records_passes_axe(request: pytest.FixtureR
     async with chromium() as browser:
         for name, viewport in (("phone", PHONE), ("laptop", {"width": 1280, "height": 900})):
             async with open_page(browser, BASE, watch, viewport=viewport) as (_, page):
-
-                async def answer(route: Route) -> None:
-                    await route.fulfill(
-                        status=200,
-                        body=body,
-                        headers={
-                            "Content-Type": "text/html; charset=utf-8",
-                            "Content-Security-Policy": LISTING_CONTENT_SECURITY_POLICY,
-                        },
-                    )
-
-                await page.route(f"{BASE}/uitslagen", answer)
+                await _serve(page, f"{BASE}/uitslagen", body, LISTING_CONTENT_SECURITY_POLICY)
                 await page.goto(f"{BASE}/uitslagen")
                 violations += await axe_violations(page, f"/uitslagen, {name}")
                 width = await page.evaluate("document.documentElement.scrollWidth")
