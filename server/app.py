@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
 from server.api_docs import router as docs_router
 from server.archive.endpoints import router as archive_router
@@ -26,7 +28,7 @@ from server.errors import VoteHallError
 from server.limits import install as install_limits
 from server.live.feed_endpoints import router as feed_router
 from server.live.hub import LiveHub
-from server.live.kiosk_ws import router as kiosk_router
+from server.live.kiosk_ws import KIOSK_PATH, kiosk_socket
 from server.log_redaction import install as keep_secrets_out_of_library_logs
 from server.meetings.endpoints import router as meetings_router
 from server.ops.endpoints import router as ops_router
@@ -65,6 +67,30 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class VoteHallApp(FastAPI):
+    """FastAPI, with the kiosk socket answered before routing and the middleware stack.
+
+    A kiosk socket lives all day and ten thousand are open at once: through the stack, each
+    would hold a dozen frames of routing, exception wrappers and middleware for its whole life
+    (6 KB a socket), and every frame it sends would pass through Starlette's WebSocket (a sixth
+    of the server's time in a burst; bench/README.md, issue 16). The middleware's only work for
+    it, the connections per address, is done by the socket itself (`kiosk_socket`)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == KIOSK_PATH:
+            scope["app"] = self
+            await kiosk_socket(self, scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+class _KioskRoute:
+    """The same socket as a route, so that the route table lists it (VoteHallApp answers it first)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await kiosk_socket(scope["app"], scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     keep_secrets_out_of_library_logs()
@@ -96,7 +122,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if lock is not None:
                 await lock.release()
 
-    app = FastAPI(
+    app = VoteHallApp(
         title="VoteHall",
         summary="Live weighted voting for general assemblies",
         version="0.1.0",
@@ -126,12 +152,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         pairing_router,
         tokens_router,
         feed_router,
-        kiosk_router,
         pages_router,
         docs_router,
         ops_router,
     )
     for router in routers:
         app.include_router(router)
+    app.router.routes.append(WebSocketRoute(KIOSK_PATH, _KioskRoute()))
     install_limits(app, settings)
     return app

@@ -1,9 +1,11 @@
 """The kiosk WebSocket `/ws/kiosk` (SPEC 4.2): transport only; the hub does the work.
 
-Each connection runs a receiver and a sender. The receiver parses frames, rate-limits them and
-awaits the hub's answer to a vote; the sender drains the connection's outbox, so a ballot
-broadcast or a revocation never waits for a slow handheld. No database transaction is held for
-the life of a socket.
+The socket is answered at the ASGI level, before FastAPI's routing and middleware (see
+`KioskSocket`): the kiosk path is the hot path of a burst and ten thousand of them stay open all
+day. uvicorn's task for the connection reads the frames, rate-limits them and starts a task per
+vote, which awaits the hub's answer and sends the ack; the connection's outbox (a ballot
+broadcast, a revocation) is queued without waiting, so it never waits for a slow handheld. No
+database transaction is held for the life of a socket.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import time
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, WebSocket
 from pydantic import ValidationError
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette.types import Receive, Scope, Send
 
 from server.errors import VoteHallError
+from server.limits.connections import CLOSE_TOO_MANY
+from server.limits.connections import REASON as TOO_MANY_REASON
 from server.live.hub import LiveHub
 from server.live.links import KioskLink, PassRefused
 from server.live.schemas import KIOSK_MESSAGE, Hello, VoteMessage, ack_message, error_message
@@ -26,8 +29,7 @@ from server.live.state import ActivePass
 from server.ops import metrics
 from server.security import hash_token
 
-router = APIRouter()
-
+KIOSK_PATH = "/ws/kiosk"
 MAX_FRAME = 4096
 _REFUSALS = {
     PassRefused.UNKNOWN: "unknown pass",
@@ -45,7 +47,15 @@ STRIKES_BEFORE_CLOSE = 200
 MAX_IN_FLIGHT = 4
 
 
+RATE_LIMITED = orjson.dumps(error_message(None, "rate_limited", "too many messages; slow down")).decode()
+HELLO_AGAIN = orjson.dumps(
+    error_message(None, "bad_message", "already welcomed; hello is sent once")
+).decode()
+
+
 class TokenBucket:
+    __slots__ = ("burst", "rate", "stamp", "tokens")
+
     def __init__(self, rate: float = RATE_PER_SECOND, burst: int = RATE_BURST) -> None:
         self.rate, self.burst = rate, float(burst)
         self.tokens, self.stamp = float(burst), time.monotonic()
@@ -89,68 +99,131 @@ def _vote_id_of(text: str) -> str | None:
     return vote_id if isinstance(vote_id, str) and len(vote_id) <= 64 else None
 
 
-async def _receive_text(websocket: WebSocket) -> str | None:
-    """The next text frame (None for a binary one); raises WebSocketDisconnect when gone."""
-    message = await websocket.receive()
-    if message["type"] == "websocket.disconnect":
-        raise WebSocketDisconnect(message.get("code", 1000))
-    text: str | None = message.get("text")
-    if text is not None and len(text) > MAX_FRAME:
-        raise Refused("too_big", f"frames are limited to {MAX_FRAME} bytes")
-    return text
+class Gone(Exception):
+    """The kiosk's connection ended (it closed, or the server closed it)."""
 
 
-async def _send_error(websocket: WebSocket, refused: Refused) -> None:
-    await websocket.send_text(
-        orjson.dumps(error_message(refused.vote_id, refused.code, refused.message)).decode()
-    )
+class KioskSocket:
+    """One kiosk WebSocket at the ASGI level: frames in through `receive`, and the link's
+    outbox out through `send`, drained by at most one task at a time.
 
+    No Starlette WebSocket and no middleware stack: ten thousand open kiosk sockets would hold
+    their frames for hours (6 KB a socket) and every frame out would pass through them (issue
+    16). Nothing waits on an idle kiosk but uvicorn's own read: the outbox is drained by whoever
+    fills it when nobody is draining it, which for an ack is the vote's own task (`deliver`),
+    and for a broadcast a short task that ends when the outbox is empty (`wake`)."""
 
-async def _await_hello(websocket: WebSocket, hub: LiveHub) -> ActivePass | None:
-    timeout: float = websocket.app.state.settings.hello_timeout
-    deadline = time.monotonic() + timeout
-    while True:
-        remaining = deadline - time.monotonic()
+    __slots__ = ("asgi_send", "closed", "draining", "link", "receive")
+
+    def __init__(self, receive: Receive, send: Send) -> None:
+        self.receive, self.asgi_send = receive, send
+        self.link: KioskLink | None = None
+        self.draining = False
+        self.closed = False  # a close was sent, or the kiosk is gone: nothing more goes out
+
+    async def text(self) -> str | None:
+        """The next text frame (None for a binary one); raises Gone when the connection ended."""
+        message = await self.receive()
+        if message["type"] != "websocket.receive":
+            raise Gone
+        text: str | None = message.get("text")
+        if text is not None and len(text) > MAX_FRAME:
+            raise Refused("too_big", f"frames are limited to {MAX_FRAME} bytes")
+        return text
+
+    async def send_text(self, text: str) -> None:
+        """Send one frame; raises Gone when the kiosk is gone (uvicorn raises ClientDisconnected,
+        an OSError, or RuntimeError once it closed the socket itself)."""
         try:
-            text = await asyncio.wait_for(_receive_text(websocket), timeout=max(remaining, 0.001))
-            message = parse(text)
-        except TimeoutError:
-            await websocket.close(CLOSE_HELLO_TIMEOUT, f"no hello within {timeout:g} s")
-            return None
-        except Refused as refused:
-            if refused.code == "too_big":
-                await websocket.close(CLOSE_TOO_BIG, refused.message)
-                return None
-            await _send_error(websocket, refused)
-            continue
-        if not isinstance(message, Hello):
-            await _send_error(
-                websocket, Refused("bad_message", "say hello with your pass first", message.vote_id)
-            )
-            continue
-        found = hub.pass_by_token_hash(hash_token(message.pass_))
-        if isinstance(found, PassRefused):
-            if found is PassRefused.MEETING_CLOSED:
-                # Said in a frame too, so that a client reading messages knows before the close.
-                await websocket.send_text('{"type":"meeting_closed"}')
-            await websocket.close(found.value, _REFUSALS[found])
-            return None
-        return found
+            await self.asgi_send({"type": "websocket.send", "text": text})
+        except (OSError, RuntimeError):
+            self.closed = True
+            raise Gone from None
+
+    async def send_error(self, refused: Refused) -> None:
+        await self.send_text(
+            orjson.dumps(error_message(refused.vote_id, refused.code, refused.message)).decode()
+        )
+
+    async def close(self, code: int, reason: str = "") -> None:
+        if self.closed:
+            return
+        self.closed = True
+        with contextlib.suppress(OSError, RuntimeError):
+            await self.asgi_send({"type": "websocket.close", "code": code, "reason": reason})
+
+    def wake(self) -> None:
+        """The link's outbox has something: drain it in a task, unless someone drains it now."""
+        if not self.draining and not self.closed:
+            self.draining = True
+            asyncio.create_task(self._drain_in_task(), name="kiosk-send")  # noqa: RUF006 - ends on its own
+
+    async def deliver(self, message: dict[str, Any]) -> None:
+        """Queue `message` and, unless a drain is under way, drain the outbox in this task: an
+        ack goes out from the vote's own task, after what was queued before it."""
+        link = self.link
+        assert link is not None
+        if self.draining or self.closed:
+            link.send(message)  # the running drain takes it, or it is dropped with the socket
+            return
+        self.draining = True  # the link's wake below finds the drain taken
+        try:
+            link.send(message)
+            await self._drain(link)
+        finally:
+            self.draining = False
+        if link.outbox and not self.closed:  # queued after the drain's last look (a close of it)
+            self.wake()
+
+    async def _drain_in_task(self) -> None:
+        assert self.link is not None
+        try:
+            await self._drain(self.link)
+        finally:
+            self.draining = False
+
+    async def _drain(self, link: KioskLink) -> None:
+        outbox = link.outbox
+        try:
+            while outbox and not self.closed:
+                item = outbox.popleft()
+                if isinstance(item, int):
+                    await self.close(item)  # the receiver then reads the disconnect and ends
+                    return
+                await self.send_text(item)
+        except Gone:
+            outbox.clear()
 
 
-@router.websocket("/ws/kiosk")
-async def kiosk(websocket: WebSocket) -> None:
-    hub: LiveHub = websocket.app.state.live
-    await websocket.accept()
+async def kiosk_socket(app: Any, scope: Scope, receive: Receive, send: Send) -> None:
+    """The ASGI application of `/ws/kiosk` (VoteHallApp answers it before the middleware
+    stack), with the per-address limit of `server.limits.connections` applied here."""
+    client = scope.get("client")
+    with app.state.connections.hold(client[0] if client else None) as admitted:
+        if admitted:
+            await _serve(app, receive, send)
+            return
+    if (await receive())["type"] == "websocket.connect":
+        await send({"type": "websocket.accept"})
+        await send({"type": "websocket.close", "code": CLOSE_TOO_MANY, "reason": TOO_MANY_REASON})
+
+
+async def _serve(app: Any, receive: Receive, send: Send) -> None:
+    if (await receive())["type"] != "websocket.connect":
+        return
+    hub: LiveHub = app.state.live
+    socket = KioskSocket(receive, send)
     try:
-        active = await _await_hello(websocket, hub)
-    except (WebSocketDisconnect, RuntimeError):
+        await send({"type": "websocket.accept"})
+        active = await _await_hello(socket, hub, app.state.settings.hello_timeout)
+    except (Gone, OSError, RuntimeError):
         # RuntimeError: uvicorn has closed the socket itself (a frame not UTF-8 or too big) and
-        # refuses our answer; the kiosk is gone either way, as `_send` below takes it too.
+        # refuses our answer; the kiosk is gone either way.
         return
     if active is None:
         return
     link = KioskLink(active, hub.kiosks.stamp())
+    socket.link = link
     hub.kiosks.attach(link)
     metrics.KIOSKS.inc()
     try:
@@ -158,58 +231,63 @@ async def kiosk(websocket: WebSocket) -> None:
         await hub.kiosks.take_over(link)
         if not link.closing and link.release is None:  # else revoked, closed or replaced meanwhile
             link.send(hub.welcome(active))
-        receiver = asyncio.create_task(_receive(websocket, hub, link))
-        sender = asyncio.create_task(_send(websocket, link))
-        done, pending = await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        for task in done:
-            close_code = task.result()
-            if close_code is not None and websocket.client_state is WebSocketState.CONNECTED:
-                with contextlib.suppress(Exception):
-                    await websocket.close(close_code)
+        link.wake = socket.wake  # what was queued meanwhile goes out first, in order
+        socket.wake()
+        settings = app.state.settings
+        bucket = TokenBucket(settings.kiosk_messages_per_second, settings.kiosk_message_burst)
+        try:
+            close_code = await _read_frames(socket, hub, link, bucket)
+        finally:
+            # The kiosk is gone; its queued votes still commit (a resend will get their acks).
+            if link.in_flight:
+                await asyncio.gather(*link.in_flight, return_exceptions=True)
+        if close_code is not None:
+            await socket.close(close_code)
     finally:
+        socket.closed = True
         hub.kiosks.detach(link)
         metrics.KIOSKS.dec()
 
 
-async def _send(websocket: WebSocket, link: KioskLink) -> int | None:
+async def _await_hello(socket: KioskSocket, hub: LiveHub, seconds: float) -> ActivePass | None:
+    deadline = asyncio.get_running_loop().time() + seconds
     while True:
-        item = await link.outbox.get()
-        if isinstance(item, int):
-            return item
         try:
-            await websocket.send_text(item)
-        except (WebSocketDisconnect, RuntimeError):
+            async with asyncio.timeout_at(deadline):
+                text = await socket.text()
+            message = parse(text)
+        except TimeoutError:
+            await socket.close(CLOSE_HELLO_TIMEOUT, f"no hello within {seconds:g} s")
             return None
+        except Refused as refused:
+            if refused.code == "too_big":
+                await socket.close(CLOSE_TOO_BIG, refused.message)
+                return None
+            await socket.send_error(refused)
+            continue
+        if not isinstance(message, Hello):
+            await socket.send_error(Refused("bad_message", "say hello with your pass first", message.vote_id))
+            continue
+        found = hub.pass_by_token_hash(hash_token(message.pass_))
+        if isinstance(found, PassRefused):
+            if found is PassRefused.MEETING_CLOSED:
+                # Said in a frame too, so that a client reading messages knows before the close.
+                await socket.send_text('{"type":"meeting_closed"}')
+            await socket.close(found.value, _REFUSALS[found])
+            return None
+        return found
 
 
-async def _receive(websocket: WebSocket, hub: LiveHub, link: KioskLink) -> int | None:
+async def _read_frames(socket: KioskSocket, hub: LiveHub, link: KioskLink, bucket: TokenBucket) -> int | None:
     """Read frames as fast as they come; votes run as tasks so that a flood meets the rate limit
-    at network speed, and never more than MAX_IN_FLIGHT of one kiosk wait for the writer."""
-    settings = websocket.app.state.settings
-    bucket = TokenBucket(settings.kiosk_messages_per_second, settings.kiosk_message_burst)
-    try:
-        return await _read_frames(websocket, hub, link, bucket, link.in_flight)
-    finally:
-        # The kiosk is gone; its queued votes still commit (a resend will get their acks).
-        if link.in_flight:
-            await asyncio.gather(*link.in_flight, return_exceptions=True)
-
-
-async def _read_frames(
-    websocket: WebSocket,
-    hub: LiveHub,
-    link: KioskLink,
-    bucket: TokenBucket,
-    in_flight: set[asyncio.Task[None]],
-) -> int | None:
+    at network speed, and never more than MAX_IN_FLIGHT of one kiosk wait for the writer. The
+    close code to end with, or None when the kiosk (or a close from the outbox) ended it."""
+    in_flight = link.in_flight
     strikes = 0
     while True:
         try:
-            text = await _receive_text(websocket)
-        except WebSocketDisconnect:
+            text = await socket.text()
+        except Gone:
             return None
         except Refused as refused:
             return CLOSE_TOO_BIG if refused.code == "too_big" else CLOSE_POLICY
@@ -220,7 +298,7 @@ async def _read_frames(
             strikes += 1
             if strikes >= STRIKES_BEFORE_CLOSE:
                 return CLOSE_POLICY
-            link.send(error_message(None, "rate_limited", "too many messages; slow down"))
+            link.send_text(RATE_LIMITED)
             continue
         strikes = 0
         try:
@@ -229,23 +307,25 @@ async def _read_frames(
             link.send(error_message(refused.vote_id, refused.code, refused.message))
             continue
         if isinstance(message, Hello):
-            link.send(error_message(None, "bad_message", "already welcomed; hello is sent once"))
+            link.send_text(HELLO_AGAIN)
             continue
         if len(in_flight) >= MAX_IN_FLIGHT:
             link.send(error_message(message.vote_id, "rate_limited", "wait for the acks of earlier votes"))
             metrics.vote_refused("rate_limited")
             continue
-        task = asyncio.create_task(_vote(hub, link, message, received))
+        task = asyncio.create_task(_vote(hub, socket, message, received))
         in_flight.add(task)
         task.add_done_callback(in_flight.discard)
 
 
-async def _vote(hub: LiveHub, link: KioskLink, message: VoteMessage, received: float) -> None:
+async def _vote(hub: LiveHub, socket: KioskSocket, message: VoteMessage, received: float) -> None:
+    link = socket.link
+    assert link is not None
     try:
         ack = await hub.vote(link.active, message.ballot, message.choice, message.vote_id, message.secret)
     except VoteHallError as error:
-        link.send(error_message(message.vote_id, error.code, error.message))
+        await socket.deliver(error_message(message.vote_id, error.code, error.message))
         metrics.vote_refused(error.code)
         return
-    link.send(ack_message(ack))
     metrics.vote_acked(received)
+    await socket.deliver(ack_message(ack))

@@ -13,6 +13,7 @@ import enum
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -49,17 +50,36 @@ class PassRefused(enum.Enum):
 class KioskLink:
     """What the hub knows of one kiosk connection: its pass, when it said hello (`stamp`: of two
     connections with one pass the later stamp wins, in every process alike), its votes waiting
-    for the writer, and an outbox its sender drains."""
+    for the writer, and its outbox: the frames (and at last a close code) to send, in order.
+
+    Queuing never waits: a ballot broadcast to ten thousand handhelds must not wait for a slow
+    one. The socket that owns the link is told (`wake`) when the outbox gets something, and
+    drains it; a kiosk that lets OUTBOX_LIMIT frames pile up is cut off (it reconnects and is
+    welcomed anew). The outbox is a plain deque, not an asyncio.Queue: ten thousand idle links
+    hold no queue machinery and no waiting task (issue 16's memory)."""
+
+    __slots__ = (
+        "active",
+        "closing",
+        "ended",
+        "in_flight",
+        "outbox",
+        "release",
+        "replaced",
+        "stamp",
+        "wake",
+    )
 
     def __init__(self, active: ActivePass, stamp: Stamp = (0, "")) -> None:
         self.active = active
         self.stamp = stamp
-        self.outbox: asyncio.Queue[str | int] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
+        self.outbox: deque[str | int] = deque()
         self.in_flight: set[asyncio.Task[None]] = set()
         self.replaced = False  # a newer connection took the pass: take no more votes
         self.closing = False  # a close is queued
         self.release: asyncio.Task[None] | None = None  # letting go of the pass (see KioskLinks)
         self.ended = False  # its end was told to the other processes
+        self.wake: Callable[[], None] = _nobody  # the socket's: the outbox has something to send
 
     def send(self, message: dict[str, Any]) -> None:
         self._put(orjson.dumps(message).decode())
@@ -68,12 +88,13 @@ class KioskLink:
         self._put(text)
 
     def close(self, code: int) -> None:
-        """Queue a close; the sender sends everything before it, then closes with `code`."""
+        """Queue a close; the socket sends everything before it, then closes with `code`."""
         self.closing = True
-        try:
-            self.outbox.put_nowait(code)
-        except asyncio.QueueFull:
+        if len(self.outbox) >= OUTBOX_LIMIT:
             self._drop(code)
+        else:
+            self.outbox.append(code)
+        self.wake()
 
     def revoke(self) -> None:
         """Tell the handheld its pass was revoked, and close."""
@@ -89,20 +110,25 @@ class KioskLink:
             self.revoke()
 
     def _put(self, item: str) -> None:
-        try:
-            self.outbox.put_nowait(item)
-        except asyncio.QueueFull:
+        if len(self.outbox) >= OUTBOX_LIMIT:
             self._drop()
+        else:
+            self.outbox.append(item)
+        self.wake()
 
     def _drop(self, code: int = 1008) -> None:
         self.closing = True
         # A kiosk that does not read its messages is cut off; it reconnects and is welcomed anew.
         # A close already decided (4403 revoked) is kept, so the handheld learns the real reason.
-        while not self.outbox.empty():
-            item = self.outbox.get_nowait()
+        for item in self.outbox:
             if isinstance(item, int) and code == 1008:
                 code = item
-        self.outbox.put_nowait(code)
+        self.outbox.clear()
+        self.outbox.append(code)
+
+
+def _nobody() -> None:
+    """A link's `wake` before a socket drains it (and in tests that read its outbox)."""
 
 
 class KioskLinks:
