@@ -48,3 +48,8 @@ def grouped(code: str) -> str:
     """For print: "VHC-7K2M-..." in groups of four."""
     rest = code[len(PREFIX) :]
     return "-".join([PREFIX, *(rest[i : i + 4] for i in range(0, len(rest), 4))])
+
+
+def votes_label(weight: int) -> str:
+    """ "1 stem", "12 stemmen": a member's weight as the card and its mail say it."""
+    return f"{weight} stem" if weight == 1 else f"{weight} stemmen"

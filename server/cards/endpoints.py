@@ -5,10 +5,11 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from server.cards import codes, mail, pdf, service
+from server.cards import codes, mail, service
 from server.cards.schemas import CardOut, MailOutcomeOut, MailReportOut, SendCardsRequest
 from server.deps import AdminOnly, AppSettings, DatabaseDep, Session
 from server.errors import NotFound
+from server.meetings.models import Meeting
 from server.meetings.service import get_meeting
 
 router = APIRouter(prefix="/api/meetings/{meeting_id}/cards", tags=["cards"])
@@ -51,6 +52,14 @@ def pdf_response(content: bytes, filename: str) -> Response:
     return Response(content, media_type="application/pdf", headers=headers)
 
 
+def _render_cards(meeting: Meeting, views: list[service.CardView]) -> bytes:
+    """The cards' PDF; reportlab is imported on the first one, not by every server process at
+    start (a server that never prints cards does not hold it: issue 16's memory)."""
+    from server.cards.pdf import cards_pdf
+
+    return cards_pdf(meeting, views)
+
+
 @router.get(".pdf", response_class=Response, responses=PDF)
 async def cards_pdf(meeting_id: int, session: Session, _: AdminOnly) -> Response:
     """Every valid card of the meeting as a PDF to print, one A6 page per member, by name."""
@@ -58,7 +67,7 @@ async def cards_pdf(meeting_id: int, session: Session, _: AdminOnly) -> Response
     views = await service.list_cards(session, meeting_id)
     if not views:
         raise NotFound(f"meeting {meeting_id} has no cards yet; issue them first", code="no_cards")
-    content = await asyncio.to_thread(pdf.cards_pdf, meeting, views)
+    content = await asyncio.to_thread(_render_cards, meeting, views)
     return pdf_response(content, f"stemkaarten-{meeting_id}.pdf")
 
 
@@ -69,7 +78,7 @@ async def card_pdf(meeting_id: int, member_code: str, session: Session, _: Admin
     view = service.card_views_by_member(await service.list_cards(session, meeting_id)).get(member_code)
     if view is None:
         raise NotFound(f"{member_code} has no valid card in meeting {meeting_id}", code="unknown_member")
-    content = await asyncio.to_thread(pdf.cards_pdf, meeting, [view])
+    content = await asyncio.to_thread(_render_cards, meeting, [view])
     return pdf_response(content, f"stemkaart-{member_code}.pdf")
 
 

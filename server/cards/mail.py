@@ -24,8 +24,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.cards import codes, service
+from server.cards.codes import votes_label
 from server.cards.models import Card
-from server.cards.pdf import cards_pdf, votes_label
 from server.config import Settings
 from server.db import Database
 from server.errors import NotFound, VoteHallError
@@ -172,6 +172,8 @@ def _message(meeting: Meeting, view: service.CardView, sender: str) -> tuple[Mai
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "votehall.invalid")
     message.set_content(_body(meeting, view))
+    from server.cards.pdf import cards_pdf  # reportlab only when cards are made (server memory)
+
     message.add_attachment(
         cards_pdf(meeting, [view]),
         maintype="application",

@@ -22,6 +22,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from server.cards import codes
+from server.cards.codes import votes_label
 from server.cards.service import CardView
 from server.meetings.models import Meeting
 from server.rules.minutes import dutch_date
@@ -51,10 +52,6 @@ ACCENT = HexColor("#1d3f72")
 MUTED = HexColor("#5a5a5a")
 RULE = HexColor("#b8c2d0")
 PANEL = HexColor("#eef2f7")
-
-
-def votes_label(weight: int) -> str:
-    return f"{weight} stem" if weight == 1 else f"{weight} stemmen"
 
 
 def cards_pdf(meeting: Meeting, views: Sequence[CardView]) -> bytes:

@@ -2,9 +2,10 @@
 
 The socket is answered at the ASGI level, before FastAPI's routing and middleware (see
 `KioskSocket`): the kiosk path is the hot path of a burst and ten thousand of them stay open all
-day. uvicorn's task for the connection reads the frames, rate-limits them and starts a task per
-vote, which awaits the hub's answer and sends the ack; the connection's outbox (a ballot
-broadcast, a revocation) is queued without waiting, so it never waits for a slow handheld. No
+day. uvicorn's task for the connection reads the frames, rate-limits them and queues each vote with
+the hub; the writer's answer (the ack, or a refusal) is queued to the connection's outbox by a
+callback on the vote's future, not by a task per vote. Everything sent (acks, a ballot
+broadcast, a revocation) is queued without waiting, so nothing waits for a slow handheld. No
 database transaction is held for the life of a socket.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from typing import Any
 
@@ -25,7 +27,7 @@ from server.limits.connections import REASON as TOO_MANY_REASON
 from server.live.hub import LiveHub
 from server.live.links import KioskLink, PassRefused
 from server.live.schemas import KIOSK_MESSAGE, Hello, VoteMessage, ack_message, error_message
-from server.live.state import ActivePass
+from server.live.state import Ack, ActivePass
 from server.ops import metrics
 from server.security import hash_token
 
@@ -109,9 +111,9 @@ class KioskSocket:
 
     No Starlette WebSocket and no middleware stack: ten thousand open kiosk sockets would hold
     their frames for hours (6 KB a socket) and every frame out would pass through them (issue
-    16). Nothing waits on an idle kiosk but uvicorn's own read: the outbox is drained by whoever
-    fills it when nobody is draining it, which for an ack is the vote's own task (`deliver`),
-    and for a broadcast a short task that ends when the outbox is empty (`wake`)."""
+    16). Nothing waits on an idle kiosk but uvicorn's own read: the outbox is drained by a short
+    task that ends when the outbox is empty (`wake`); uvicorn's send does not wait unless the
+    kiosk's write buffer is full, so it usually ends in the step it starts."""
 
     __slots__ = ("asgi_send", "closed", "draining", "link", "receive")
 
@@ -158,23 +160,6 @@ class KioskSocket:
             self.draining = True
             asyncio.create_task(self._drain_in_task(), name="kiosk-send")  # noqa: RUF006 - ends on its own
 
-    async def deliver(self, message: dict[str, Any]) -> None:
-        """Queue `message` and, unless a drain is under way, drain the outbox in this task: an
-        ack goes out from the vote's own task, after what was queued before it."""
-        link = self.link
-        assert link is not None
-        if self.draining or self.closed:
-            link.send(message)  # the running drain takes it, or it is dropped with the socket
-            return
-        self.draining = True  # the link's wake below finds the drain taken
-        try:
-            link.send(message)
-            await self._drain(link)
-        finally:
-            self.draining = False
-        if link.outbox and not self.closed:  # queued after the drain's last look (a close of it)
-            self.wake()
-
     async def _drain_in_task(self) -> None:
         assert self.link is not None
         try:
@@ -186,7 +171,7 @@ class KioskSocket:
         outbox = link.outbox
         try:
             while outbox and not self.closed:
-                item = outbox.popleft()
+                item = outbox.pop(0)
                 if isinstance(item, int):
                     await self.close(item)  # the receiver then reads the disconnect and ends
                     return
@@ -201,20 +186,21 @@ async def kiosk_socket(app: Any, scope: Scope, receive: Receive, send: Send) -> 
     client = scope.get("client")
     with app.state.connections.hold(client[0] if client else None) as admitted:
         if admitted:
-            await _serve(app, receive, send)
+            await _serve(app, scope, receive, send)
             return
     if (await receive())["type"] == "websocket.connect":
         await send({"type": "websocket.accept"})
         await send({"type": "websocket.close", "code": CLOSE_TOO_MANY, "reason": TOO_MANY_REASON})
 
 
-async def _serve(app: Any, receive: Receive, send: Send) -> None:
+async def _serve(app: Any, scope: Scope, receive: Receive, send: Send) -> None:
     if (await receive())["type"] != "websocket.connect":
         return
     hub: LiveHub = app.state.live
     socket = KioskSocket(receive, send)
     try:
         await send({"type": "websocket.accept"})
+        scope["headers"] = []  # read by nothing from here; held for as long as the socket lives
         active = await _await_hello(socket, hub, app.state.settings.hello_timeout)
     except (Gone, OSError, RuntimeError):
         # RuntimeError: uvicorn has closed the socket itself (a frame not UTF-8 or too big) and
@@ -313,19 +299,32 @@ async def _read_frames(socket: KioskSocket, hub: LiveHub, link: KioskLink, bucke
             link.send(error_message(message.vote_id, "rate_limited", "wait for the acks of earlier votes"))
             metrics.vote_refused("rate_limited")
             continue
-        task = asyncio.create_task(_vote(hub, socket, message, received))
-        in_flight.add(task)
-        task.add_done_callback(in_flight.discard)
+        try:
+            outcome = hub.queue_vote(
+                link.active, message.ballot, message.choice, message.vote_id, message.secret
+            )
+        except VoteHallError as error:
+            link.send(error_message(message.vote_id, error.code, error.message))
+            metrics.vote_refused(error.code)
+            continue
+        if isinstance(outcome, Ack):  # a resend of a committed vote
+            link.send(ack_message(outcome))
+            metrics.vote_acked(received)
+            continue
+        in_flight.add(outcome)
+        outcome.add_done_callback(functools.partial(_answer, link, message.vote_id, received))
 
 
-async def _vote(hub: LiveHub, socket: KioskSocket, message: VoteMessage, received: float) -> None:
-    link = socket.link
-    assert link is not None
-    try:
-        ack = await hub.vote(link.active, message.ballot, message.choice, message.vote_id, message.secret)
-    except VoteHallError as error:
-        await socket.deliver(error_message(message.vote_id, error.code, error.message))
-        metrics.vote_refused(error.code)
+def _answer(link: KioskLink, vote_id: str, received: float, outcome: asyncio.Future[Ack]) -> None:
+    """The writer's answer to a vote, queued to its kiosk: the ack, or why it was refused. It runs
+    before anyone waiting on the vote's future (a hand-over queues its close after it)."""
+    link.in_flight.discard(outcome)
+    if outcome.cancelled():
         return
-    metrics.vote_acked(received)
-    await socket.deliver(ack_message(ack))
+    error = outcome.exception()
+    if error is None:
+        link.send(ack_message(outcome.result()))
+        metrics.vote_acked(received)
+    elif isinstance(error, VoteHallError):
+        link.send(error_message(vote_id, error.code, error.message))
+        metrics.vote_refused(error.code)

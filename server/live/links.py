@@ -13,7 +13,6 @@ import enum
 import logging
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -55,7 +54,7 @@ class KioskLink:
     Queuing never waits: a ballot broadcast to ten thousand handhelds must not wait for a slow
     one. The socket that owns the link is told (`wake`) when the outbox gets something, and
     drains it; a kiosk that lets OUTBOX_LIMIT frames pile up is cut off (it reconnects and is
-    welcomed anew). The outbox is a plain deque, not an asyncio.Queue: ten thousand idle links
+    welcomed anew). The outbox is a plain list, not an asyncio.Queue: ten thousand idle links
     hold no queue machinery and no waiting task (issue 16's memory)."""
 
     __slots__ = (
@@ -73,8 +72,8 @@ class KioskLink:
     def __init__(self, active: ActivePass, stamp: Stamp = (0, "")) -> None:
         self.active = active
         self.stamp = stamp
-        self.outbox: deque[str | int] = deque()
-        self.in_flight: set[asyncio.Task[None]] = set()
+        self.outbox: list[str | int] = []  # a few frames at most; a deque would take 0.75 KB
+        self.in_flight: set[asyncio.Future[Any]] = set()  # its votes the writer has not answered
         self.replaced = False  # a newer connection took the pass: take no more votes
         self.closing = False  # a close is queued
         self.release: asyncio.Task[None] | None = None  # letting go of the pass (see KioskLinks)

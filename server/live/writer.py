@@ -130,10 +130,14 @@ class VoteWriter:
 
     async def submit(self, request: VoteRequest) -> Ack:
         """Queue a vote and wait until it is committed (the ack) or refused (a domain error)."""
+        return await self.queue(request)
+
+    def queue(self, request: VoteRequest) -> asyncio.Future[Ack]:
+        """Queue a vote: its future resolves when it is committed (the ack) or refused."""
         if self._stopping:
             raise Unavailable("the server is shutting down; send the vote again in a moment")
         self._queue.put_nowait(request)
-        return await request.future
+        return request.future
 
     async def _run(self) -> None:
         while True:

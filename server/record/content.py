@@ -31,6 +31,7 @@ from server.rules.minutes import dutch_date
 # Ballots that ended and so belong in the record: decided, voided, or left undecided when the
 # meeting closed (SPEC 2.7, 2.11); drafts and an open ballot do not.
 ENDED = TERMINAL
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 CHOICE_NL = {Choice.FOR: "voor", Choice.AGAINST: "tegen", Choice.ABSTAIN: "onthouding"}
 MAJORITY_NL = {"simple": "gewone meerderheid", "two_thirds": "twee derde meerderheid"}

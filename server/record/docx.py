@@ -23,7 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from server.record.content import HALL_TIME, Record
+from server.record.content import DOCX_MEDIA_TYPE, HALL_TIME, Record
 from server.record.minutes_text import Attendance, BallotText, LogHead, Minutes, Signatures, minutes
 
 MUTED = RGBColor(0x5A, 0x5A, 0x5A)
@@ -33,7 +33,7 @@ TABLE = "Table Grid"
 SIGN_HERE = "_" * 40
 # The attendance list's columns in one of two page columns: 170 mm of text width, 6 mm between.
 COLUMN = (25.0, 17.0, 40.0)
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MEDIA_TYPE = DOCX_MEDIA_TYPE
 
 
 def results_docx(record: Record) -> bytes:

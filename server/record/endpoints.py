@@ -10,7 +10,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from server.auth.service import Operator, authenticate
 from server.deps import ChairOrAdmin, DatabaseDep, Session, get_app_settings
-from server.record import docx, page, service
+from server.record import page, service
+from server.record.content import DOCX_MEDIA_TYPE
 from server.record.schemas import LogHeadOut, PublishedOut, RecordOut
 
 router = APIRouter(prefix="/api/meetings/{meeting_id}", tags=["publication"])
@@ -133,7 +134,7 @@ async def results_pdf(meeting_id: int, session: Session, reader: Reader, request
 @router.get(
     "/results.docx",
     response_class=Response,
-    responses=_content(docx.MEDIA_TYPE, "the results for the minutes as a Word document, A4"),
+    responses=_content(DOCX_MEDIA_TYPE, "the results for the minutes as a Word document, A4"),
 )
 async def results_docx(meeting_id: int, session: Session, reader: Reader, request: Request) -> Response:
     """The same content as results.pdf in Word, for the secretariat to paste into the minutes."""
@@ -141,7 +142,7 @@ async def results_docx(meeting_id: int, session: Session, reader: Reader, reques
         session, meeting_id, reader, service.Format.DOCX, _public_url(request)
     )
     headers = _headers(meeting.published_at is not None, f"uitslagen-{meeting_id}.docx")
-    return Response(body, media_type=docx.MEDIA_TYPE, headers=headers)
+    return Response(body, media_type=DOCX_MEDIA_TYPE, headers=headers)
 
 
 @router.get(

@@ -19,7 +19,7 @@ from server.db import Database
 from server.errors import Conflict, Forbidden
 from server.meetings.models import Meeting
 from server.meetings.service import get_meeting
-from server.record import docx, page, pdf, schemas, spreadsheet
+from server.record import page, schemas, spreadsheet
 from server.record.build import build_record
 from server.record.content import (
     Record,
@@ -71,12 +71,26 @@ class Format(StrEnum):
     DOCX = "docx"
 
 
+def _results_pdf(record: Record) -> bytes:
+    """reportlab and python-docx are imported on the first document, not by every server at start:
+    they are a tenth of an idle server's memory (issue 16)."""
+    from server.record.pdf import results_pdf
+
+    return results_pdf(record)
+
+
+def _results_docx(record: Record) -> bytes:
+    from server.record.docx import results_docx
+
+    return results_docx(record)
+
+
 RENDERERS: dict[Format, Callable[[Record], bytes]] = {
     Format.JSON: schemas.record_json,
     Format.CSV: spreadsheet.record_csv,
     Format.HTML: page.record_html,
-    Format.PDF: pdf.results_pdf,
-    Format.DOCX: docx.results_docx,
+    Format.PDF: _results_pdf,
+    Format.DOCX: _results_docx,
 }
 
 # Once published, a record is read by anyone, and a public route must not make the server rebuild

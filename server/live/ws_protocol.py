@@ -1,0 +1,109 @@
+"""uvicorn's WebSocket protocol (`websockets-sansio`), holding less for each open socket.
+
+Ten thousand kiosk sockets stay open all day in one process. uvicorn's protocol keeps, for each,
+what it needed only for the handshake (the request and the response with their headers: about
+3.5 KB), an `asyncio.Queue` for the frames in (three deques, about 2.3 KB, where one reader takes
+at most a few frames) and an `asyncio.Event` for the write buffer (a deque, 0.75 KB). This
+subclass lets go of the handshake once the socket is accepted and uses an inbox and a flag of a
+few dozen bytes with the same behaviour (issue 16: the server's memory at 10,000 kiosks; see
+bench/README.md). Everything else is uvicorn's, on the version the lock pins; the whole
+WebSocket test suite runs on it (`votehall serve` passes it to uvicorn as `ws`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+
+class Inbox:
+    """The part of `asyncio.Queue` uvicorn uses (`put_nowait`, `get`, `empty`), unbounded like
+    uvicorn's, as a list and the futures of whoever waits (in practice one reader)."""
+
+    __slots__ = ("_items", "_waiters")
+
+    def __init__(self) -> None:
+        self._items: list[Any] = []
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def put_nowait(self, item: Any) -> None:
+        self._items.append(item)
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+                break
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    async def get(self) -> Any:
+        while not self._items:
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                # Woken and cancelled at once: pass the wake-up on, as asyncio.Queue does.
+                if waiter.done() and not waiter.cancelled() and self._items:
+                    self._wake_next(waiter)
+                raise
+            finally:
+                self._waiters.remove(waiter)
+        return self._items.pop(0)
+
+    def _wake_next(self, woken: asyncio.Future[None]) -> None:
+        for waiter in self._waiters:
+            if waiter is not woken and not waiter.done():
+                waiter.set_result(None)
+                return
+
+
+class Flag:
+    """The part of `asyncio.Event` uvicorn uses for "the transport may be written to"; the future
+    exists only while someone waits (the write buffer full), so an idle socket holds none."""
+
+    __slots__ = ("_set", "_waiter")
+
+    def __init__(self, *, is_set: bool) -> None:
+        self._set = is_set
+        self._waiter: asyncio.Future[None] | None = None
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        self._set = True
+        if self._waiter is not None:
+            if not self._waiter.done():
+                self._waiter.set_result(None)
+            self._waiter = None
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self) -> bool:
+        if self._set:
+            return True
+        if self._waiter is None or self._waiter.done():
+            self._waiter = asyncio.get_running_loop().create_future()
+        # shield: one waiter's cancellation must not cancel the future the others wait on
+        await asyncio.shield(self._waiter)
+        return True
+
+
+class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue = Inbox()  # type: ignore[assignment]
+        self.writable = Flag(is_set=True)  # type: ignore[assignment]
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            # The handshake's request and response (with both header sets) served their turn.
+            self.request = self.response = None  # type: ignore[assignment]
