@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import functools
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -28,6 +29,7 @@ from server.live.hub import LiveHub
 from server.live.links import KioskLink, PassRefused
 from server.live.schemas import KIOSK_MESSAGE, Hello, VoteMessage, ack_message, error_message
 from server.live.state import Ack, ActivePass
+from server.live.ws_protocol import SEND_TEXT_NOWAIT
 from server.ops import metrics
 from server.security import hash_token
 
@@ -115,10 +117,11 @@ class KioskSocket:
     task that ends when the outbox is empty (`wake`); uvicorn's send does not wait unless the
     kiosk's write buffer is full, so it usually ends in the step it starts."""
 
-    __slots__ = ("asgi_send", "closed", "draining", "link", "receive")
+    __slots__ = ("asgi_send", "closed", "draining", "link", "nowait", "receive")
 
-    def __init__(self, receive: Receive, send: Send) -> None:
+    def __init__(self, receive: Receive, send: Send, nowait: Callable[[str], bool] | None = None) -> None:
         self.receive, self.asgi_send = receive, send
+        self.nowait = nowait  # the server's send_text_nowait, when it offers one
         self.link: KioskLink | None = None
         self.draining = False
         self.closed = False  # a close was sent, or the kiosk is gone: nothing more goes out
@@ -155,10 +158,19 @@ class KioskSocket:
             await self.asgi_send({"type": "websocket.close", "code": code, "reason": reason})
 
     def wake(self) -> None:
-        """The link's outbox has something: drain it in a task, unless someone drains it now."""
-        if not self.draining and not self.closed:
-            self.draining = True
-            asyncio.create_task(self._drain_in_task(), name="kiosk-send")  # noqa: RUF006 - ends on its own
+        """The link's outbox has something: send it now if the socket can take it (uvicorn via
+        `LeanWebSocketProtocol`), else drain it in a task, unless a drain is under way."""
+        if self.draining or self.closed:
+            return
+        assert self.link is not None
+        outbox, nowait = self.link.outbox, self.nowait
+        if nowait is not None:
+            while outbox and isinstance(item := outbox[0], str) and nowait(item):
+                del outbox[0]
+            if not outbox:
+                return
+        self.draining = True  # a close, a full write buffer, or no nowait: the ASGI way
+        asyncio.create_task(self._drain_in_task(), name="kiosk-send")  # noqa: RUF006 - ends on its own
 
     async def _drain_in_task(self) -> None:
         assert self.link is not None
@@ -197,7 +209,7 @@ async def _serve(app: Any, scope: Scope, receive: Receive, send: Send) -> None:
     if (await receive())["type"] != "websocket.connect":
         return
     hub: LiveHub = app.state.live
-    socket = KioskSocket(receive, send)
+    socket = KioskSocket(receive, send, scope.get("extensions", {}).get(SEND_TEXT_NOWAIT))
     try:
         await send({"type": "websocket.accept"})
         scope["headers"] = []  # read by nothing from here; held for as long as the socket lives

@@ -16,6 +16,16 @@ import asyncio
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
+from websockets.http11 import Request
+
+# The scope extension under which a socket offers `send_text_nowait` (ASGI lets a server offer
+# its own extensions there; an app that does not know it uses the ASGI send as ever).
+SEND_TEXT_NOWAIT = "votehall.send_text_nowait"
+# Frames in waiting for the app before the socket's reading pauses, and when it resumes. A
+# kiosk's rate limit and frame size bound what one socket can make the server read meanwhile.
+INBOX_HIGH = 16
+INBOX_LOW = 4
 
 
 class Inbox:
@@ -97,13 +107,74 @@ class Flag:
 
 
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's protocol with three changes for many long-lived sockets:
+
+    - the handshake's request and response are let go of once accepted, and the inbox and the
+      write flag are `Inbox` and `Flag`;
+    - reading pauses when INBOX_HIGH frames wait for the app, not after every frame: uvicorn
+      stops and restarts the socket's reading (two epoll calls) for each frame in;
+    - `send_text_nowait` (offered in the scope as SEND_TEXT_NOWAIT) sends a text frame at once
+      when the socket can take it, without an ASGI message or a coroutine: an ack goes out from
+      the writer's callback, not from a task per ack (bench/README.md, issue 16).
+    """
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue = Inbox()  # type: ignore[assignment]
         self.writable = Flag(is_set=True)  # type: ignore[assignment]
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if self.handshake_initiated and not self.close_sent:  # the scope is made (not refused)
+            self.scope["extensions"][SEND_TEXT_NOWAIT] = self.send_text_nowait  # type: ignore[assignment]
 
     async def send(self, message: Any) -> None:
         await super().send(message)
         if message["type"] == "websocket.accept" and self.handshake_complete:
             # The handshake's request and response (with both header sets) served their turn.
             self.request = self.response = None  # type: ignore[assignment]
+
+    def send_text_nowait(self, text: str) -> bool:
+        """Send a text frame now if the socket is open and its write buffer has room; False
+        (nothing sent) otherwise, and the caller awaits the ASGI send, which waits or fails."""
+        if (
+            not self.handshake_complete
+            or self.close_sent
+            or self.disconnected
+            or self.initial_response is not None
+            or not self.writable.is_set()
+        ):
+            return False
+        try:
+            self.conn.send_text(text.encode())
+        except InvalidState:
+            return False
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        return True
+
+    def send_receive_event_to_app(self) -> None:
+        # uvicorn's, pausing only when the app has fallen INBOX_HIGH frames behind.
+        data = self.frames[0] if len(self.frames) == 1 else b"".join(self.frames)
+        self.frames = []
+        if self.close_sent:
+            return  # past the close: dropped, as uvicorn does
+        if self.curr_msg_data_type == "text":
+            try:
+                self.queue.put_nowait({"type": "websocket.receive", "text": data.decode()})
+            except UnicodeDecodeError:
+                self.logger.exception("Invalid UTF-8 sequence received from client.")
+                self.conn.send_close(1007)
+                self.handle_parser_exception()
+                return
+        else:
+            self.queue.put_nowait({"type": "websocket.receive", "bytes": data})
+        if not self.read_paused and self.queue.qsize() >= INBOX_HIGH:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    async def receive(self) -> Any:
+        message = await self.queue.get()
+        if self.read_paused and self.queue.qsize() <= INBOX_LOW:
+            self.read_paused = False
+            self.transport.resume_reading()
+        return message
