@@ -194,32 +194,40 @@ class KioskSocket:
 
 async def kiosk_socket(app: Any, scope: Scope, receive: Receive, send: Send) -> None:
     """The ASGI application of `/ws/kiosk` (VoteHallApp answers it before the middleware
-    stack), with the per-address limit of `server.limits.connections` applied here."""
+    stack), with the per-address limit of `server.limits.connections` applied here.
+
+    Few frames are held for the life of a socket (ten thousand sockets): this one, `_live` and
+    uvicorn's receive; the handshake and the hello run in a call that has returned by then."""
     client = scope.get("client")
     with app.state.connections.hold(client[0] if client else None) as admitted:
         if admitted:
-            await _serve(app, scope, receive, send)
+            socket = KioskSocket(receive, send, scope.get("extensions", {}).get(SEND_TEXT_NOWAIT))
+            active = await _open(app, scope, socket)
+            if active is not None:
+                await _live(app, socket, active)
             return
     if (await receive())["type"] == "websocket.connect":
         await send({"type": "websocket.accept"})
         await send({"type": "websocket.close", "code": CLOSE_TOO_MANY, "reason": TOO_MANY_REASON})
 
 
-async def _serve(app: Any, scope: Scope, receive: Receive, send: Send) -> None:
-    if (await receive())["type"] != "websocket.connect":
-        return
-    hub: LiveHub = app.state.live
-    socket = KioskSocket(receive, send, scope.get("extensions", {}).get(SEND_TEXT_NOWAIT))
+async def _open(app: Any, scope: Scope, socket: KioskSocket) -> ActivePass | None:
+    """Accept the socket and wait for its hello: the kiosk's active pass, or None (refused, gone)."""
     try:
-        await send({"type": "websocket.accept"})
+        if (await socket.receive())["type"] != "websocket.connect":
+            return None
+        await socket.asgi_send({"type": "websocket.accept"})
         scope["headers"] = []  # read by nothing from here; held for as long as the socket lives
-        active = await _await_hello(socket, hub, app.state.settings.hello_timeout)
+        return await _await_hello(socket, app.state.live, app.state.settings.hello_timeout)
     except (Gone, OSError, RuntimeError):
         # RuntimeError: uvicorn has closed the socket itself (a frame not UTF-8 or too big) and
         # refuses our answer; the kiosk is gone either way.
-        return
-    if active is None:
-        return
+        return None
+
+
+async def _live(app: Any, socket: KioskSocket, active: ActivePass) -> None:
+    """The welcomed kiosk: one live connection per pass, its frames read until it goes."""
+    hub: LiveHub = app.state.live
     link = KioskLink(active, hub.kiosks.stamp())
     socket.link = link
     hub.kiosks.attach(link)
@@ -277,18 +285,19 @@ async def _await_hello(socket: KioskSocket, hub: LiveHub, seconds: float) -> Act
 
 
 async def _read_frames(socket: KioskSocket, hub: LiveHub, link: KioskLink, bucket: TokenBucket) -> int | None:
-    """Read frames as fast as they come; votes run as tasks so that a flood meets the rate limit
-    at network speed, and never more than MAX_IN_FLIGHT of one kiosk wait for the writer. The
-    close code to end with, or None when the kiosk (or a close from the outbox) ended it."""
-    in_flight = link.in_flight
+    """Read frames as fast as they come; a vote waits for the writer on its future, so that a
+    flood meets the rate limit at network speed, and never more than MAX_IN_FLIGHT of one kiosk
+    wait for the writer. The close code to end with, or None when the kiosk (or a close from the
+    outbox) ended it."""
+    in_flight, receive = link.in_flight, socket.receive
     strikes = 0
     while True:
-        try:
-            text = await socket.text()
-        except Gone:
-            return None
-        except Refused as refused:
-            return CLOSE_TOO_BIG if refused.code == "too_big" else CLOSE_POLICY
+        frame = await receive()  # as KioskSocket.text, inline: the frame a waiting kiosk holds
+        if frame["type"] != "websocket.receive":
+            return None  # gone, or closed from the outbox
+        text: str | None = frame.get("text")
+        if text is not None and len(text) > MAX_FRAME:
+            return CLOSE_TOO_BIG
         received = time.perf_counter()
         if link.replaced:
             continue  # a newer connection has the pass; this one is closed with 4409 shortly
