@@ -18,7 +18,7 @@ from server.limits import transport
 from server.limits.connections import networks
 from server.live.kiosk_ws import MAX_FRAME
 from server.live.ws_protocol import LeanWebSocketProtocol
-from server.migrate import upgrade
+from server.migrate import at_head, upgrade
 from server.ops import serving
 from server.ops.logs import log_config
 from server.secret.hardening import forbid_core_dumps
@@ -53,7 +53,9 @@ def serve(
     if taken:
         typer.echo(f"error: {taken} (--port, VOTEHALL_PORT)", err=True)
         raise typer.Exit(1)
-    upgrade(settings.database_url)
+    # Up to date (every start but the first after an update): no alembic in the serving process.
+    if not at_head(settings.database_url):
+        upgrade(settings.database_url)
     run_server(settings, workers=workers)
 
 

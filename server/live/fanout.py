@@ -34,11 +34,16 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import redis.asyncio as redis
-from redis.exceptions import RedisError
+
+if TYPE_CHECKING:
+    import redis.asyncio as redis
+
+# redis is imported by the loops that use it, not here: every server imports this module
+# (server.live.links), and a server without VOTEHALL_REDIS_URL would carry redis's 6 MB of
+# modules all day for nothing (issue 16).
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +98,9 @@ class RedisFanout:
             self._missed = True
 
     async def _publish_loop(self) -> None:
+        import redis.asyncio as redis
+        from redis.exceptions import RedisError
+
         client: redis.Redis | None = None
         backoff = BACKOFF_FIRST
         while True:
@@ -122,6 +130,9 @@ class RedisFanout:
     # Receiving
 
     async def _subscribe_loop(self) -> None:
+        import redis.asyncio as redis
+        from redis.exceptions import RedisError
+
         backoff, first = BACKOFF_FIRST, True
         while True:
             client = redis.Redis.from_url(self.url)

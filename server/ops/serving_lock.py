@@ -23,7 +23,6 @@ import socket
 from pathlib import Path
 from typing import IO, Any
 
-import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import make_url
 
 log = logging.getLogger(__name__)
@@ -81,6 +80,9 @@ class ServingLock:
 
     @classmethod
     async def _postgresql(cls, database_url: str, *, redis: bool) -> ServingLock:
+        # Imported here: every server imports this module, and one on SQLite never needs asyncpg.
+        import asyncpg  # type: ignore[import-untyped]
+
         dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
         connection = await asyncpg.connect(dsn, timeout=10, server_settings=_session())
         function = "pg_try_advisory_lock_shared" if redis else "pg_try_advisory_lock"
