@@ -21,11 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Table, or_, select, text
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.ballots.models import SealedVote
+from server.bulk_insert import BulkInsert, Row
 from server.db import Database
 from server.errors import BadMessage, ChangeNotAllowed, VoteHallError
 from server.live.state import LiveBallot
@@ -168,21 +167,20 @@ class TagBook:
         self._by_tag[(ballot_id, tag)] = member_id
 
 
-def sealed_row(ballot_id: int, member_id: int, sealed: SealedChoice) -> dict[str, Any]:
-    return {"ballot_id": ballot_id, "member_id": member_id, "tag": sealed.tag, "box": sealed.box}
+# A change of vote replaces the member's box (same tag): an upsert on (ballot, member).
+UPSERT_SEALED = BulkInsert(
+    SEALED_VOTES, ("ballot_id", "member_id", "tag", "box"), conflict=("ballot_id", "member_id")
+)
 
 
-async def upsert_sealed(session: AsyncSession, dialect: str, rows: list[dict[str, Any]]) -> None:
-    """Store the boxes: a change of vote replaces the member's box (same tag)."""
-    if not rows:
-        return
-    insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert_(SEALED_VOTES)
-    statement = statement.on_conflict_do_update(
-        index_elements=[SEALED_VOTES.c.ballot_id, SEALED_VOTES.c.member_id],
-        set_={"tag": statement.excluded.tag, "box": statement.excluded.box},
-    )
-    await session.execute(statement, rows)
+def sealed_row(ballot_id: int, member_id: int, sealed: SealedChoice) -> Row:
+    """A `sealed_votes` row as UPSERT_SEALED takes it."""
+    return (ballot_id, member_id, sealed.tag, sealed.box)
+
+
+async def upsert_sealed(connection: AsyncConnection, rows: list[Row]) -> None:
+    """Store the boxes, on the writer's connection (in its transaction); one key at most once."""
+    await UPSERT_SEALED.run(connection, rows)
 
 
 async def scrub(database: Database) -> None:

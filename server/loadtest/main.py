@@ -19,8 +19,9 @@ from pathlib import Path
 import orjson
 
 from server.loadtest.pool import event_loop_runner, raise_open_files_limit
+from server.loadtest.postgres_cpu import for_url
 from server.loadtest.report import print_json, print_table
-from server.loadtest.runner import DriveOptions, PidProbe, Probe, TargetReport, drive
+from server.loadtest.runner import Backend, DriveOptions, PidProbe, Probe, TargetReport, drive
 from server.loadtest.spawn import Child, Hall, echo_server, seed_hall, votehall_server
 
 
@@ -78,7 +79,14 @@ async def _votehall(options: LoadtestOptions, workdir: Path) -> TargetReport:
     name = f"votehall ({backend})" + (
         f", {options.slow_clients} slow clients" if options.slow_clients else ""
     )
-    return await _spawned(name, votehall_server(url, workdir), hall, options, echo=False)
+    return await _spawned(
+        name, votehall_server(url, workdir), hall, options, echo=False, database=_backend(url)
+    )
+
+
+def _backend(url: str) -> Backend:
+    """On PostgreSQL its processes' CPU counts too, when they run on this machine."""
+    return Backend(postgres=url.startswith("postgresql"), probe=for_url(url))
 
 
 async def _votehall_processes(options: LoadtestOptions, url: str, workdir: Path) -> TargetReport:
@@ -97,7 +105,8 @@ async def _votehall_processes(options: LoadtestOptions, url: str, workdir: Path)
             await child.wait_ready(http=True)
         hall.base, hall.more = children[0].base, [child.base for child in children[1:]]
         name = f"votehall ({options.processes} processes, postgresql + redis)"
-        report = await drive(name, hall, options.drive, PidProbe(tuple(child.pid for child in children)))
+        probe = PidProbe(tuple(child.pid for child in children))
+        report = await drive(name, hall, options.drive, probe, database=_backend(url))
         for child in children:
             if child.process.poll() is not None:
                 report.problems.append(f"server {child.base} exited with {child.process.returncode}")
@@ -119,7 +128,13 @@ async def _echo(options: LoadtestOptions, workdir: Path, like: TargetReport) -> 
 
 
 async def _spawned(
-    name: str, child: Child, hall: Hall, options: LoadtestOptions, *, echo: bool
+    name: str,
+    child: Child,
+    hall: Hall,
+    options: LoadtestOptions,
+    *,
+    echo: bool,
+    database: Backend = Backend(),
 ) -> TargetReport:
     try:
         await child.wait_ready(http=not echo)
@@ -127,9 +142,9 @@ async def _spawned(
         probe: Probe = child
         if options.slow_clients and not echo:
             async with slow_clients(child.port, options.slow_clients):
-                report = await drive(name, hall, options.drive, probe, echo=echo)
+                report = await drive(name, hall, options.drive, probe, echo=echo, database=database)
         else:
-            report = await drive(name, hall, options.drive, probe, echo=echo)
+            report = await drive(name, hall, options.drive, probe, echo=echo, database=database)
         if child.process.poll() is not None:
             report.problems.append(f"the server exited with {child.process.returncode}")
         return report

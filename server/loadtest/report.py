@@ -49,6 +49,11 @@ def summarise(report: TargetReport) -> dict[str, Any]:
     acked = sum(b.result.acked for b in bursts)
     burst_seconds = sum(b.result.seconds for b in bursts)
     server_cpu = None if any(b.server_cpu is None for b in bursts) else sum(b.server_cpu or 0 for b in bursts)
+    database_cpu = (
+        None
+        if not report.postgres or any(b.database_cpu is None for b in bursts)
+        else sum(b.database_cpu or 0 for b in bursts)
+    )
     window = sum(b.window for b in bursts) or math.nan
     client_cpu = sum(b.result.client_cpu for b in bursts)
     server_busy = server_cpu / window if server_cpu is not None else None
@@ -89,6 +94,10 @@ def summarise(report: TargetReport) -> dict[str, Any]:
         "retried": retried,
         "display_p99_ms": percentile(displays, 0.99) if displays else None,
         "server_cpu_ms_per_1000_votes": _per_thousand(server_cpu, acked),
+        "postgres": report.postgres,
+        # The local PostgreSQL's processes for the database (server/loadtest/postgres_cpu.py);
+        # None when not on PostgreSQL or when its processes cannot be read here.
+        "database_cpu_ms_per_1000_votes": _per_thousand(database_cpu, acked),
         "server_busy": server_busy,
         "client_busy": client_busy,
         "client_procs": report.client_procs,
@@ -126,6 +135,25 @@ def verdicts(
     return rows
 
 
+def cpu_ratios(votehall: dict[str, Any], echo: dict[str, Any] | None) -> list[tuple[str, float | None]]:
+    """The server's CPU per vote over the echo server's CPU per ack; on PostgreSQL also the
+    server's plus the database processes' (None: not measured)."""
+    echo_ms = echo["server_cpu_ms_per_1000_votes"] if echo is not None else None
+    server_ms = votehall["server_cpu_ms_per_1000_votes"]
+    if not echo_ms or server_ms is None:
+        return []
+    ratios: list[tuple[str, float | None]] = [("server CPU per vote / echo CPU per ack", server_ms / echo_ms)]
+    if votehall["postgres"]:
+        database_ms = votehall["database_cpu_ms_per_1000_votes"]
+        ratios.append(
+            (
+                "(server + PG backends) CPU per vote / echo CPU per ack",
+                None if database_ms is None else (server_ms + database_ms) / echo_ms,
+            )
+        )
+    return ratios
+
+
 def _fmt(value: Any, spec: str = ",.0f", unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -144,6 +172,7 @@ ROWS: list[tuple[str, str, str, str]] = [
     ("ack latency max", "max_ms", ".1f", " ms"),
     ("last vote to display (p99 of bursts)", "display_p99_ms", ".1f", " ms"),
     ("server CPU per 1,000 votes", "server_cpu_ms_per_1000_votes", ",.0f", " ms"),
+    ("PostgreSQL CPU per 1,000 votes", "database_cpu_ms_per_1000_votes", ",.0f", " ms"),
     ("server busy during bursts", "server_busy", ".0%", " of a core"),
     ("client busy during bursts", "client_busy", ".0%", " of a core/proc"),
     ("machine busy during bursts", "machine_busy", ".0%", " of all cores"),
@@ -160,7 +189,19 @@ def print_table(reports: list[TargetReport], options: LoadtestOptions) -> None:
     table.add_column("")
     for summary in summaries:
         table.add_column(summary["target"], justify="right")
+    on_postgres = any(s["postgres"] for s in summaries)
     for label, key, spec, unit in ROWS:
+        if key == "database_cpu_ms_per_1000_votes":
+            if not on_postgres:
+                continue
+            table.add_row(
+                label,
+                *(
+                    ("not measured" if s[key] is None else _fmt(s[key], spec, unit)) if s["postgres"] else "-"
+                    for s in summaries
+                ),
+            )
+            continue
         table.add_row(label, *(_fmt(s[key], spec, unit) for s in summaries))
     table.add_row(
         "errors",
@@ -182,6 +223,8 @@ def print_table(reports: list[TargetReport], options: LoadtestOptions) -> None:
                 f"  failed reconnect attempts {summary['kiosk_reconnect_failures']:,}; resent after {retried}"
             )
     echo = summaries[1] if len(summaries) > 1 else None
+    for what, ratio in cpu_ratios(summaries[0], echo):
+        console.print(f"cpu     {what:<56} {'not measured' if ratio is None else f'{ratio:.2f}x'}")
     for what, measured, met in verdicts(summaries[0], echo, options.drive.think_ms):
         mark = "[yellow]n/a[/]" if met is None else ("[green]met[/]" if met else "[red]NOT met[/]")
         console.print(f"target  {what:<42} {measured:>12}  {mark}")
@@ -208,6 +251,7 @@ def print_json(reports: list[TargetReport], options: LoadtestOptions) -> None:
             {"target": w, "measured": m, "met": ok}
             for w, m, ok in verdicts(summaries[0], echo, options.drive.think_ms)
         ],
+        "cpu_ratios": [{"what": what, "ratio": ratio} for what, ratio in cpu_ratios(summaries[0], echo)],
         "passed": all(s["passed"] for s in summaries),
     }
     sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())

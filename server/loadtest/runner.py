@@ -33,6 +33,12 @@ class DriveOptions:
     seed: int = 1
 
 
+class CpuProbe(Protocol):
+    """CPU seconds so far of what a probe watches."""
+
+    def cpu_seconds(self) -> float: ...
+
+
 class Probe(Protocol):
     """Where the server's own accounting comes from (a child process, or a given pid)."""
 
@@ -67,6 +73,7 @@ class BurstReport:
     window: float  # seconds from the chair's open to the last kiosk done
     server_cpu: float | None
     machine_busy: float  # share of all cores in use during the window, by any process
+    database_cpu: float | None = None  # the local PostgreSQL's processes (postgres_cpu)
     display_ms: float | None = None  # the last display to show the ledger's tally
     displays_ms: dict[str, float | None] = field(default_factory=dict)  # by server
     problems: list[str] = field(default_factory=list)
@@ -88,18 +95,33 @@ class TargetReport:
     display_reconnects: int = 0
     servers: int = 1
     problems: list[str] = field(default_factory=list)
+    postgres: bool = False  # on PostgreSQL: its CPU is part of a vote's cost (database_cpu)
 
     @property
     def passed(self) -> bool:
         return not self.problems and all(burst.passed for burst in self.bursts)
 
 
-def _delta(probe: Probe | None, before: float | None) -> float | None:
+def _delta(probe: CpuProbe | None, before: float | None) -> float | None:
     return None if probe is None or before is None else probe.cpu_seconds() - before
 
 
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """The database behind the server: PostgreSQL or not, and its CPU when it can be read."""
+
+    postgres: bool = False
+    probe: CpuProbe | None = None
+
+
 async def drive(
-    name: str, hall: Hall, options: DriveOptions, probe: Probe | None, *, echo: bool = False
+    name: str,
+    hall: Hall,
+    options: DriveOptions,
+    probe: Probe | None,
+    *,
+    echo: bool = False,
+    database: Backend = Backend(),
 ) -> TargetReport:
     """Run the kiosks of `hall` against its server(s) and check every burst. With several
     servers the kiosks are spread over them round robin, and every server's display must show
@@ -112,7 +134,13 @@ async def drive(
         before = probe.cpu_seconds() if probe else None
         connect = await pool.connect()
         report = TargetReport(
-            name, len(hall.passes), connect, _delta(probe, before), options.client_procs, servers=len(servers)
+            name,
+            len(hall.passes),
+            connect,
+            _delta(probe, before),
+            options.client_procs,
+            servers=len(servers),
+            postgres=database.postgres,
         )
         if connect.connected != len(hall.passes):
             why = ", ".join(f"{explain(k)} x{v}" for k, v in connect.failed.most_common())
@@ -123,7 +151,9 @@ async def drive(
             await watcher.start()
         for index, ballot in enumerate(hall.ballots[: options.bursts]):
             plan = BurstPlan(ballot, options.votes, options.think_ms, options.timeout, options.seed + index)
-            report.bursts.append(await _burst(plan, pool, chair, watchers, probe, checked=not echo))
+            report.bursts.append(
+                await _burst(plan, pool, chair, watchers, probe, database.probe, checked=not echo)
+            )
         report.peak_rss_mb = probe.peak_rss_mb() if probe else None
         report.display_reconnects = sum(watcher.reconnects for watcher in watchers)
         return report
@@ -140,18 +170,27 @@ async def _burst(
     chair: ChairLike,
     watchers: list[DisplayWatcher],
     probe: Probe | None,
+    database_probe: CpuProbe | None,
     *,
     checked: bool,
 ) -> BurstReport:
     done = await pool.arm(plan)
     before = probe.cpu_seconds() if probe else None
+    database_before = database_probe.cpu_seconds() if database_probe else None
     machine_before = machine_cpu()
     opened = time.monotonic()
     await chair.action(plan.ballot, "open")
     result: BurstResult = await done
     window = time.monotonic() - opened
     busy, total = (after - was for after, was in zip(machine_cpu(), machine_before, strict=True))
-    burst = BurstReport(plan.ballot, result, window, _delta(probe, before), busy / max(total, 1e-9))
+    burst = BurstReport(
+        plan.ballot,
+        result,
+        window,
+        _delta(probe, before),
+        busy / max(total, 1e-9),
+        _delta(database_probe, database_before),
+    )
     expected = result.kiosks * plan.votes
     if result.acked != expected or result.complete != result.kiosks:
         burst.problems.append(f"{result.acked} of {expected} votes acknowledged")

@@ -62,7 +62,7 @@ async def test_a_bulky_flush_writes_the_chain_the_loop_writes(
     threads: list[str] = []
     chain_entries = journal._chain
 
-    def watched(pending: list[journal.Pending], *args: Any) -> list[dict[str, Any]]:
+    def watched(pending: list[journal.Pending], *args: Any) -> list[tuple[Any, ...]]:
         threads.append(threading.current_thread().name)
         return chain_entries(pending, *args)
 
