@@ -5,7 +5,9 @@ Two places count, with the one setting (`VOTEHALL_MAX_CONNECTIONS_PER_ADDRESS`, 
 - the socket (`server.limits.transport`): every TCP connection of a client that connects
   directly, whatever it asks for or whether it asks anything at all; over the limit answered 429
   and closed without reaching the app. A trusted proxy's own address is not counted there: it carries the whole hall.
-- this middleware: every request and WebSocket in progress per client address as the app sees
+- this middleware (and, for `/ws/kiosk`, which is answered ahead of the middleware, the kiosk
+  socket itself: `server.live.kiosk_ws.kiosk_socket`, with the same count): every request and
+  WebSocket in progress per client address as the app sees
   it, which behind a trusted proxy is the address the proxy forwarded (uvicorn believes
   X-Forwarded-For from `VOTEHALL_TRUSTED_PROXIES` only). For a direct client the socket's count
   is reached first; behind the proxy this is the per-client limit.

@@ -197,6 +197,36 @@ async def test_live_connections_per_forwarded_address(tmp_path: Path) -> None:
             await display.close()
 
 
+async def test_kiosk_sockets_take_the_same_slots_per_forwarded_address(tmp_path: Path) -> None:
+    """`/ws/kiosk` is answered ahead of the middleware (issue 16): it counts against the same
+    slots itself, refuses the socket over the limit with 4429, and gives its slot back."""
+    env = {"VOTEHALL_MAX_CONNECTIONS_PER_ADDRESS": "2", "VOTEHALL_TRUSTED_PROXIES": "127.0.0.1"}
+    client = {"X-Forwarded-For": "198.51.100.7"}
+    with serving(tmp_path, **env) as server:
+        kiosk_url = f"{server.ws}/ws/kiosk"
+        display = await websockets.connect(f"{server.ws}/ws/display", additional_headers=client)
+        assert "version" in json.loads(await asyncio.wait_for(display.recv(), WAIT))
+        kiosk = await websockets.connect(kiosk_url, additional_headers=client)  # the second slot
+        async with websockets.connect(kiosk_url, additional_headers=client) as refused:
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(refused.recv(), WAIT)
+        assert closed.value.rcvd is not None
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+            CLOSE_TOO_MANY,
+            "too many connections from your address",
+        )
+        await kiosk.close()
+        await asyncio.sleep(0.3)
+        # Its slot is free again: a new kiosk socket is admitted and gets to say hello (a pass
+        # the server does not know is closed with 4401, not 4429).
+        async with websockets.connect(kiosk_url, additional_headers=client) as again:
+            await again.send(json.dumps({"type": "hello", "pass": "vhp_" + "x" * 40}))
+            with pytest.raises(ConnectionClosed) as unknown:
+                await asyncio.wait_for(again.recv(), WAIT)
+        assert unknown.value.rcvd is not None and unknown.value.rcvd.code == 4401
+        await display.close()
+
+
 # Forwarded addresses
 
 
