@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,8 @@ from server.live.state import Ack, ActivePass
 from server.live.ws_protocol import SEND_TEXT_NOWAIT
 from server.ops import metrics
 from server.security import hash_token
+
+log = logging.getLogger(__name__)
 
 KIOSK_PATH = "/ws/kiosk"
 MAX_FRAME = 4096
@@ -349,3 +352,9 @@ def _answer(link: KioskLink, vote_id: str, received: float, outcome: asyncio.Fut
     elif isinstance(error, VoteHallError):
         link.send(error_message(vote_id, error.code, error.message))
         metrics.vote_refused(error.code)
+    else:
+        # Not the writer's way (it refuses with a VoteHallError), but a callback's exception is
+        # seen by nobody: say it in the log, and let the kiosk resend rather than wait for ever.
+        log.error("kiosk: vote %r ended with an unexpected error", vote_id, exc_info=error)
+        link.send(error_message(vote_id, "unavailable", "the vote could not be stored; send it again"))
+        metrics.vote_refused("unavailable")
