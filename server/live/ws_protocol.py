@@ -191,7 +191,8 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
 
     def pause_writing(self) -> None:
         super().pause_writing()
-        if not self.read_paused and not self.close_sent:
+        # Also past our close: the peer's pings would be answered until the close timer.
+        if not self.read_paused:
             self.read_paused = True
             self.transport.pause_reading()
 
