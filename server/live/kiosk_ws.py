@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,12 +27,14 @@ from server.errors import VoteHallError
 from server.limits.connections import CLOSE_TOO_MANY
 from server.limits.connections import REASON as TOO_MANY_REASON
 from server.live.hub import LiveHub
-from server.live.links import KioskLink, PassRefused
+from server.live.links import CLOSE_SERVICE_RESTART, KioskLink, PassRefused
 from server.live.schemas import KIOSK_MESSAGE, Hello, VoteMessage, ack_message, error_message
 from server.live.state import Ack, ActivePass
 from server.live.ws_protocol import SEND_TEXT_NOWAIT
 from server.ops import metrics
 from server.security import hash_token
+
+log = logging.getLogger(__name__)
 
 KIOSK_PATH = "/ws/kiosk"
 MAX_FRAME = 4096
@@ -232,12 +235,22 @@ async def _live(app: Any, socket: KioskSocket, active: ActivePass) -> None:
     socket.link = link
     hub.kiosks.attach(link)
     metrics.KIOSKS.inc()
+    if not hub.running:
+        # A hello read while the hub stops: its close loop has passed (or will not come, if the
+        # hub never ran), and `hub.disconnected()` would wait for this socket until the timeout.
+        link.close(CLOSE_SERVICE_RESTART)
     try:
         # One live connection per pass: older ones let go (4409) before this one is welcomed.
         await hub.kiosks.take_over(link)
         if not link.closing and link.release is None:  # else revoked, closed or replaced meanwhile
+            # The welcome is the answer to the hello (SPEC 4.2 item 2). Ballot pushes queued
+            # while the hand-over waited (up to HANDOVER_WAIT for another process) are older
+            # than it, and it shows the current ballot: sent before it they would come first,
+            # sent after it they would show a stale ballot. Nothing else is queued yet: no vote
+            # was read, and a close would have set `closing`.
+            link.outbox.clear()
             link.send(hub.welcome(active))
-        link.wake = socket.wake  # what was queued meanwhile goes out first, in order
+        link.wake = socket.wake  # from here what is queued goes out as it comes
         socket.wake()
         settings = app.state.settings
         bucket = TokenBucket(settings.kiosk_messages_per_second, settings.kiosk_message_burst)
@@ -349,3 +362,9 @@ def _answer(link: KioskLink, vote_id: str, received: float, outcome: asyncio.Fut
     elif isinstance(error, VoteHallError):
         link.send(error_message(vote_id, error.code, error.message))
         metrics.vote_refused(error.code)
+    else:
+        # Not the writer's way (it refuses with a VoteHallError), but a callback's exception is
+        # seen by nobody: say it in the log, and let the kiosk resend rather than wait for ever.
+        log.error("kiosk: vote %r ended with an unexpected error", vote_id, exc_info=error)
+        link.send(error_message(vote_id, "unavailable", "the vote could not be stored; send it again"))
+        metrics.vote_refused("unavailable")

@@ -133,6 +133,11 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         if message["type"] == "websocket.accept" and self.handshake_complete:
             # The handshake's request and response (with both header sets) served their turn.
             self.request = self.response = None  # type: ignore[assignment]
+        elif message["type"] == "websocket.close" and self.close_timer is not None:
+            # uvicorn's close timer closes the transport, which waits to flush the write buffer:
+            # a peer that reads nothing would hold the socket for good. It had close_timeout.
+            self.close_timer.cancel()
+            self.close_timer = self.loop.call_later(self.close_timeout, self.transport.abort)
 
     def send_text_nowait(self, text: str) -> bool:
         """Send a text frame now if the socket is open and its write buffer has room; False
@@ -174,7 +179,33 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
 
     async def receive(self) -> Any:
         message = await self.queue.get()
-        if self.read_paused and self.queue.qsize() <= INBOX_LOW:
+        if self.read_paused and self.queue.qsize() <= INBOX_LOW and self.writable.is_set():
             self.read_paused = False
             self.transport.resume_reading()
         return message
+
+    # A peer that does not read what it is sent gets nothing more read. Each ping it sends is
+    # answered with a pong written past the write buffer's limit (uvicorn's handle_ping), and
+    # each frame with an error or an ack: reading on would buffer without bound, before any
+    # hello (review of issue 16, tests/hostile/test_unread_socket.py).
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        # Also past our close: the peer's pings would be answered until the close timer.
+        if not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self.read_paused and self.queue.qsize() <= INBOX_LOW:
+            self.read_paused = False
+            self.transport.resume_reading()
+
+    def keepalive_timeout(self) -> None:
+        # uvicorn closes the transport, which first flushes the write buffer: to a peer that
+        # reads nothing, never, and the socket, its address's slot and its handler stay for good.
+        # A peer that has not answered a ping in ping_timeout seconds is dropped at once.
+        super().keepalive_timeout()
+        if self.transport.get_write_buffer_size():
+            self.transport.abort()
