@@ -88,7 +88,9 @@ class BulkInsert:
         elif dialect.name == "sqlite":
             source = f"VALUES ({', '.join('?' for _ in self.columns)})"
         else:
-            raise NotImplementedError(f"bulk_insert: dialect {dialect.name}")
+            raise ValueError(
+                f"bulk_insert: VoteHall stores votes on SQLite or PostgreSQL, not {dialect.name}"
+            )
         statement = f"INSERT INTO {quote(self.table.name)} ({names}) {source}"
         if self.conflict:
             keys = ", ".join(quote(name) for name in self.conflict)

@@ -110,6 +110,17 @@ class Gone(Exception):
     """The kiosk's connection ended (it closed, or the server closed it)."""
 
 
+def _frame_text(message: Any) -> str | None:
+    """A received ASGI message as the kiosk's text frame (None for a binary one); Gone when the
+    connection ended, Refused when the frame is too big."""
+    if message["type"] != "websocket.receive":
+        raise Gone
+    text: str | None = message.get("text")
+    if text is not None and len(text) > MAX_FRAME:
+        raise Refused("too_big", f"frames are limited to {MAX_FRAME} bytes")
+    return text
+
+
 class KioskSocket:
     """One kiosk WebSocket at the ASGI level: frames in through `receive`, and the link's
     outbox out through `send`, drained by at most one task at a time.
@@ -131,13 +142,7 @@ class KioskSocket:
 
     async def text(self) -> str | None:
         """The next text frame (None for a binary one); raises Gone when the connection ended."""
-        message = await self.receive()
-        if message["type"] != "websocket.receive":
-            raise Gone
-        text: str | None = message.get("text")
-        if text is not None and len(text) > MAX_FRAME:
-            raise Refused("too_big", f"frames are limited to {MAX_FRAME} bytes")
-        return text
+        return _frame_text(await self.receive())
 
     async def send_text(self, text: str) -> None:
         """Send one frame; raises Gone when the kiosk is gone (uvicorn raises ClientDisconnected,
@@ -305,11 +310,12 @@ async def _read_frames(socket: KioskSocket, hub: LiveHub, link: KioskLink, bucke
     in_flight, receive = link.in_flight, socket.receive
     strikes = 0
     while True:
-        frame = await receive()  # as KioskSocket.text, inline: the frame a waiting kiosk holds
-        if frame["type"] != "websocket.receive":
+        try:
+            # KioskSocket.text inline: one coroutine frame fewer held by every waiting kiosk.
+            text = _frame_text(await receive())
+        except Gone:
             return None  # gone, or closed from the outbox
-        text: str | None = frame.get("text")
-        if text is not None and len(text) > MAX_FRAME:
+        except Refused:
             return CLOSE_TOO_BIG
         received = time.perf_counter()
         if link.replaced:

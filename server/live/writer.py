@@ -137,10 +137,6 @@ class VoteWriter:
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
 
-    async def submit(self, request: VoteRequest) -> Ack:
-        """Queue a vote and wait until it is committed (the ack) or refused (a domain error)."""
-        return await self.queue(request)
-
     def queue(self, request: VoteRequest) -> asyncio.Future[Ack]:
         """Queue a vote: its future resolves when it is committed (the ack) or refused."""
         if self._stopping:

@@ -23,6 +23,17 @@ from server.limits.connections import CLOSE_TOO_MANY
 from tests.servers import REDIS_URL, ServerProcess, require_redis
 
 WAIT = 10.0  # seconds: a liveness bound, never a performance claim
+
+
+def assert_too_many(closed: ConnectionClosed) -> None:
+    """The socket was closed as one over the per-address limit: 4429, with the reason."""
+    assert closed.rcvd is not None
+    assert (closed.rcvd.code, closed.rcvd.reason) == (
+        CLOSE_TOO_MANY,
+        "too many connections from your address",
+    )
+
+
 SHORT = {"VOTEHALL_HEADER_TIMEOUT": "1", "VOTEHALL_BODY_TIMEOUT": "1", "VOTEHALL_KEEPALIVE_TIMEOUT": "1"}
 
 
@@ -183,11 +194,7 @@ async def test_live_connections_per_forwarded_address(tmp_path: Path) -> None:
         async with websockets.connect(url, additional_headers=forwarded("198.51.100.1")) as refused:
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(refused.recv(), WAIT)
-        assert closed.value.rcvd is not None
-        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
-            CLOSE_TOO_MANY,
-            "too many connections from your address",
-        )
+        assert_too_many(closed.value)
         async with httpx.AsyncClient(base_url=server.base, headers=forwarded("198.51.100.1")) as client:
             stream = await client.get("/api/feed")
             assert (stream.status_code, stream.json()["error"]) == (429, "too_many_connections")
@@ -210,11 +217,7 @@ async def test_kiosk_sockets_take_the_same_slots_per_forwarded_address(tmp_path:
         async with websockets.connect(kiosk_url, additional_headers=client) as refused:
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(refused.recv(), WAIT)
-        assert closed.value.rcvd is not None
-        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
-            CLOSE_TOO_MANY,
-            "too many connections from your address",
-        )
+        assert_too_many(closed.value)
         await kiosk.close()
         await asyncio.sleep(0.3)
         # Its slot is free again: a new kiosk socket is admitted and gets to say hello (a pass
