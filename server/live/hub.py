@@ -63,6 +63,7 @@ class LiveHub:
         self.sync = LogSync(self)
         self.sealed = SealedKeys()  # the keys of the secret ballots opened or unlocked here
         self._closing: set[asyncio.Task[None]] = set()  # closes other processes asked of this one
+        self._lookups: set[asyncio.Future[Ack]] = set()  # resends answered from the log
 
     def fan_out(self, redis_url: str, channel: str) -> None:
         """Share committed changes with the other server processes through Redis (before start)."""
@@ -172,7 +173,8 @@ class LiveHub:
     ) -> Ack | asyncio.Future[Ack]:
         """`vote` without the wait: the ack of a resend at once, else the future the writer
         resolves with the ack (or a domain error) once the vote is committed; a vote refused
-        from memory raises. The kiosk socket waits on the future with a callback, not a task per
+        from memory raises. A vote_id that may be of a vote on a ballot closed since is looked
+        up in the log first (memory keeps the acks of the open ballots only). The kiosk socket waits on the future with a callback, not a task per
         vote (ten thousand votes in flight in a burst: issue 16).
 
         A vote on a secret ballot is sealed here, before it is queued: the writer and everything
@@ -180,14 +182,39 @@ class LiveHub:
         meeting = self.meeting
         if meeting is None or meeting.active_pass(active.pass_id) is None:
             raise NotEligible("this pass is not active")
-        ballot = meeting.ballots.get(ballot_id)
         known = meeting.acks.get((active.member_id, vote_id))
         if known is not None:
-            # On a secret ballot the server keeps no choice to compare: the ballot decides.
-            same = known.ballot_id == ballot_id and (known.choice is None or known.choice == choice)
-            if not same:
-                raise VoteIdReused(f"vote_id {vote_id!r} was used for another ballot or choice")
-            return known
+            return _resent(known, ballot_id, choice, vote_id)
+        if meeting.may_have_answered(active.member_id, vote_id):
+            # A vote on a ballot that has closed since: its ack is in the log, not in memory.
+            lookup = asyncio.ensure_future(self._resend_from_log(active, ballot_id, choice, vote_id, secret))
+            self._lookups.add(lookup)
+            lookup.add_done_callback(self._lookups.discard)
+            return lookup
+        return self._queue_new(meeting, active, ballot_id, choice, vote_id, secret)
+
+    async def _resend_from_log(
+        self, active: ActivePass, ballot_id: int, choice: VoteChoice, vote_id: str, secret: str | None
+    ) -> Ack:
+        known = await self.writer.stored_ack(active.member_id, vote_id)
+        if known is not None:
+            return _resent(known, ballot_id, choice, vote_id)
+        meeting = self.meeting  # a hash that collided: a new vote after all
+        if meeting is None or meeting.active_pass(active.pass_id) is None:
+            raise NotEligible("this pass is not active")
+        outcome = self._queue_new(meeting, active, ballot_id, choice, vote_id, secret)
+        return outcome if isinstance(outcome, Ack) else await outcome
+
+    def _queue_new(
+        self,
+        meeting: LiveMeeting,
+        active: ActivePass,
+        ballot_id: int,
+        choice: VoteChoice,
+        vote_id: str,
+        secret: str | None,
+    ) -> asyncio.Future[Ack]:
+        ballot = meeting.ballots.get(ballot_id)
         if ballot is None:
             raise UnknownBallot(f"ballot {ballot_id} is not a ballot of this meeting")
         if ballot.secret and secret is None:
@@ -312,6 +339,15 @@ class LiveHub:
         again which connections live here (hellos may have been lost: SPEC 4.2 item 5)."""
         self.kiosks.tell_again()
         await self.sync.resync()
+
+
+def _resent(known: Ack, ballot_id: int, choice: VoteChoice, vote_id: str) -> Ack:
+    """The ack of a vote sent again with its vote_id; refused if the vote_id was used otherwise."""
+    # On a secret ballot the server keeps no choice to compare: the ballot decides.
+    same = known.ballot_id == ballot_id and (known.choice is None or known.choice == choice)
+    if not same:
+        raise VoteIdReused(f"vote_id {vote_id!r} was used for another ballot or choice")
+    return known
 
 
 def _check_fits(ballot: LiveBallot, choice: VoteChoice) -> None:

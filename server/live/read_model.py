@@ -45,7 +45,7 @@ def recording(writer: VoteWriter) -> Iterator[list[Applied]]:
 def replay(meeting: LiveMeeting, applied: list[Applied]) -> None:
     """Apply votes committed while a reload was reading (idempotent for those it already saw)."""
     for ballot_id, member_id, choice, ack in applied:
-        meeting.acks[(member_id, ack.vote_id)] = ack
+        meeting.note_ack(member_id, ack)
         ballot = meeting.ballots.get(ballot_id)
         if ballot is not None and member_id in meeting.seats:
             ballot.apply_committed(member_id, choice, meeting.seats[member_id].weight, ack.seq)
@@ -59,7 +59,8 @@ def apply_votes(meeting: LiveMeeting, votes: list[list[Any]], recorders: list[li
     for ballot_id, member_id, choice_value, vote_id, receipt, seq in votes:
         choice = from_value(choice_value) if choice_value is not None else None
         ack = Ack(vote_id, ballot_id, choice, receipt, seq)
-        meeting.acks.setdefault((member_id, vote_id), ack)
+        if (member_id, vote_id) not in meeting.acks:
+            meeting.note_ack(member_id, ack)
         ballot = meeting.ballots.get(ballot_id)
         if ballot is not None and member_id in meeting.seats:
             ballot.apply_committed(member_id, choice, meeting.seats[member_id].weight, seq)
@@ -106,6 +107,8 @@ def _ballot_changed(
     # A result voided after its close is withdrawn on the handhelds too (SPEC 2.7).
     if was_open or released or live.status in (BallotStatus.OPEN, BallotStatus.VOIDED):
         kiosks.broadcast({"type": "ballot", "ballot": kiosk_ballot(live)})
+    if was_open and live.status is not BallotStatus.OPEN:
+        meeting.retire_acks()
 
 
 def _ballot_deleted(meeting: LiveMeeting, ballot_id: int) -> None:

@@ -253,6 +253,11 @@ class VoteWriter:
         self.committed += 1
         return True
 
+    async def stored_ack(self, member_id: int, vote_id: str) -> Ack | None:
+        """The ack stored for a member's vote_id, if any (a resend on a ballot closed since)."""
+        async with self._database.transaction(readonly=True) as session:
+            return (await _stored_acks(session, {(member_id, vote_id)})).get((member_id, vote_id))
+
     async def _resync(self, meeting: LiveMeeting, ballot_ids: set[int]) -> None:
         """Votes found stored but unknown to memory (a commit whose answer was lost, another
         process): take the current votes of those ballots from the database again."""
@@ -274,11 +279,13 @@ class VoteWriter:
             voted = await _voted(session, closed_to_change, {r.member_id for r in batch})
             # Looked up: every vote_id on the second try, and at once the few that would be
             # refused as a change: memory did not know the member's vote, which may be this very
-            # vote_id, stored by a commit whose answer was lost (the database restarted).
+            # vote_id, stored by a commit whose answer was lost (the database restarted). So are
+            # the few on a ballot closed meanwhile: memory lets go of a closed ballot's acks, and
+            # a vote sent twice across the close is answered with the first one's ack.
             unknown = {
                 (r.member_id, r.vote_id)
                 for r in batch
-                if (look_up or (r.ballot_id, r.member_id) in voted)
+                if (look_up or (r.ballot_id, r.member_id) in voted or _not_open(statuses, r.ballot_id))
                 and (meeting is None or (r.member_id, r.vote_id) not in meeting.acks)
             }
             stored = await _stored_acks(session, unknown)
@@ -391,6 +398,10 @@ def _resends(request: VoteRequest, known: Ack | journal.Pending) -> bool:
 
 def _reused(request: VoteRequest) -> VoteIdReused:
     return VoteIdReused(f"vote_id {request.vote_id!r} was used for another ballot or choice")
+
+
+def _not_open(ballots: dict[int, tuple[str, bool, int]], ballot_id: int) -> bool:
+    return ballots.get(ballot_id, ("missing", False, 0))[0] != "open"
 
 
 def _refusal(
