@@ -83,12 +83,19 @@ function ballotHeading(ballot) {
       majority ? h("span", { class: "majority", "data-majority": majority, text: t(`majority.${majority}`) }) : null,
       ballot.counted_by_hand ? h("span", { class: "by-hand", text: t("counted_by_hand") }) : null,
       ballot.secret ? h("span", { class: "secret", text: t("secret.badge") }) : null,
+      // Only the chair's channel carries a secret result before its release: say it is not out.
+      unreleased(ballot) ? h("span", { class: "unreleased", text: t("result.unreleased") }) : null,
       ballot.round && ballot.round !== "first" ? h("span", { class: "round", text: t(`round.${ballot.round}`) }) : null,
     ),
     h("h2", { class: "ballot-title", text: ballot.title }),
     ballotRefs(ballot),
     ballotNotes(ballot),
   );
+}
+
+function unreleased(ballot) {
+  const shown = Boolean(ballot.tally || ballot.election);
+  return ballot.secret && ballot.released === false && ballot.status === "closed" && shown;
 }
 
 function ref(key, other) {
@@ -118,10 +125,13 @@ function ballotNotes(ballot) {
   return advice || submitters ? h("p", { class: "ballot-notes" }, advice, submitters) : null;
 }
 
-function tallyRow(choice, weight, share, total, note) {
+// A row's bar is as long as the share it shows: for and against of the votes cast, like their
+// percentages (a bar that counted the abstentions too drew "100,00%" two thirds long); an
+// abstention that is not cast, of every vote given.
+function tallyRow(choice, weight, share, base, note) {
   const bar = h("span", { class: "bar-fill" });
   // CSSOM, not a style attribute: the Content-Security-Policy allows no inline styles.
-  bar.style.width = `${total ? (weight / total) * 100 : 0}%`;
+  bar.style.width = `${base ? (weight / base) * 100 : 0}%`;
   return h(
     "div",
     { class: `tally-row ${choice}`, "data-choice": choice },
@@ -139,13 +149,13 @@ export function tallyChart(tally) {
   return h(
     "div",
     { class: "tally", role: "group", "aria-label": t("tally.caption") },
-    tallyRow("for", tally.for, tally.percent_for, total),
-    tallyRow("against", tally.against, percentOf(tally.against, tally.cast), total),
+    tallyRow("for", tally.for, tally.percent_for, tally.cast),
+    tallyRow("against", tally.against, percentOf(tally.against, tally.cast), tally.cast),
     tallyRow(
       "abstain",
       tally.abstain,
       abstainCast ? percentOf(tally.abstain, tally.cast) : null,
-      total,
+      abstainCast ? tally.cast : total,
       t("tally.not_cast"),
     ),
   );
@@ -352,6 +362,7 @@ export function decisionsView(decisions) {
           h("span", { class: "decision-agenda", text: d.agenda }),
           h("span", { class: "decision-title", text: d.title }),
           h("span", { class: "decision-outcome", text: minutesText(d.minutes) }),
+          d.released === false ? h("span", { class: "unreleased", text: t("result.unreleased") }) : null,
         ),
       ),
   );

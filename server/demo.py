@@ -177,7 +177,7 @@ def describe(
         f"[bold]VoteHall demo[/]: meeting {setup.meeting_id}, the general assembly of 18 June 2025, is open.",
         f"{setup.members} members, {len(setup.passes)} checked in, {setup.ballots} ballots on the agenda.",
         "",
-        "[bold]Pages[/] (every page has an English toggle):",
+        "[bold]Pages[/] (English: the toggle on each page; ?lang=en on the hall screen and overlay):",
         f"  start page      {base}/   (links to all of them)",
         f"  hall screen     {base}/display",
         f"  stream overlay  {base}/display/overlay",

@@ -211,6 +211,8 @@ def decisions(meeting: LiveMeeting, *, chair: bool = False) -> list[dict[str, An
             "void_reason": b.result.void_reason,
             "counted_by_hand": b.result.counted_by_hand,
             "revote_of": _ref(meeting, b.revote_of),
+            # False only on the chair's channel: a secret result not yet released.
+            **({"released": b.released} if b.secret else {}),
         }
         for b in decided
         if b.result is not None

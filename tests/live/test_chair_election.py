@@ -71,11 +71,15 @@ async def run_round(
         "De voorzitter maakt de uitslag bekend namens de commissie van stemopneming."
     )
     await expect(display.locator(".tally")).to_have_count(0)
+    # The chair sees the result at once, marked as not out yet (its screen may be mirrored).
+    await expect(chair.locator(".unreleased").first).to_have_text("Uitslag nog niet vrijgegeven")
+    await expect(display.locator(".unreleased")).to_have_count(0)
     await screenshot(chair, request, f"{step}-closed-chair")
     await ballot.get_by_role("button", name="Uitslag vrijgeven").click()
     await answer(chair, "Vrijgeven")
     await expect(display.locator(".tally.election")).to_be_visible()
     await expect(display.locator(".result-pending")).to_have_count(0)
+    await expect(chair.locator(".unreleased")).to_have_count(0)
     await screenshot(display, request, f"{step}-released-display")
     return ballot_id
 

@@ -249,6 +249,12 @@ async def test_display_shows_progress_the_minutes_and_the_decisions(
         await expect(page.locator(".tally-row .tally-percent")).to_have_text(
             ["64,10%", "35,90%", "telt niet mee"]
         )
+        # Each bar as long as the share it shows: for and against of the 117 cast, the
+        # abstention (not cast) of the 118 given.
+        widths = await page.locator(".tally-row .bar-fill").evaluate_all(
+            "bars => bars.map(bar => parseFloat(bar.style.width))"
+        )
+        assert [round(w, 2) for w in widths] == [64.10, 35.90, 0.85], widths
         decision = page.locator(f'.decision[data-ballot="{ballot_id}"]')
         await expect(decision.locator(".decision-title")).to_have_text("Jaarverslag")
         await expect(decision.locator(".decision-outcome")).to_have_text(minutes)
