@@ -26,6 +26,7 @@ from server.errors import (
     BallotNotOpen,
     ChangeNotAllowed,
     NotEligible,
+    Unavailable,
     UnknownBallot,
     VoteIdReused,
 )
@@ -92,6 +93,8 @@ class LiveHub:
         self.running = False
         await self.sync.stop()
         await self.writer.stop()
+        if self._lookups:  # resends being looked up in the log: their answers go out too
+            await asyncio.gather(*self._lookups, return_exceptions=True)
         await asyncio.sleep(0)  # the vote tasks woken by the last commit queue their acks
         if self.fanout is not None:
             for link in self.kiosks.all():  # closed below: a hello elsewhere need not wait for them
@@ -196,7 +199,12 @@ class LiveHub:
     async def _resend_from_log(
         self, active: ActivePass, ballot_id: int, choice: VoteChoice, vote_id: str, secret: str | None
     ) -> Ack:
-        known = await self.writer.stored_ack(active.member_id, vote_id)
+        try:
+            known = await self.writer.stored_ack(active.member_id, vote_id)
+        except Exception as error:
+            # The database away (restarting): a refusal the kiosk resends on, as the writer's.
+            log.warning("live: could not look up vote_id %r in the log (%s)", vote_id, error)
+            raise Unavailable("the vote could not be looked up; send it again") from error
         if known is not None:
             return _resent(known, ballot_id, choice, vote_id)
         meeting = self.meeting  # a hash that collided: a new vote after all

@@ -214,8 +214,9 @@ class VoteWriter:
             for request, outcome in decided:
                 if not isinstance(outcome, Ack):
                     continue
-                self._apply(meeting, request, outcome)
-                if span is not None and span[0] <= outcome.seq <= span[1]:
+                fresh = span is not None and span[0] <= outcome.seq <= span[1]
+                self._apply(meeting, request, outcome, fresh=fresh)
+                if fresh:
                     written.append((outcome.ballot_id, request.member_id, outcome.choice, outcome))
             stale |= self._unsynced
             if stale:
@@ -237,10 +238,14 @@ class VoteWriter:
         metrics.VOTES_COMMITTED.inc(self.committed - committed_before)
         self._on_commit(written, spans)
 
-    def _apply(self, meeting: LiveMeeting, request: VoteRequest, ack: Ack) -> bool:
-        """Apply a committed vote to the read model; False when it was known already."""
+    def _apply(self, meeting: LiveMeeting, request: VoteRequest, ack: Ack, *, fresh: bool = True) -> bool:
+        """Apply a committed vote to the read model; False when it was known already: its ack
+        is in memory, or it is a resend (not written by this commit) of a vote whose ack memory
+        retired when its ballot left OPEN. Such a vote was applied then; applied again its ack
+        would come back into memory and, read from the log without its seq, overrule the
+        member's later vote (here and in a reload under way)."""
         key = (request.member_id, request.vote_id)
-        if key in meeting.acks:
+        if key in meeting.acks or (not fresh and meeting.may_have_answered(*key)):
             return False
         meeting.acks[key] = ack
         ballot = meeting.ballots.get(ack.ballot_id)
@@ -272,6 +277,15 @@ class VoteWriter:
     async def _commit(self, batch: list[VoteRequest], *, look_up: bool) -> tuple[Decided, set[int], Spans]:
         meeting = self._meeting()
         now = datetime.now(UTC)
+        # The acks memory holds for the batch's vote_ids, taken before any await: a close that
+        # reaches memory while the batch reads the database retires its ballot's acks, and a
+        # vote_id not looked up because memory knew it must still be answered as a resend.
+        remembered: dict[tuple[int, str], Ack] = {}
+        if meeting is not None:
+            for r in batch:
+                ack = meeting.acks.get((r.member_id, r.vote_id))
+                if ack is not None:
+                    remembered[r.member_id, r.vote_id] = ack
         async with self._database.transaction() as session:
             statuses = await _ballot_rows(session, {r.ballot_id for r in batch})
             active = await _active_passes(session, {r.pass_id for r in batch}, self._database.dialect)
@@ -286,7 +300,7 @@ class VoteWriter:
                 (r.member_id, r.vote_id)
                 for r in batch
                 if (look_up or (r.ballot_id, r.member_id) in voted or _not_open(statuses, r.ballot_id))
-                and (meeting is None or (r.member_id, r.vote_id) not in meeting.acks)
+                and (r.member_id, r.vote_id) not in remembered
             }
             stored = await _stored_acks(session, unknown)
             tags = await sealed_path.TagBook.read(
@@ -302,7 +316,12 @@ class VoteWriter:
             current: dict[tuple[int, int], tuple[VoteRequest, str]] = {}
             for request in batch:
                 key = (request.member_id, request.vote_id)
-                known = accepted.get(key) or (meeting.acks.get(key) if meeting else None) or stored.get(key)
+                known = (
+                    accepted.get(key)
+                    or remembered.get(key)
+                    or (meeting.acks.get(key) if meeting else None)
+                    or stored.get(key)
+                )
                 if known is not None:
                     if key in stored:
                         stale.add(stored[key].ballot_id)
