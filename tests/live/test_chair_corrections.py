@@ -567,6 +567,7 @@ async def test_editing_counting_by_hand_noting_dissent_and_the_countdown(
         await box.get_by_label("aangenomen", exact=True).check()
         await box.get_by_label("Bevestigd door (lid van de commissie van stemopneming)").fill("A. Smit")
         await answer(page, "Uitslag vastleggen")
+        await expect(item(page, agenda.minutes).locator(".status")).to_have_text("Stemming gesloten")
         await expect(item(page, agenda.minutes).locator(".item-result")).to_have_text(
             (await meeting.get(f"/api/ballots/{agenda.minutes}"))["result"]["minutes"]
         )
@@ -582,6 +583,9 @@ async def test_editing_counting_by_hand_noting_dissent_and_the_countdown(
         await box.get_by_label("Randmeer").check()
         await screenshot(page, request, "dissent")
         await answer(page, "Vastleggen")
+        # The page shows the note once the chair's request is answered; read the API after that
+        # (read at once, a loaded machine could answer before the note was stored).
+        await expect(board.locator(".item-result")).to_contain_text("Grootstad en Randmeer")
         acclaimed = (await meeting.get(f"/api/ballots/{agenda.board}"))["result"]
         assert acclaimed["dissent"] == ["GM0001", "GM0004"]
         assert "Grootstad en Randmeer" in acclaimed["minutes"]
