@@ -430,8 +430,8 @@ def _refusal(
     voted: set[tuple[int, int]],
     current: dict[tuple[int, int], tuple[VoteRequest, str]],
 ) -> VoteHallError | None:
-    status, allow_change, _ = ballots.get(request.ballot_id, ("missing", False, 0))
-    if status != "open":
+    _, allow_change, _ = ballots.get(request.ballot_id, ("missing", False, 0))
+    if _not_open(ballots, request.ballot_id):
         return BallotNotOpen(f"ballot {request.ballot_id} is not open")
     if request.pass_id not in active:
         return NotEligible("this pass is no longer active")
